@@ -1,0 +1,9 @@
+"""Settings for the test suite. DATABASE_URL and REDIS_URL still come from the environment."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed: tests only
+AXES_FAILURE_LIMIT = 5
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "平台基础"
+
+    def ready(self) -> None:
+        from core import audit, signals  # noqa: F401  (connects audit and task-context receivers)
+
+        audit.connect_audited_models()

@@ -1,0 +1,328 @@
+"""Audit trail capture.
+
+Every create, update and delete of an audited model is written to ``core.AuditEntry``
+with who, when, what changed and from which request or task. Capture sits at the ORM
+edge rather than in each service because admin edits, imports, the shell and bulk
+writes must be recorded too: ``save()``/``delete()`` are caught by model signals, and
+``QuerySet.update()``/``bulk_create()``/``bulk_update()`` by ``AuditedQuerySet``, which
+every audited model uses as its default manager. This is infrastructure, not business
+logic; services stay the only place where domain rules live.
+
+The entries themselves are append-only: the queryset refuses updates and deletes, the
+admin is read-only, and the database refuses UPDATE (and, on PostgreSQL, DELETE) by
+trigger (migration core 0002).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    source: str = "system"
+    request_id: str = ""
+    path: str = ""
+    ip: str | None = None
+    actor_id: int | None = None
+    actor_label: str = ""
+    request: Any = None  # the HttpRequest, so the actor is read after authentication (DRF tokens)
+
+
+_context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("audit_context", default=None)
+
+
+def current_context() -> AuditContext:
+    ctx = _context.get() or AuditContext()
+    request = ctx.request
+    if request is not None and ctx.actor_id is None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ctx = replace(ctx, actor_id=user.pk, actor_label=user.get_username())
+    return ctx
+
+
+@contextlib.contextmanager
+def audit_context(**kwargs: Any) -> Iterator[AuditContext]:
+    """Run a block with the given audit context (request, task or command)."""
+    base = _context.get() or AuditContext()
+    if "actor" in kwargs:
+        actor = kwargs.pop("actor")
+        kwargs["actor_id"] = actor.pk if actor is not None else None
+        kwargs["actor_label"] = actor.get_username() if actor is not None else ""
+    kwargs.setdefault("request_id", base.request_id or uuid.uuid4().hex)
+    ctx = replace(base, **kwargs)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+class AuditedModel(models.Model):
+    """Mixin for domain models whose every change is recorded.
+
+    ``audit_exclude``: fields never written to the trail (secrets); a change is noted as "***".
+    ``audit_ignore``: fields whose change alone is not worth an entry (last_login).
+    """
+
+    audit_exclude: frozenset[str] = frozenset()
+    audit_ignore: frozenset[str] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def audit_district_id(self) -> int | None:
+        """The district this record belongs to, so a district's change log can be listed."""
+        return None
+
+
+class AuditedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes are recorded like single saves."""
+
+    def update(self, **kwargs):
+        model = self.model
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            if not pks:
+                return super().update(**kwargs)
+            names = _field_attnames(model, kwargs.keys())
+            before = _values_by_pk(model, pks, names, self.db)
+            count = super().update(**kwargs)
+            after = _values_by_pk(model, pks, names, self.db)
+            objs = {o.pk: o for o in model._base_manager.using(self.db).filter(pk__in=pks)}
+            entries = []
+            for pk in pks:
+                changes = _diff(model, before.get(pk, {}), after.get(pk, {}))
+                if changes and pk in objs:
+                    entries.append(_entry(objs[pk], "update", changes))
+            _write(entries, self.db)
+            return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            _write([_entry(o, "create", _created_changes(o)) for o in created if o.pk is not None], self.db)
+            return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        model = self.model
+        with transaction.atomic(using=self.db):
+            pks = [o.pk for o in objs]
+            names = _field_attnames(model, fields)
+            before = _values_by_pk(model, pks, names, self.db)
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            entries = []
+            for obj in objs:
+                new = {name: getattr(obj, name) for name in names}
+                changes = _diff(model, before.get(obj.pk, {}), new)
+                if changes:
+                    entries.append(_entry(obj, "update", changes))
+            _write(entries, self.db)
+            return count
+
+
+AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _field_attnames(model, names: Iterable[str]) -> list[str]:
+    result = []
+    for name in names:
+        field = model._meta.get_field(name)
+        result.append(field.attname)
+    return result
+
+
+def _values_by_pk(model, pks, attnames, using) -> dict[Any, dict[str, Any]]:
+    rows = model._base_manager.using(using).filter(pk__in=pks).values("pk", *attnames)
+    return {row.pop("pk"): row for row in rows}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+        return value.name or ""
+    return str(value)
+
+
+def _diff(model, before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    exclude = _attnames(model, getattr(model, "audit_exclude", ()))
+    ignore = _attnames(model, getattr(model, "audit_ignore", ()))
+    changes: dict[str, list[Any]] = {}
+    for name, new in after.items():
+        if name not in before:
+            continue
+        old = before[name]
+        if _jsonable(old) == _jsonable(new):
+            continue
+        if name in exclude:
+            changes[name] = ["***", "***"]
+        else:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+    if changes and set(changes) <= ignore:
+        return {}
+    return changes
+
+
+def _attnames(model, names) -> set[str]:
+    result = set()
+    for name in names:
+        try:
+            result.add(model._meta.get_field(name).attname)
+        except Exception:  # noqa: BLE001  (a misspelt name must not break every save)
+            result.add(name)
+    return result
+
+
+def _snapshot(instance) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _created_changes(instance) -> dict[str, list[Any]]:
+    model = type(instance)
+    exclude = _attnames(model, getattr(model, "audit_exclude", ()))
+    changes = {}
+    for name, value in _snapshot(instance).items():
+        if value in (None, "") or name == instance._meta.pk.attname:
+            continue
+        changes[name] = [None, "***" if name in exclude else _jsonable(value)]
+    return changes
+
+
+def _entry(instance, action: str, changes: dict[str, list[Any]]):
+    from core.models import AuditEntry
+
+    ctx = current_context()
+    district_id = None
+    district_fn = getattr(instance, "audit_district_id", None)
+    if district_fn is not None:
+        try:
+            district_id = district_fn()
+        except Exception:  # noqa: BLE001  (a missing related row must not lose the entry)
+            district_id = None
+    return AuditEntry(
+        actor_id=ctx.actor_id,
+        actor_label=ctx.actor_label,
+        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        district_id=district_id,
+        action=action,
+        changes=changes,
+        source=ctx.source,
+        request_id=ctx.request_id,
+        path=ctx.path[:300],
+        ip=ctx.ip,
+    )
+
+
+def _write(entries, using) -> None:
+    from core.models import AuditEntry
+
+    if entries:
+        AuditEntry.objects.using(using).bulk_create(entries)
+
+
+# --- signal receivers ----------------------------------------------------------------
+
+
+def _pre_save(sender, instance, raw, using, **kwargs):
+    if raw or instance._state.adding or hasattr(instance, "_audit_loaded"):
+        return
+    # A save of an instance that was not loaded from the database: read the old row.
+    row = sender._base_manager.using(using).filter(pk=instance.pk).values().first()
+    instance._audit_loaded = row or {}
+
+
+def _post_save(sender, instance, created, raw, using, update_fields=None, **kwargs):
+    if raw:
+        return
+    after = _snapshot(instance)
+    if created:
+        entry = _entry(instance, "create", _created_changes(instance))
+    else:
+        before = getattr(instance, "_audit_loaded", {}) or {}
+        if update_fields is not None:
+            names = _field_attnames(sender, update_fields)
+            after = {k: v for k, v in after.items() if k in names}
+        changes = _diff(sender, before, after)
+        entry = _entry(instance, "update", changes) if changes else None
+    if entry is not None:
+        _write([entry], using)
+    loaded = dict(getattr(instance, "_audit_loaded", {}) or {})
+    loaded.update(_snapshot(instance))
+    instance._audit_loaded = loaded
+
+
+def _post_delete(sender, instance, using, origin=None, **kwargs):
+    model = type(instance)
+    exclude = _attnames(model, getattr(model, "audit_exclude", ()))
+    changes = {
+        name: ["***" if name in exclude else _jsonable(value), None]
+        for name, value in _snapshot(instance).items()
+        if value not in (None, "")
+    }
+    _write([_entry(instance, "delete", changes)], using)
+
+
+def _m2m_changed(sender, instance, action, reverse, model, pk_set, using, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear") or reverse:
+        return
+    if not isinstance(instance, AuditedModel):
+        return
+    field_name = next(
+        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), sender.__name__
+    )
+    ids = sorted(pk_set or [])
+    label = {"post_add": "+", "post_remove": "-", "post_clear": "clear"}[action]
+    _write([_entry(instance, "update", {field_name: [label, ids]})], using)
+
+
+def connect_audited_models() -> None:
+    for model in apps.get_models():
+        if issubclass(model, AuditedModel):
+            uid = f"audit-{model._meta.label_lower}"
+            pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
+            post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
+            post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")
+            for field in model._meta.many_to_many:
+                m2m_changed.connect(_m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")
+
+
+def history_for(obj) -> models.QuerySet:
+    """Entries for one record, newest first (served by audit_object_history_idx)."""
+    from core.models import AuditEntry
+
+    ct = ContentType.objects.get_for_model(type(obj), for_concrete_model=False)
+    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("content_type")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KindergartensConfig(AppConfig):
+    name = "kindergartens"
+    verbose_name = "幼儿园与机构"

@@ -1,0 +1,204 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from core.audit import AuditedManager, AuditedModel
+
+
+class Bureau(AuditedModel):
+    """An education bureau: a city bureau or a district/county bureau under it."""
+
+    class Level(models.TextChoices):
+        CITY = "city", _("市级")
+        DISTRICT = "district", _("区县级")
+
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级教育局"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    division_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    province = models.CharField(_("省份"), max_length=20, blank=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("教育局")
+        verbose_name_plural = _("教育局")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="city") & Q(parent__isnull=True)) | (Q(level="district") & Q(parent__isnull=False)),
+                name="bureau_city_top_district_under_city",
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="bureau_unique_name_per_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_district_id(self) -> int | None:
+        return self.pk if self.level == self.Level.DISTRICT else None
+
+
+class UrbanRural(models.TextChoices):
+    """城乡分类代码 (统计用城乡划分代码): 1xx urban, 2xx rural."""
+
+    MAIN_URBAN = "111", _("111 主城区")
+    URBAN_FRINGE = "112", _("112 城乡结合区")
+    TOWN_CENTRE = "121", _("121 镇中心区")
+    TOWN_FRINGE = "122", _("122 镇乡结合区")
+    SPECIAL = "123", _("123 特殊区域")
+    VILLAGE_CENTRE = "210", _("210 乡中心区")
+    VILLAGE = "220", _("220 村庄")
+
+
+class Township(AuditedModel):
+    """A 街道/乡镇 inside a district, with its urban-rural code."""
+
+    district = models.ForeignKey(
+        Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="townships"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("统计用区划代码"), max_length=12, blank=True)
+    urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, choices=UrbanRural.choices)
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("街道/乡镇")
+        verbose_name_plural = _("街道/乡镇")
+        ordering = ["district", "name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="township_unique_name_per_district")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_rural(self) -> bool:
+        return self.urban_rural_code.startswith("2")
+
+    def audit_district_id(self) -> int | None:
+        return self.district_id
+
+
+class CollaborationGroup(AuditedModel):
+    """协作组/学区: an optional grouping of kindergartens inside a district, with a leader."""
+
+    district = models.ForeignKey(
+        Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="collaboration_groups"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    leader = models.ForeignKey(
+        "Kindergarten",
+        verbose_name=_("牵头园"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_groups",
+    )
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("协作组")
+        verbose_name_plural = _("协作组")
+        ordering = ["district", "name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="group_unique_name_per_district")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_district_id(self) -> int | None:
+        return self.district_id
+
+
+class Nature(models.TextChoices):
+    PUBLIC = "public", _("公办")
+    INCLUSIVE_PRIVATE = "inclusive_private", _("普惠性民办")
+    PRIVATE = "private", _("非普惠性民办")
+    COMMUNITY = "community", _("社区办园点")
+    UNLICENSED = "unlicensed", _("无证园")
+
+
+INCLUSIVE_NATURES = (Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE)  # 普惠性 = 公办 + 普惠性民办
+
+
+class Kindergarten(AuditedModel):
+    """A kindergarten (minimal record; the registry extends it)."""
+
+    name = models.CharField(_("园所名称"), max_length=100)
+    district = models.ForeignKey(
+        Bureau, verbose_name=_("所属区县"), on_delete=models.PROTECT, related_name="kindergartens"
+    )
+    township = models.ForeignKey(
+        Township, verbose_name=_("街道/乡镇"), on_delete=models.PROTECT, related_name="kindergartens"
+    )
+    nature = models.CharField(_("办园性质"), max_length=20, choices=Nature.choices)
+    collaboration_group = models.ForeignKey(
+        CollaborationGroup,
+        verbose_name=_("协作组"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kindergartens",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AuditedManager()
+
+    audit_ignore = frozenset({"updated_at"})
+
+    class Meta:
+        verbose_name = _("幼儿园")
+        verbose_name_plural = _("幼儿园")
+        ordering = ["name", "id"]
+        permissions = [("supervise_kindergarten", _("担任责任督学"))]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="kindergarten_unique_name_per_district")]
+        indexes = [
+            # The district list page: WHERE district_id=? ORDER BY name, id.
+            models.Index(fields=["district", "name", "id"], name="kg_district_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_district_id(self) -> int | None:
+        return self.district_id
+
+    @property
+    def is_rural(self) -> bool:
+        return self.township.is_rural
+
+    @property
+    def is_inclusive(self) -> bool:
+        return self.nature in INCLUSIVE_NATURES
+
+
+class KindergartenUserObjectPermission(UserObjectPermissionBase):
+    """Per-object rights on a kindergarten (a supervisor's assignment), with a real foreign key."""
+
+    content_object = models.ForeignKey(Kindergarten, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("幼儿园对象权限（用户）")
+        verbose_name_plural = verbose_name
+        indexes = [
+            # kindergartens_visible_to(supervisor): WHERE user_id=? AND permission_id=?
+            models.Index(fields=["user", "permission"], name="kg_userperm_user_perm_idx"),
+        ]
+
+
+class KindergartenGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Kindergarten, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("幼儿园对象权限（用户组）")
+        verbose_name_plural = verbose_name

@@ -1,0 +1,1 @@
+"""reports models arrive with their own issue; the app is in place so the layout is stable."""
