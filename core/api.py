@@ -1,10 +1,100 @@
+"""Shared REST API pieces: pagination, the exception handler and the scoped relation field.
+
+Every API view fetches protected objects through the apps' access functions; the pieces
+here only translate what those functions and the services raise into HTTP answers:
+Django's ``ValidationError`` → 400 ``{"field": ["…"]}`` (``{"detail": "…"}`` when it is not
+about one field), ``PermissionDenied`` → 403 with the service's message, ``Http404`` → 404
+with a fixed message (never the lookup that failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+NOT_FOUND = "未找到。"
+FORBIDDEN = "您没有执行此操作的权限。"
+# The same words for "no such id" and "not yours": a body field never reveals what exists elsewhere.
+INVALID_CHOICE = "无效的编号：对象不存在或不在您的权限范围内。"
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _validation_payload(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        payload: dict = {}
+        for field, messages in exc.message_dict.items():
+            if field == NON_FIELD_ERRORS:
+                payload["detail"] = " ".join(messages)
+            else:
+                payload[field] = list(messages)
+        return payload
+    return {"detail": " ".join(exc.messages)}
 
 
 def exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError/PermissionDenied/Http404 with Chinese messages."""
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return Response(_validation_payload(exc), status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(NOT_FOUND)
+    elif isinstance(exc, DjangoPermissionDenied):
+        message = exc.args[0] if exc.args and isinstance(exc.args[0], str) and exc.args[0] else FORBIDDEN
+        exc = exceptions.PermissionDenied(message)
     return drf_exception_handler(exc, context)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key in a request body, resolved only inside the caller's scope.
+
+    ``scope`` is an access-layer function ``user -> queryset``. Unknown and foreign ids give
+    the same 400, so a body field can never be used to probe another district's ids.
+    ``model_queryset`` is only the model's empty queryset, so the schema knows the type.
+    """
+
+    default_error_messages = {
+        "does_not_exist": INVALID_CHOICE,
+        "incorrect_type": "编号必须是整数。",
+    }
+
+    def __init__(self, *, scope: Callable, model_queryset, **kwargs):
+        self.scope = scope
+        super().__init__(queryset=model_queryset, **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.queryset.none()
+        return self.scope(request.user)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):  # True == 1 in Python; an id is never a boolean
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class BriefSerializer(serializers.Serializer):
+    """``{id, name}`` of a related record."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class DetailSerializer(serializers.Serializer):
+    """The body of an error answer."""
+
+    detail = serializers.CharField()

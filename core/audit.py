@@ -200,7 +200,7 @@ def _attnames(model, names) -> set[str]:
     for name in names:
         try:
             result.add(model._meta.get_field(name).attname)
-        except Exception:  # noqa: BLE001  (a misspelt name must not break every save)
+        except Exception:
             result.add(name)
     return result
 
@@ -229,7 +229,7 @@ def _entry(instance, action: str, changes: dict[str, list[Any]]):
     if district_fn is not None:
         try:
             district_id = district_fn()
-        except Exception:  # noqa: BLE001  (a missing related row must not lose the entry)
+        except Exception:
             district_id = None
     return AuditEntry(
         actor_id=ctx.actor_id,

@@ -1,2 +1,19 @@
+"""Navigation for the signed-in user: the views and this function decide, templates only show."""
+
+from accounts.access import can_list_users
+from accounts.roles import Role
+from supervision.access import assignment_can
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = [("core:home", "首页")]
+    if user.role:
+        items.append(("kindergartens:list", "幼儿园"))
+    if assignment_can(user, "view") and user.role not in (Role.KG_DIRECTOR, Role.KG_STAFF):
+        items.append(("supervision:assignment-list", "责任督学"))
+    if can_list_users(user):
+        items.append(("accounts:user-list", "账号管理"))
+    return {"nav": items}

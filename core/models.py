@@ -83,3 +83,6 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         verbose_name = _("后台任务心跳")
         verbose_name_plural = _("后台任务心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -62,9 +62,7 @@ class UrbanRural(models.TextChoices):
 class Township(AuditedModel):
     """A 街道/乡镇 inside a district, with its urban-rural code."""
 
-    district = models.ForeignKey(
-        Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="townships"
-    )
+    district = models.ForeignKey(Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="townships")
     name = models.CharField(_("名称"), max_length=100)
     code = models.CharField(_("统计用区划代码"), max_length=12, blank=True)
     urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, choices=UrbanRural.choices)
@@ -161,7 +159,9 @@ class Kindergarten(AuditedModel):
         verbose_name_plural = _("幼儿园")
         ordering = ["name", "id"]
         permissions = [("supervise_kindergarten", _("担任责任督学"))]
-        constraints = [models.UniqueConstraint(fields=["district", "name"], name="kindergarten_unique_name_per_district")]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="kindergarten_unique_name_per_district")
+        ]
         indexes = [
             # The district list page: WHERE district_id=? ORDER BY name, id.
             models.Index(fields=["district", "name", "id"], name="kg_district_name_idx"),
@@ -169,6 +169,11 @@ class Kindergarten(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("kindergartens:detail", kwargs={"pk": self.pk})
 
     def audit_district_id(self) -> int | None:
         return self.district_id

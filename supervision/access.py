@@ -29,8 +29,6 @@ def assignment_can(user, action: str) -> bool:
 
 
 def assignment_get_for_user(user, pk, *, action: str = "view") -> SupervisorAssignment:
-    assignment = get_in_scope_or_404(
-        assignments_visible_to(user).select_related("kindergarten", "supervisor"), pk=pk
-    )
+    assignment = get_in_scope_or_404(assignments_visible_to(user).select_related("kindergarten", "supervisor"), pk=pk)
     require(assignment_can(user, action))
     return assignment

@@ -18,7 +18,9 @@ PERM = f"kindergartens.{SUPERVISE_CODENAME}"
 
 
 @transaction.atomic
-def supervisor_assign(*, actor: User | None, kindergarten: Kindergarten, supervisor: User, note: str = "") -> SupervisorAssignment:
+def supervisor_assign(
+    *, actor: User | None, kindergarten: Kindergarten, supervisor: User, note: str = ""
+) -> SupervisorAssignment:
     """Make ``supervisor`` the kindergarten's responsible supervisor, ending the previous one.
 
     ``actor`` is None only for system set-up (seed data); pages and API always pass the user.

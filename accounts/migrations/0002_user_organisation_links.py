@@ -5,54 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('kindergartens', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("kindergartens", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='bureau',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='kindergartens.bureau', verbose_name='所属教育局'),
+            model_name="user",
+            name="bureau",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="kindergartens.bureau",
+                verbose_name="所属教育局",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='groups',
-            field=models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups'),
+            model_name="user",
+            name="groups",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.group",
+                verbose_name="groups",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='kindergarten',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='kindergartens.kindergarten', verbose_name='所属幼儿园'),
+            model_name="user",
+            name="kindergarten",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="kindergartens.kindergarten",
+                verbose_name="所属幼儿园",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['bureau', 'role'], name='user_bureau_role_idx'),
+            model_name="user",
+            index=models.Index(fields=["bureau", "role"], name="user_bureau_role_idx"),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['kindergarten', 'role'], name='user_kg_role_idx'),
+            model_name="user",
+            index=models.Index(fields=["kindergarten", "role"], name="user_kg_role_idx"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('bureau__isnull', False), ('kindergarten__isnull', False), _negated=True), name='user_one_organisation'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("bureau__isnull", False), ("kindergarten__isnull", False), _negated=True),
+                name="user_one_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('kindergarten__isnull', True), ('role__in', ['kg_director', 'kg_staff']), _connector='OR'), name='user_kindergarten_role_matches'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kindergarten__isnull", True), ("role__in", ["kg_director", "kg_staff"]), _connector="OR"
+                ),
+                name="user_kindergarten_role_matches",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('bureau__isnull', True), ('role__in', ['bureau_admin', 'bureau_staff', 'city_viewer', 'supervisor']), _connector='OR'), name='user_bureau_role_matches'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bureau__isnull", True),
+                    ("role__in", ["bureau_admin", "bureau_staff", "city_viewer", "supervisor"]),
+                    _connector="OR",
+                ),
+                name="user_bureau_role_matches",
+            ),
         ),
     ]

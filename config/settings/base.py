@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 PII_HMAC_KEY = env_str("PII_HMAC_KEY", SECRET_KEY)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,149 +6,252 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bureau',
+            name="Bureau",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('city', '市级'), ('district', '区县级')], max_length=10, verbose_name='级别')),
-                ('division_code', models.CharField(blank=True, max_length=6, verbose_name='行政区划代码')),
-                ('province', models.CharField(blank=True, max_length=20, verbose_name='省份')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='kindergartens.bureau', verbose_name='上级教育局')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("city", "市级"), ("district", "区县级")], max_length=10, verbose_name="级别"
+                    ),
+                ),
+                ("division_code", models.CharField(blank=True, max_length=6, verbose_name="行政区划代码")),
+                ("province", models.CharField(blank=True, max_length=20, verbose_name="省份")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="kindergartens.bureau",
+                        verbose_name="上级教育局",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '教育局',
-                'verbose_name_plural': '教育局',
-                'ordering': ['level', 'name'],
+                "verbose_name": "教育局",
+                "verbose_name_plural": "教育局",
+                "ordering": ["level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CollaborationGroup',
+            name="CollaborationGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='collaboration_groups', to='kindergartens.bureau', verbose_name='区县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="collaboration_groups",
+                        to="kindergartens.bureau",
+                        verbose_name="区县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '协作组',
-                'verbose_name_plural': '协作组',
-                'ordering': ['district', 'name'],
+                "verbose_name": "协作组",
+                "verbose_name_plural": "协作组",
+                "ordering": ["district", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Kindergarten',
+            name="Kindergarten",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='园所名称')),
-                ('nature', models.CharField(choices=[('public', '公办'), ('inclusive_private', '普惠性民办'), ('private', '非普惠性民办'), ('community', '社区办园点'), ('unlicensed', '无证园')], max_length=20, verbose_name='办园性质')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('collaboration_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='kindergartens', to='kindergartens.collaborationgroup', verbose_name='协作组')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kindergartens', to='kindergartens.bureau', verbose_name='所属区县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="园所名称")),
+                (
+                    "nature",
+                    models.CharField(
+                        choices=[
+                            ("public", "公办"),
+                            ("inclusive_private", "普惠性民办"),
+                            ("private", "非普惠性民办"),
+                            ("community", "社区办园点"),
+                            ("unlicensed", "无证园"),
+                        ],
+                        max_length=20,
+                        verbose_name="办园性质",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "collaboration_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="kindergartens",
+                        to="kindergartens.collaborationgroup",
+                        verbose_name="协作组",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kindergartens",
+                        to="kindergartens.bureau",
+                        verbose_name="所属区县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '幼儿园',
-                'verbose_name_plural': '幼儿园',
-                'ordering': ['name', 'id'],
-                'permissions': [('supervise_kindergarten', '担任责任督学')],
+                "verbose_name": "幼儿园",
+                "verbose_name_plural": "幼儿园",
+                "ordering": ["name", "id"],
+                "permissions": [("supervise_kindergarten", "担任责任督学")],
             },
         ),
         migrations.AddField(
-            model_name='collaborationgroup',
-            name='leader',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_groups', to='kindergartens.kindergarten', verbose_name='牵头园'),
+            model_name="collaborationgroup",
+            name="leader",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="led_groups",
+                to="kindergartens.kindergarten",
+                verbose_name="牵头园",
+            ),
         ),
         migrations.CreateModel(
-            name='KindergartenGroupObjectPermission',
+            name="KindergartenGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='kindergartens.kindergarten')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="kindergartens.kindergarten"),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
             ],
             options={
-                'verbose_name': '幼儿园对象权限（用户组）',
-                'verbose_name_plural': '幼儿园对象权限（用户组）',
-                'abstract': False,
+                "verbose_name": "幼儿园对象权限（用户组）",
+                "verbose_name_plural": "幼儿园对象权限（用户组）",
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='KindergartenUserObjectPermission',
+            name="KindergartenUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='kindergartens.kindergarten')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="kindergartens.kindergarten"),
+                ),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'verbose_name': '幼儿园对象权限（用户）',
-                'verbose_name_plural': '幼儿园对象权限（用户）',
-                'abstract': False,
+                "verbose_name": "幼儿园对象权限（用户）",
+                "verbose_name_plural": "幼儿园对象权限（用户）",
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Township',
+            name="Township",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.CharField(blank=True, max_length=12, verbose_name='统计用区划代码')),
-                ('urban_rural_code', models.CharField(choices=[('111', '111 主城区'), ('112', '112 城乡结合区'), ('121', '121 镇中心区'), ('122', '122 镇乡结合区'), ('123', '123 特殊区域'), ('210', '210 乡中心区'), ('220', '220 村庄')], max_length=3, verbose_name='城乡分类代码')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='townships', to='kindergartens.bureau', verbose_name='区县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code", models.CharField(blank=True, max_length=12, verbose_name="统计用区划代码")),
+                (
+                    "urban_rural_code",
+                    models.CharField(
+                        choices=[
+                            ("111", "111 主城区"),
+                            ("112", "112 城乡结合区"),
+                            ("121", "121 镇中心区"),
+                            ("122", "122 镇乡结合区"),
+                            ("123", "123 特殊区域"),
+                            ("210", "210 乡中心区"),
+                            ("220", "220 村庄"),
+                        ],
+                        max_length=3,
+                        verbose_name="城乡分类代码",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="townships",
+                        to="kindergartens.bureau",
+                        verbose_name="区县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '街道/乡镇',
-                'verbose_name_plural': '街道/乡镇',
-                'ordering': ['district', 'name'],
+                "verbose_name": "街道/乡镇",
+                "verbose_name_plural": "街道/乡镇",
+                "ordering": ["district", "name"],
             },
         ),
         migrations.AddField(
-            model_name='kindergarten',
-            name='township',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kindergartens', to='kindergartens.township', verbose_name='街道/乡镇'),
+            model_name="kindergarten",
+            name="township",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="kindergartens",
+                to="kindergartens.township",
+                verbose_name="街道/乡镇",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bureau',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'city'), ('parent__isnull', True)), models.Q(('level', 'district'), ('parent__isnull', False)), _connector='OR'), name='bureau_city_top_district_under_city'),
+            model_name="bureau",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "city"), ("parent__isnull", True)),
+                    models.Q(("level", "district"), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="bureau_city_top_district_under_city",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bureau',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='bureau_unique_name_per_parent'),
+            model_name="bureau",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="bureau_unique_name_per_parent"),
         ),
         migrations.AddConstraint(
-            model_name='collaborationgroup',
-            constraint=models.UniqueConstraint(fields=('district', 'name'), name='group_unique_name_per_district'),
+            model_name="collaborationgroup",
+            constraint=models.UniqueConstraint(fields=("district", "name"), name="group_unique_name_per_district"),
         ),
         migrations.AlterUniqueTogether(
-            name='kindergartengroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="kindergartengroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AddIndex(
-            model_name='kindergartenuserobjectpermission',
-            index=models.Index(fields=['user', 'permission'], name='kg_userperm_user_perm_idx'),
+            model_name="kindergartenuserobjectpermission",
+            index=models.Index(fields=["user", "permission"], name="kg_userperm_user_perm_idx"),
         ),
         migrations.AlterUniqueTogether(
-            name='kindergartenuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="kindergartenuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='township',
-            constraint=models.UniqueConstraint(fields=('district', 'name'), name='township_unique_name_per_district'),
+            model_name="township",
+            constraint=models.UniqueConstraint(fields=("district", "name"), name="township_unique_name_per_district"),
         ),
         migrations.AddIndex(
-            model_name='kindergarten',
-            index=models.Index(fields=['district', 'name', 'id'], name='kg_district_name_idx'),
+            model_name="kindergarten",
+            index=models.Index(fields=["district", "name", "id"], name="kg_district_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='kindergarten',
-            constraint=models.UniqueConstraint(fields=('district', 'name'), name='kindergarten_unique_name_per_district'),
+            model_name="kindergarten",
+            constraint=models.UniqueConstraint(
+                fields=("district", "name"), name="kindergarten_unique_name_per_district"
+            ),
         ),
     ]

@@ -7,33 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('kindergartens', '0001_initial'),
+        ("kindergartens", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupervisorAssignment',
+            name="SupervisorAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='指派人')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='解除人')),
-                ('kindergarten', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervisor_assignments', to='kindergartens.kindergarten', verbose_name='幼儿园')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_assignments', to=settings.AUTH_USER_MODEL, verbose_name='责任督学')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="开始时间")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="指派人",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="解除人",
+                    ),
+                ),
+                (
+                    "kindergarten",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervisor_assignments",
+                        to="kindergartens.kindergarten",
+                        verbose_name="幼儿园",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任督学",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '责任督学指派',
-                'verbose_name_plural': '责任督学指派',
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['supervisor', 'ended_at'], name='assignment_supervisor_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('kindergarten',), name='one_active_supervisor_per_kindergarten'), models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='assignment_ends_after_start')],
+                "verbose_name": "责任督学指派",
+                "verbose_name_plural": "责任督学指派",
+                "ordering": ["-started_at", "-id"],
+                "indexes": [models.Index(fields=["supervisor", "ended_at"], name="assignment_supervisor_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("kindergarten",),
+                        name="one_active_supervisor_per_kindergarten",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_at__isnull", True), ("ended_at__gte", models.F("started_at")), _connector="OR"
+                        ),
+                        name="assignment_ends_after_start",
+                    ),
+                ],
             },
         ),
     ]

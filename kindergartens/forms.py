@@ -1,0 +1,76 @@
+from django import forms
+
+from core.forms import StyledFormMixin
+from kindergartens.access import bureaus_visible_to, groups_visible_to, townships_visible_to
+from kindergartens.models import Bureau, Kindergarten, Nature
+
+SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "district": ("district__name", "name", "id"),
+    "township": ("township__name", "name", "id"),
+    "nature": ("nature", "name", "id"),
+}
+
+
+class KindergartenFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    district = forms.ModelChoiceField(
+        label="区县", queryset=Bureau.objects.none(), required=False, empty_label="全部区县"
+    )
+    township = forms.ModelChoiceField(label="街道/乡镇", queryset=None, required=False, empty_label="全部街道/乡镇")
+    nature = forms.ChoiceField(label="办园性质", required=False, choices=[("", "全部性质"), *Nature.choices])
+    area = forms.ChoiceField(
+        label="城乡", required=False, choices=[("", "城乡不限"), ("urban", "城镇"), ("rural", "乡村")]
+    )
+    group = forms.ModelChoiceField(label="协作组", queryset=None, required=False, empty_label="全部协作组")
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[
+            ("name", "名称"),
+            ("-name", "名称（倒序）"),
+            ("district", "区县"),
+            ("township", "街道/乡镇"),
+            ("nature", "性质"),
+        ],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices come from the access layer, so a foreign id is simply "not a valid choice".
+        self.fields["district"].queryset = bureaus_visible_to(user).filter(level=Bureau.Level.DISTRICT)
+        self.fields["township"].queryset = townships_visible_to(user).order_by("name")
+        self.fields["group"].queryset = groups_visible_to(user).order_by("name")
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs.none()
+        data = self.cleaned_data
+        if data["q"]:
+            qs = qs.filter(name__icontains=data["q"].strip())
+        if data["district"]:
+            qs = qs.filter(district=data["district"])
+        if data["township"]:
+            qs = qs.filter(township=data["township"])
+        if data["nature"]:
+            qs = qs.filter(nature=data["nature"])
+        if data["area"] == "rural":
+            qs = qs.filter(township__urban_rural_code__startswith="2")
+        elif data["area"] == "urban":
+            qs = qs.filter(township__urban_rural_code__startswith="1")
+        if data["group"]:
+            qs = qs.filter(collaboration_group=data["group"])
+        return qs.order_by(*SORTS.get(data["sort"] or "name", SORTS["name"]))
+
+
+class KindergartenForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Kindergarten
+        fields = ["name", "township", "nature", "collaboration_group"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        district_id = self.instance.district_id
+        self.fields["township"].queryset = townships_visible_to(user).filter(district_id=district_id)
+        self.fields["collaboration_group"].queryset = groups_visible_to(user).filter(district_id=district_id)

@@ -1,0 +1,102 @@
+"""The cast every test can use (see ``cast`` below) and the service switches.
+
+REQUIRE_SERVICES=1 (set by .ci/run) turns "Redis unreachable" and "no Chromium" from a
+skip into a failure, so CI can never pass by skipping what it is meant to test.
+"""
+
+import os
+import socket
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+
+from accounts.roles import Role
+from kindergartens.models import UrbanRural
+from supervision.services import supervisor_assign
+from tests.factories import CityFactory, DistrictFactory, KindergartenFactory, TownshipFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+
+def service_missing(reason: str) -> None:
+    """Skip locally, fail in CI."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def cast(db):
+    """A documented cast of users covering every role and scope.
+
+    Two cities. 盘锦市 (city) has 大洼区 (district A) and 双台子区 (district B); 北京市 (other_city)
+    has 东城区 (district C). District A has kindergartens kg_a1 and kg_a2, B has kg_b1, C has kg_c1.
+
+    - city_viewer: 盘锦市, read-only over A and B; C is foreign.
+    - bureau_admin, bureau_staff: district A; B and C are foreign.
+    - supervisor: district A, assigned to kg_a1 only; kg_a2 (same district) is foreign.
+    - kg_director, kg_staff: kg_a1; kg_a2 is foreign.
+    - no_scope: a bureau_staff account with no bureau; sees nothing.
+    - admin_b, director_b1, supervisor_b (district B) and director_c1, supervisor_c (district C):
+      the same roles elsewhere, for "foreign" objects.
+    """
+    city = CityFactory(name="盘锦市教育局")
+    other_city = CityFactory(name="北京市教育委员会", province="北京市")
+    district_a = DistrictFactory(name="大洼区教育局", parent=city)
+    district_b = DistrictFactory(name="双台子区教育局", parent=city)
+    district_c = DistrictFactory(name="东城区教育委员会", parent=other_city)
+    town_a = TownshipFactory(district=district_a, name="大洼街道", urban_rural_code=UrbanRural.TOWN_CENTRE)
+    village_a = TownshipFactory(district=district_a, name="西安镇", urban_rural_code=UrbanRural.VILLAGE)
+    town_b = TownshipFactory(district=district_b, name="红旗街道")
+    town_c = TownshipFactory(district=district_c, name="东华门街道")
+    kg_a1 = KindergartenFactory(name="大洼区第一幼儿园", township=town_a)
+    kg_a2 = KindergartenFactory(name="西安镇中心幼儿园", township=village_a)
+    kg_b1 = KindergartenFactory(name="双台子区实验幼儿园", township=town_b)
+    kg_c1 = KindergartenFactory(name="东城区第一幼儿园", township=town_c)
+
+    c = SimpleNamespace(
+        city=city,
+        other_city=other_city,
+        district_a=district_a,
+        district_b=district_b,
+        district_c=district_c,
+        town_a=town_a,
+        village_a=village_a,
+        town_b=town_b,
+        town_c=town_c,
+        kg_a1=kg_a1,
+        kg_a2=kg_a2,
+        kg_b1=kg_b1,
+        kg_c1=kg_c1,
+    )
+    c.city_viewer = UserFactory(username="city_viewer", role=Role.CITY_VIEWER, bureau=city)
+    c.bureau_admin = UserFactory(username="bureau_admin", role=Role.BUREAU_ADMIN, bureau=district_a)
+    c.bureau_staff = UserFactory(username="bureau_staff", role=Role.BUREAU_STAFF, bureau=district_a)
+    c.supervisor = UserFactory(username="supervisor", role=Role.SUPERVISOR, bureau=district_a)
+    c.supervisor2 = UserFactory(username="supervisor2", role=Role.SUPERVISOR, bureau=district_a)
+    c.kg_director = UserFactory(username="kg_director", role=Role.KG_DIRECTOR, kindergarten=kg_a1)
+    c.kg_staff = UserFactory(username="kg_staff", role=Role.KG_STAFF, kindergarten=kg_a1)
+    c.no_scope = UserFactory(username="no_scope", role=Role.BUREAU_STAFF, bureau=None)
+    c.admin_b = UserFactory(username="admin_b", role=Role.BUREAU_ADMIN, bureau=district_b)
+    c.director_a2 = UserFactory(username="director_a2", role=Role.KG_DIRECTOR, kindergarten=kg_a2)
+    c.director_b1 = UserFactory(username="director_b1", role=Role.KG_DIRECTOR, kindergarten=kg_b1)
+    c.supervisor_b = UserFactory(username="supervisor_b", role=Role.SUPERVISOR, bureau=district_b)
+    c.director_c1 = UserFactory(username="director_c1", role=Role.KG_DIRECTOR, kindergarten=kg_c1)
+    c.supervisor_c = UserFactory(username="supervisor_c", role=Role.SUPERVISOR, bureau=district_c)
+    c.assignment_a1 = supervisor_assign(actor=None, kindergarten=kg_a1, supervisor=c.supervisor)
+    c.assignment_b1 = supervisor_assign(actor=None, kindergarten=kg_b1, supervisor=c.supervisor_b)
+    c.assignment_c1 = supervisor_assign(actor=None, kindergarten=kg_c1, supervisor=c.supervisor_c)
+    return c
+
+
+ROLE_USERS = ["city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director", "kg_staff", "no_scope"]

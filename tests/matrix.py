@@ -1,0 +1,77 @@
+"""The permission matrix: every route the resolver knows, every role, own and foreign objects.
+
+Each ``Route`` names a URL, the kind of object in its path (if any), the method, and the
+status each role gets on an object inside its scope (or on an object-less route). For
+an object outside the role's scope every signed-in role must get 404, exactly as for a
+missing object; the anonymous visitor is sent to the login page (HTML) or gets 401/403
+(API). ``tests/test_permission_matrix.py`` fails when a route is missing from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ANON = "anonymous"
+ROLES = ["city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director", "kg_staff", "no_scope"]
+ALL = [ANON, *ROLES]
+
+
+@dataclass
+class Route:
+    name: str
+    expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
+    obj: str | None = None  # kind of object in the URL: kindergarten, user, assignment, bureau, township
+    method: str = "get"
+    data: Callable | None = None  # cast -> request body for POST/PATCH
+    api: bool = False
+    kwarg: str = "pk"
+    foreign: dict[str, int] = field(default_factory=dict)  # overrides for the foreign-object status
+
+
+def statuses(default: int, **overrides: int) -> dict[str, int]:
+    result = dict.fromkeys(ALL, default)
+    result.update(overrides)
+    return result
+
+
+# Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
+def own_object(kind: str, role: str, cast):
+    if kind == "kindergarten":
+        return cast.kg_a1
+    if kind == "user":
+        return {
+            "supervisor": cast.supervisor,
+            "kg_director": cast.kg_staff,
+            "kg_staff": cast.kg_staff,
+        }.get(role, cast.kg_director)
+    if kind == "assignment":
+        return cast.assignment_a1
+    if kind == "bureau":
+        return cast.district_a
+    if kind == "township":
+        return cast.town_a
+    raise KeyError(kind)
+
+
+def foreign_object(kind: str, role: str, cast):
+    other_city = role == "city_viewer"
+    if kind == "kindergarten":
+        if other_city:
+            return cast.kg_c1
+        if role in ("supervisor", "kg_director", "kg_staff"):
+            return cast.kg_a2
+        return cast.kg_b1
+    if kind == "user":
+        if other_city:
+            return cast.director_c1
+        if role in ("supervisor", "kg_staff"):
+            return cast.kg_director
+        return cast.director_b1
+    if kind == "assignment":
+        return cast.assignment_c1 if other_city else cast.assignment_b1
+    if kind == "bureau":
+        return cast.district_c if other_city else cast.district_b
+    if kind == "township":
+        return cast.town_c if other_city else cast.town_b
+    raise KeyError(kind)
