@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet, Subquery
 
 from accounts.models import User
 from accounts.roles import RANK, Role
-from core.access import get_in_scope_or_404, require
-from kindergartens.access import _active, visible_district_ids
+from core.access import account_has_scope, get_in_scope_or_404, require
+from kindergartens.access import visible_district_ids
 from kindergartens.models import Bureau, Kindergarten
 
 USER_RIGHTS: dict[str, frozenset[str]] = {
@@ -25,7 +25,7 @@ USER_RIGHTS: dict[str, frozenset[str]] = {
 
 def users_visible_to(user) -> QuerySet[User]:
     qs = User.objects.all()
-    if not _active(user):
+    if not account_has_scope(user):
         return qs.none()
     if user.role in (Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF) and user.bureau_id:
         districts = Subquery(visible_district_ids(user))
@@ -40,11 +40,11 @@ def users_visible_to(user) -> QuerySet[User]:
 
 
 def can_list_users(user) -> bool:
-    return _active(user) and user.role in USER_RIGHTS["view"]
+    return account_has_scope(user) and user.role in USER_RIGHTS["view"]
 
 
 def user_can(actor, target: User, action: str) -> bool:
-    if not _active(actor) or actor.role not in USER_RIGHTS[action]:
+    if not account_has_scope(actor) or actor.role not in USER_RIGHTS[action]:
         return False
     if action == "manage":
         # A bureau admin cannot manage an account ranked above them, nor deactivate themselves.
@@ -60,18 +60,18 @@ def user_get_for_user(actor, pk, *, action: str = "view") -> User:
 
 def grantable_roles(actor) -> list[Role]:
     """Roles the actor may give: never above their own rank, only inside their district."""
-    if not _active(actor) or actor.role != Role.BUREAU_ADMIN:
+    if not account_has_scope(actor) or actor.role != Role.BUREAU_ADMIN:
         return []
     return [role for role in Role if role != Role.CITY_VIEWER and RANK[role] <= RANK[actor.role]]
 
 
 def assignable_bureaus(actor) -> QuerySet[Bureau]:
-    if not _active(actor) or actor.role != Role.BUREAU_ADMIN:
+    if not account_has_scope(actor) or actor.role != Role.BUREAU_ADMIN:
         return Bureau.objects.none()
     return Bureau.objects.filter(pk__in=Subquery(visible_district_ids(actor)))
 
 
 def assignable_kindergartens(actor) -> QuerySet[Kindergarten]:
-    if not _active(actor) or actor.role != Role.BUREAU_ADMIN:
+    if not account_has_scope(actor) or actor.role != Role.BUREAU_ADMIN:
         return Kindergarten.objects.none()
     return Kindergarten.objects.filter(district_id__in=Subquery(visible_district_ids(actor)))

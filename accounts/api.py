@@ -70,6 +70,8 @@ class TokenView(APIView):
 
     @extend_schema(
         summary="获取 API 令牌",
+        description="用用户名和密码换取令牌，之后在请求头中携带 `Authorization: Token <令牌>`。"
+        "同一用户名在同一地址连续失败 5 次后暂时锁定。",
         request=TokenObtainSerializer,
         responses={
             200: TokenSerializer,
@@ -95,7 +97,7 @@ class TokenView(APIView):
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, headers=NO_STORE)
 
-    @extend_schema(summary="注销 API 令牌", request=None, responses={204: None})
+    @extend_schema(summary="注销 API 令牌", description="删除调用者自己的令牌。", request=None, responses={204: None})
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,7 +22,12 @@ class OwnPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
 
 
 class UserFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, max_length=100)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "用户名或姓名", "type": "search"}),
+    )
     role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *Role.choices])
     status = forms.ChoiceField(
         label="状态", required=False, choices=[("", "全部状态"), ("active", "在用"), ("inactive", "已停用")]

@@ -18,3 +18,14 @@ def get_in_scope_or_404(queryset: models.QuerySet, **lookup):
 def require(allowed: bool, message: str = "您没有执行此操作的权限。") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def account_has_scope(user) -> bool:
+    """Signed in, active, with a role and an organisation: anything less sees nothing."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.role
+        and (user.bureau_id or user.kindergarten_id)
+    )

@@ -75,7 +75,7 @@ class AuditedModel(models.Model):
     """Mixin for domain models whose every change is recorded.
 
     ``audit_exclude``: fields never written to the trail (secrets); a change is noted as "***".
-    ``audit_ignore``: fields whose change alone is not worth an entry (last_login).
+    ``audit_ignore``: bookkeeping fields never recorded (last_login, updated_at).
     """
 
     audit_exclude: frozenset[str] = frozenset()
@@ -181,7 +181,7 @@ def _diff(model, before: dict[str, Any], after: dict[str, Any]) -> dict[str, lis
     ignore = _attnames(model, getattr(model, "audit_ignore", ()))
     changes: dict[str, list[Any]] = {}
     for name, new in after.items():
-        if name not in before:
+        if name not in before or name in ignore:
             continue
         old = before[name]
         if _jsonable(old) == _jsonable(new):
@@ -190,8 +190,6 @@ def _diff(model, before: dict[str, Any], after: dict[str, Any]) -> dict[str, lis
             changes[name] = ["***", "***"]
         else:
             changes[name] = [_jsonable(old), _jsonable(new)]
-    if changes and set(changes) <= ignore:
-        return {}
     return changes
 
 

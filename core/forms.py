@@ -15,3 +15,5 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            # Filter bars render fields without <label>: give every control an accessible name.
+            widget.attrs.setdefault("aria-label", str(field.label or ""))

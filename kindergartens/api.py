@@ -157,7 +157,8 @@ class KindergartenViewSet(
 
     def get_object(self):
         kindergarten = kindergarten_get_for_user(self.request.user, self.kwargs["pk"], action=self.rights[self.action])
-        prefetch_related_objects([kindergarten], _active_assignments())
+        if self.action != "history":  # the history page does not show the supervisor
+            prefetch_related_objects([kindergarten], _active_assignments())
         return kindergarten
 
     def get_serializer_class(self):
@@ -182,7 +183,11 @@ class KindergartenViewSet(
         kindergarten_update(actor=request.user, kindergarten=kindergarten, **values)
         return Response(KindergartenSerializer(kindergarten, context=self.get_serializer_context()).data)
 
-    @extend_schema(summary="幼儿园修改记录", responses={200: AuditEntrySerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="幼儿园修改记录",
+        description="该幼儿园的审计记录，最新的在前；时间为北京时间。",
+        responses={200: AuditEntrySerializer(many=True), **ERRORS},
+    )
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, pk=None):
         """The audit trail of this kindergarten, newest first."""

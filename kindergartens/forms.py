@@ -14,7 +14,12 @@ SORTS = {
 
 
 class KindergartenFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label="搜索", required=False, max_length=100)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "园所名称", "type": "search"}),
+    )
     district = forms.ModelChoiceField(
         label="区县", queryset=Bureau.objects.none(), required=False, empty_label="全部区县"
     )

@@ -195,10 +195,8 @@ class KindergartenUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("幼儿园对象权限（用户）")
         verbose_name_plural = verbose_name
-        indexes = [
-            # kindergartens_visible_to(supervisor): WHERE user_id=? AND permission_id=?
-            models.Index(fields=["user", "permission"], name="kg_userperm_user_perm_idx"),
-        ]
+        # kindergartens_visible_to(supervisor) (WHERE user_id=? AND permission_id=?) is served by
+        # guardian's unique (user, permission, content_object) index; no second index needed.
 
 
 class KindergartenGroupObjectPermission(GroupObjectPermissionBase):

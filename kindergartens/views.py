@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.roles import Role
 from core.audit import history_for
 from core.pagination import paginate, querystring_without_page
 from core.views_helpers import apply_validation_error
@@ -34,7 +35,12 @@ def kindergarten_list(request):
     return render(
         request,
         "kindergartens/list.html",
-        {"form": form, "page": page, "querystring": querystring_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "show_district_filter": request.user.role == Role.CITY_VIEWER,
+        },
     )
 
 

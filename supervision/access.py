@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet, Subquery
 
 from accounts.roles import Role
-from core.access import get_in_scope_or_404, require
-from kindergartens.access import _active, kindergartens_visible_to
+from core.access import account_has_scope, get_in_scope_or_404, require
+from kindergartens.access import kindergartens_visible_to
 from supervision.models import SupervisorAssignment
 
 ASSIGNMENT_RIGHTS: dict[str, frozenset[str]] = {
@@ -16,7 +16,7 @@ ASSIGNMENT_RIGHTS: dict[str, frozenset[str]] = {
 
 
 def assignments_visible_to(user) -> QuerySet[SupervisorAssignment]:
-    if not _active(user):
+    if not account_has_scope(user):
         return SupervisorAssignment.objects.none()
     qs = SupervisorAssignment.objects.filter(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
     if user.role == Role.SUPERVISOR:
@@ -25,7 +25,7 @@ def assignments_visible_to(user) -> QuerySet[SupervisorAssignment]:
 
 
 def assignment_can(user, action: str) -> bool:
-    return _active(user) and user.role in ASSIGNMENT_RIGHTS[action]
+    return account_has_scope(user) and user.role in ASSIGNMENT_RIGHTS[action]
 
 
 def assignment_get_for_user(user, pk, *, action: str = "view") -> SupervisorAssignment:

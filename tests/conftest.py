@@ -37,6 +37,30 @@ def redis_reachable(url: str) -> bool:
 
 @pytest.fixture
 def cast(db):
+    """The documented cast (see ``build_cast``), built for one test."""
+    return build_cast()
+
+
+@pytest.fixture(scope="module")
+def module_cast(django_db_setup, django_db_blocker):
+    """The same cast built once per module inside an outer transaction.
+
+    Each test's ``db`` fixture then runs in a savepoint inside it and is rolled back, so tests
+    stay isolated while the cast is built once (the permission matrix has hundreds of cases).
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_cast()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def build_cast():
     """A documented cast of users covering every role and scope.
 
     Two cities. 盘锦市 (city) has 大洼区 (district A) and 双台子区 (district B); 北京市 (other_city)

@@ -1,0 +1,117 @@
+"""Matrix entries for the HTML pages (see tests/matrix.py for the format)."""
+
+from tests.matrix import Route, statuses
+
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+HTML_ROUTES: list[Route] = [
+    Route("core:home", statuses(200, anonymous=LOGIN)),
+    Route("core:healthz", statuses(200)),
+    Route("accounts:login", statuses(302, anonymous=200)),
+    Route("accounts:logout", statuses(405)),
+    Route("accounts:logout", statuses(302), method="post"),
+    Route("accounts:password-change", statuses(200, anonymous=LOGIN)),
+    Route("accounts:password-change-done", statuses(200, anonymous=LOGIN)),
+    Route("accounts:profile", statuses(200, anonymous=LOGIN)),
+    Route(
+        "accounts:user-list",
+        statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, kg_director=200),
+    ),
+    Route("accounts:user-create", statuses(403, anonymous=LOGIN, bureau_admin=200)),
+    Route(
+        "accounts:user-create",
+        statuses(403, anonymous=LOGIN, bureau_admin=200),  # 200: the issued-password page
+        method="post",
+        data=lambda c: {
+            "username": "new_teacher",
+            "full_name": "新老师",
+            "role": "kg_staff",
+            "kindergarten": c.kg_a1.pk,
+        },
+    ),
+    Route(
+        "accounts:user-detail",
+        statuses(200, anonymous=LOGIN, supervisor=403, kg_staff=403, no_scope=404),
+        obj="user",
+    ),
+    Route("accounts:user-edit", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
+    Route(
+        "accounts:user-edit",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),
+        obj="user",
+        method="post",
+        data=lambda c: {"full_name": "改名", "role": "kg_director", "kindergarten": c.kg_a1.pk},
+    ),
+    Route("accounts:user-reset-password", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
+    Route(
+        "accounts:user-reset-password",
+        statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404),
+        obj="user",
+        method="post",
+    ),
+    Route("accounts:user-deactivate", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
+    Route(
+        "accounts:user-deactivate",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),
+        obj="user",
+        method="post",
+    ),
+    Route("accounts:user-activate", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
+    Route(
+        "accounts:user-activate",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),
+        obj="user",
+        method="post",
+    ),
+    Route(
+        "accounts:user-history",
+        statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, no_scope=404),
+        obj="user",
+    ),
+    Route("kindergartens:list", statuses(200, anonymous=LOGIN)),
+    Route("kindergartens:detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="kindergarten"),
+    Route(
+        "kindergartens:edit",
+        statuses(403, anonymous=LOGIN, bureau_admin=200, bureau_staff=200, no_scope=404),
+        obj="kindergarten",
+    ),
+    Route(
+        "kindergartens:edit",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, bureau_staff=302, no_scope=404),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {"name": "大洼区第一幼儿园（新）", "township": c.town_a.pk, "nature": "public"},
+    ),
+    Route(
+        "kindergartens:history",
+        statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, no_scope=404),
+        obj="kindergarten",
+    ),
+    Route(
+        "kindergartens:assign-supervisor",
+        statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404),
+        obj="kindergarten",
+    ),
+    Route(
+        "kindergartens:assign-supervisor",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {"supervisor": c.supervisor2.pk},
+    ),
+    Route(
+        "supervision:assignment-list",
+        statuses(200, anonymous=LOGIN, kg_staff=403, no_scope=403),
+    ),
+    Route(
+        "supervision:assignment-end",
+        statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404),
+        obj="assignment",
+    ),
+    Route(
+        "supervision:assignment-end",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),
+        obj="assignment",
+        method="post",
+    ),
+]
