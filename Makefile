@@ -84,6 +84,7 @@ lint: venv
 check-deploy: venv
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	PII_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	ALLOWED_HOSTS=portal.example.gov.cn \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

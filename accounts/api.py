@@ -34,7 +34,7 @@ from accounts.serializers import (
 )
 from accounts.services import user_create, user_reset_password, user_set_active, user_update
 from core.access import require
-from core.api import DetailSerializer
+from core.api import API_PERMISSIONS, DetailSerializer
 
 ERRORS = {403: DetailSerializer, 404: DetailSerializer}
 # Answers that carry a secret must not be kept by browsers or proxies.
@@ -49,6 +49,9 @@ class LockedOut(exceptions.APIException):
 
 @extend_schema(summary="当前用户", responses={200: MeSerializer})
 class MeView(APIView):
+    # Open to accounts on a one-time password too, so a client can read ``must_change_password``.
+    permission_classes = [IsAuthenticated]
+
     def get(self, request):
         return Response(MeSerializer(request.user).data)
 
@@ -76,6 +79,7 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(DetailSerializer, description="用户名或密码错误，或账号已停用"),
+            403: OpenApiResponse(DetailSerializer, description="账号仍在使用初始密码，须先在网页上修改"),
             429: OpenApiResponse(DetailSerializer, description="失败次数过多，已暂时锁定"),
         },
         auth=[],
@@ -85,6 +89,8 @@ class TokenView(APIView):
         form.is_valid(raise_exception=True)
         username = form.validated_data["username"]
         password = form.validated_data["password"]
+        # The DRF request, not request._request: axes reads the address through it and sets its
+        # lock-out flag on it, so AxesMiddleware does not swap this JSON answer for the HTML page.
         user = authenticate(request=request, username=username, password=password)
         if user is None:
             if getattr(request, "axes_locked_out", False):
@@ -92,6 +98,9 @@ class TokenView(APIView):
             if _inactive_with_password(username, password):
                 raise exceptions.ValidationError({"detail": "该账号已停用，请联系本区县管理员。"})
             raise exceptions.ValidationError({"detail": "用户名或密码错误。"})
+        if user.must_change_password:
+            # A token outlives password changes: never issue one for a password an administrator has seen.
+            raise exceptions.PermissionDenied("请先登录网页修改初始密码，再获取 API 令牌。")
         # A token is a sign-in: record it (last_login, axes' success log and counter reset).
         user_logged_in.send(sender=type(user), request=request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
@@ -143,6 +152,7 @@ class UserFilter(django_filters.FilterSet):
     ),
 )
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
     serializer_class = UserSerializer
     filterset_class = UserFilter
 

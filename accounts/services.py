@@ -24,6 +24,13 @@ def _temporary_password() -> str:
             return pwd
 
 
+def _revoke_tokens(user: User) -> None:
+    """API tokens outlive passwords: a reset, a change or a deactivation revokes them."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
 def _check_grant(*, actor: User, role: str, bureau: Bureau | None, kindergarten: Kindergarten | None) -> None:
     if role not in grantable_roles(actor):
         raise PermissionDenied("您不能授予该角色。")
@@ -107,6 +114,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    _revoke_tokens(user)
     return password
 
 
@@ -119,9 +127,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
         if not active:
-            from rest_framework.authtoken.models import Token
-
-            Token.objects.filter(user=user).delete()
+            _revoke_tokens(user)
     return user
 
 
@@ -130,6 +136,7 @@ def user_change_own_password(*, user: User, new_password: str) -> User:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    _revoke_tokens(user)
     return user
 
 

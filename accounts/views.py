@@ -204,4 +204,4 @@ def user_activate(request, pk):
 def user_history(request, pk):
     account = user_get_for_user(request.user, pk, action="view_history")
     page = paginate(request, history_for(account))
-    return render(request, "core/history.html", {"object": account, "page": page, "model": type(account)})
+    return render(request, "core/history.html", {"object": account, "object_label": str(account), "page": page})

@@ -318,9 +318,19 @@ def connect_audited_models() -> None:
                 m2m_changed.connect(_m2m_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")
 
 
-def history_for(obj) -> models.QuerySet:
-    """Entries for one record, newest first (served by audit_object_history_idx)."""
+def history_for(obj, *, include: Iterable[models.QuerySet] = ()) -> models.QuerySet:
+    """Entries for one record, newest first (served by audit_object_history_idx).
+
+    ``include``: querysets of dependent records whose entries belong on this record's
+    history too (a kindergarten's supervisor assignments).
+    """
     from core.models import AuditEntry
 
     ct = ContentType.objects.get_for_model(type(obj), for_concrete_model=False)
-    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("content_type")
+    condition = models.Q(content_type=ct, object_id=str(obj.pk))
+    for qs in include:
+        dep_ct = ContentType.objects.get_for_model(qs.model, for_concrete_model=False)
+        ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
+        if ids:
+            condition |= models.Q(content_type=dep_ct, object_id__in=ids)
+    return AuditEntry.objects.filter(condition).select_related("content_type")

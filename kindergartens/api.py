@@ -18,7 +18,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from core.access import get_in_scope_or_404
-from core.api import DetailSerializer
+from core.api import API_PERMISSIONS, DetailSerializer
 from core.audit import history_for
 from kindergartens.access import (
     bureaus_visible_to,
@@ -69,6 +69,7 @@ def _active_assignments() -> Prefetch:
     retrieve=extend_schema(summary="教育局详情", responses={200: BureauSerializer, **ERRORS}),
 )
 class BureauViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
     serializer_class = BureauSerializer
     filter_backends: list = []
 
@@ -90,6 +91,7 @@ class TownshipFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="街道/乡镇详情", responses={200: TownshipSerializer, **ERRORS}),
 )
 class TownshipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
     serializer_class = TownshipSerializer
     filterset_class = TownshipFilter
 
@@ -143,6 +145,7 @@ class KindergartenFilter(django_filters.FilterSet):
 class KindergartenViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
+    permission_classes = API_PERMISSIONS
     serializer_class = KindergartenSerializer
     filterset_class = KindergartenFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]

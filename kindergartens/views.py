@@ -88,9 +88,9 @@ def kindergarten_edit(request, pk):
 @login_required
 def kindergarten_history(request, pk):
     kindergarten = kindergarten_get_for_user(request.user, pk, action="view_history")
-    page = paginate(request, history_for(kindergarten))
+    page = paginate(request, history_for(kindergarten, include=[kindergarten.supervisor_assignments.all()]))
     return render(
         request,
         "core/history.html",
-        {"object": kindergarten, "page": page, "model": type(kindergarten), "back_url": kindergarten},
+        {"object": kindergarten, "object_label": str(kindergarten), "page": page, "back_url": kindergarten},
     )

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.access import require
-from core.api import DetailSerializer
+from core.api import API_PERMISSIONS, DetailSerializer
 from kindergartens.access import kindergartens_visible_to
 from supervision.access import assignment_can, assignment_get_for_user, assignments_visible_to
 from supervision.models import SupervisorAssignment
@@ -50,6 +50,7 @@ class AssignmentFilter(django_filters.FilterSet):
     ),
 )
 class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
 

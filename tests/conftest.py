@@ -35,6 +35,16 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle and lock-out counts live in the cache, which outlives a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db):
     """The documented cast (see ``build_cast``), built for one test."""

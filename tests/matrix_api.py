@@ -6,19 +6,13 @@ none, so "not authenticated" is answered 403. Objects outside a signed-in role's
 answer 404 (the runner's default for ``which="foreign"``); ``Route.foreign`` overrides that
 where the method itself is refused (405 for DELETE on accounts, whatever the id).
 
-``run_route`` performs one cell of the matrix and asserts its status; the global matrix
-test and tests/api/test_api_matrix_entries.py both use it.
+tests/test_permission_matrix.py runs every row for every role, on own and foreign objects.
 """
 
 from __future__ import annotations
 
-import json
-
-from django.core.cache import cache
-from django.urls import reverse
-
 from tests.factories import TEST_PASSWORD
-from tests.matrix import ANON, ROLES, Route, foreign_object, own_object, statuses
+from tests.matrix import ROLES, Route, statuses
 
 # Shorthands: who gets 200 on an in-scope object when only some roles hold the right.
 _SIGNED_IN_OK = statuses(200, anonymous=403)
@@ -143,42 +137,3 @@ API_ROUTES: list[Route] = [
     Route("api:supervisor-assignment-detail", _only(200, *_READ_ROLES_ASSIGNMENTS), obj="assignment", api=True),
     Route("api:supervisor-assignment-end", _only(200, "bureau_admin"), obj="assignment", method="post", api=True),
 ]
-
-
-def expected_status(route: Route, role: str, which: str) -> int:
-    """The status the matrix promises for one role on the own (in-scope) or foreign object."""
-    if which == "own" or route.obj is None:
-        return route.expect[role]
-    if role in route.foreign:
-        return route.foreign[role]
-    return route.expect[ANON] if role == ANON else 404
-
-
-def run_route(client, cast, route: Route, role: str, which: str = "own"):
-    """Request ``route`` as ``role`` on the own or foreign object and assert the matrix status.
-
-    Returns the response so callers can look further.
-    """
-    if route.name == "api:token":
-        # The token endpoint is rate limited per address (DEFAULT_THROTTLE_RATES["token"]) in the
-        # cache, which outlives a test: start each cell with a clean count.
-        cache.clear()
-    if role != ANON:
-        client.force_login(getattr(cast, role))
-    kwargs = {}
-    if route.obj is not None:
-        obj = own_object(route.obj, role, cast) if which == "own" else foreign_object(route.obj, role, cast)
-        kwargs[route.kwarg] = obj.pk
-    url = reverse(route.name, kwargs=kwargs)
-    send = getattr(client, route.method)
-    if route.method == "get":
-        response = send(url)
-    else:
-        body = route.data(cast) if route.data is not None else None
-        response = send(url, data=json.dumps(body) if body is not None else "", content_type="application/json")
-    expected = expected_status(route, role, which)
-    assert response.status_code == expected, (
-        f"{route.method.upper()} {route.name} as {role} ({which}): "
-        f"expected {expected}, got {response.status_code}: {response.content[:300]!r}"
-    )
-    return response

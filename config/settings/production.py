@@ -6,6 +6,9 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")  # old keys while rotating, so nobody is signed out
+# Its own key: rotating SECRET_KEY must never change the keyed hashes of stored ID numbers.
+PII_HMAC_KEY = env_str("PII_HMAC_KEY", required=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     from django.core.exceptions import ImproperlyConfigured

@@ -41,3 +41,10 @@ def audit_changes(entry):
             label = f"{label}（编号）"
         rows.append((label, _display(field, old), _display(field, new)))
     return rows
+
+
+@register.filter
+def audit_model_label(entry) -> str:
+    """The Chinese name of the kind of record an entry is about."""
+    model = entry.content_type.model_class()
+    return str(model._meta.verbose_name) if model else entry.content_type.model

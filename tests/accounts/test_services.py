@@ -130,3 +130,14 @@ def test_user_create_page_shows_errors_and_saves_nothing(client, cast):
     assert "必须选择所属幼儿园" in html
     assert not User.objects.filter(username="bad name!").exists()
     assert User.objects.count() == count_before
+
+
+def test_password_reset_and_change_revoke_api_tokens(cast):
+    from accounts.services import user_change_own_password
+
+    Token.objects.create(user=cast.kg_director)
+    user_reset_password(actor=cast.bureau_admin, user=cast.kg_director)
+    assert not Token.objects.filter(user=cast.kg_director).exists()
+    Token.objects.create(user=cast.kg_staff)
+    user_change_own_password(user=cast.kg_staff, new_password="Xk9#vT2!pQ7z")
+    assert not Token.objects.filter(user=cast.kg_staff).exists()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from accounts.services import user_set_active
+from accounts.services import user_change_own_password, user_create, user_set_active
 from tests.factories import TEST_PASSWORD
 
 TOKEN_URL = reverse("api:token")
@@ -139,3 +139,25 @@ def test_anonymous_gets_403_with_chinese_message(api, cast, url_name):
     response = api.get(reverse(url_name))
     assert response.status_code == 403
     assert response.json() == {"detail": "身份认证信息未提供。"}
+
+
+def test_one_time_password_gives_no_token_until_changed(api, cast):
+    user, password = user_create(
+        actor=cast.bureau_admin, username="new_teacher", full_name="王老师", role="kg_staff", kindergarten=cast.kg_a1
+    )
+    refused = obtain(api, "new_teacher", password)
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "请先登录网页修改初始密码，再获取 API 令牌。"}
+    assert not Token.objects.filter(user=user).exists()
+
+    user_change_own_password(user=user, new_password="Own-secret-2026")
+    assert obtain(api, "new_teacher", "Own-secret-2026").status_code == 200
+
+
+def test_session_on_a_one_time_password_reads_only_me(api, cast):
+    type(cast.kg_staff).objects.filter(pk=cast.kg_staff.pk).update(must_change_password=True)
+    api.force_login(cast.kg_staff)
+    assert api.get(ME_URL).json()["must_change_password"] is True
+    response = api.get(reverse("api:kindergarten-list"))
+    assert response.status_code == 403
+    assert response.json() == {"detail": "请先登录网页修改初始密码。"}

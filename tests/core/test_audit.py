@@ -198,3 +198,15 @@ def test_history_page_query_count_does_not_grow(client, cast):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_kindergarten_history_includes_its_supervisor_assignments(client, cast):
+    from supervision.services import supervisor_assign
+
+    supervisor_assign(actor=cast.bureau_admin, kindergarten=cast.kg_a1, supervisor=cast.supervisor2)
+    client.force_login(cast.bureau_staff)
+    response = client.get(reverse("kindergartens:history", kwargs={"pk": cast.kg_a1.pk}))
+    entries = list(response.context["page"].object_list)
+    models = {e.content_type.model for e in entries}
+    assert models == {"kindergarten", "supervisorassignment"}
+    assert "责任督学指派" in response.content.decode()
