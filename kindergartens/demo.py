@@ -374,6 +374,8 @@ class _Seeder:
                 role=spec.role,
                 phone=_phone(n),
                 must_change_password=False,
+                # Bureau admins may open the Django admin, where they see their district read-only.
+                is_staff=spec.role == Role.BUREAU_ADMIN,
                 **org,
             )
             user.password = self._hash()  # same as set_password(DEMO_PASSWORD), hashed once

@@ -1,5 +1,6 @@
 """``manage.py seed_demo``: the demo data set is complete, consistent and idempotent."""
 
+import io
 from collections import Counter
 from io import StringIO
 
@@ -138,3 +139,13 @@ def test_summary_and_quiet():
     assert DEMO_PASSWORD in output
     output = run()
     assert "演示数据已就绪：3 个区县，60 所幼儿园" in output
+
+
+def test_bureau_admins_can_open_the_scoped_admin(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--quiet", stdout=io.StringIO())
+    assert User.objects.get(username="dawa_admin").is_staff
+    assert not User.objects.get(username="dawa_staff").is_staff

@@ -1,0 +1,62 @@
+"""The Django admin is scoped like the portal: a staff bureau admin sees their district, read-only."""
+
+from django.urls import reverse
+
+from accounts.models import User
+from core.models import AuditEntry
+
+
+def test_staff_bureau_admin_sees_only_their_district(client, cast):
+    cast.bureau_admin.is_staff = True
+    cast.bureau_admin.save()
+    client.force_login(cast.bureau_admin)
+    response = client.get(reverse("admin:kindergartens_kindergarten_changelist"))
+    assert response.status_code == 200
+    shown = {kg.pk for kg in response.context["cl"].result_list}
+    assert shown == {cast.kg_a1.pk, cast.kg_a2.pk}
+    # A foreign kindergarten is "not found" (the admin redirects with a message), never shown.
+    response = client.get(reverse("admin:kindergartens_kindergarten_change", args=[cast.kg_b1.pk]))
+    assert response.status_code == 302
+    # Read-only: the change form of an own kindergarten has no save button, a POST changes nothing.
+    url = reverse("admin:kindergartens_kindergarten_change", args=[cast.kg_a1.pk])
+    client.post(url, {"name": "改名", "district": cast.district_a.pk, "township": cast.town_a.pk, "nature": "public"})
+    cast.kg_a1.refresh_from_db()
+    assert cast.kg_a1.name == "大洼区第一幼儿园"
+    assert client.get(reverse("admin:kindergartens_kindergarten_add")).status_code == 403
+
+
+def test_staff_bureau_admin_sees_only_their_districts_audit_entries(client, cast):
+    cast.bureau_admin.is_staff = True
+    cast.bureau_admin.save()
+    client.force_login(cast.bureau_admin)
+    response = client.get(reverse("admin:core_auditentry_changelist"))
+    assert response.status_code == 200
+    districts = {e.district_id for e in response.context["cl"].result_list}
+    assert districts == {cast.district_a.pk}
+    entry = AuditEntry.objects.filter(district_id=cast.district_a.pk).first()
+    assert client.post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_staff_flag_alone_does_not_open_the_admin(client, cast):
+    cast.bureau_staff.is_staff = True
+    cast.bureau_staff.save()
+    client.force_login(cast.bureau_staff)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_superuser_sees_everything_but_cannot_touch_audit_entries(client, cast):
+    root = User.objects.create_superuser("root", "root@example.com", "Root-pass-2026")
+    client.force_login(root)
+    response = client.get(reverse("admin:kindergartens_kindergarten_changelist"))
+    assert {kg.pk for kg in response.context["cl"].result_list} == {
+        cast.kg_a1.pk,
+        cast.kg_a2.pk,
+        cast.kg_b1.pk,
+        cast.kg_c1.pk,
+    }
+    entry = AuditEntry.objects.first()
+    response = client.get(reverse("admin:core_auditentry_change", args=[entry.pk]))
+    assert response.status_code == 200
+    assert b'name="_save"' not in response.content
