@@ -14,16 +14,42 @@ from django.db.models import QuerySet, Subquery
 
 from accounts.roles import DISTRICT_ROLES, KINDERGARTEN_ROLES, Role
 from core.access import account_has_scope, get_in_scope_or_404, require
-from kindergartens.models import Bureau, CollaborationGroup, Kindergarten, KindergartenUserObjectPermission, Township
+from kindergartens.models import (
+    Bureau,
+    ChangeFiling,
+    CollaborationGroup,
+    Kindergarten,
+    KindergartenClass,
+    KindergartenUserObjectPermission,
+    Level,
+    Township,
+)
 
 SUPERVISE_CODENAME = "supervise_kindergarten"
 
 # Rights on a kindergarten that is already in scope.
+BUREAU_EDITORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 KINDERGARTEN_RIGHTS: dict[str, frozenset[str]] = {
     "view": frozenset(Role),
-    "change": frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF}),
+    "change": BUREAU_EDITORS,
     "view_history": frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF}),
     "assign_supervisor": frozenset({Role.BUREAU_ADMIN}),
+    # classes and headcounts: the bureau, and the kindergarten's own director
+    "manage_classes": BUREAU_EDITORS | {Role.KG_DIRECTOR},
+    # violations and penalties, annual inspection results
+    "record_findings": BUREAU_EDITORS,
+    # 变更备案: the director files, the bureau reviews; everyone in scope may read filings
+    "file_change": frozenset({Role.KG_DIRECTOR}),
+    "review_filing": BUREAU_EDITORS,
+}
+
+# Rights that do not concern one kindergarten but the user's whole scope.
+SCOPE_RIGHTS: dict[str, frozenset[str]] = {
+    "import_roster": BUREAU_EDITORS,
+    "export_list": BUREAU_EDITORS | {Role.CITY_VIEWER},
+    "review_filings": BUREAU_EDITORS,
+    "list_filings": frozenset(Role) - {Role.KG_STAFF},
+    "manage_levels": frozenset({Role.BUREAU_ADMIN}),
 }
 
 
@@ -74,6 +100,64 @@ def kindergarten_get_for_user(user, pk, *, action: str = "view") -> Kindergarten
     )
     require(kindergarten_can(user, kindergarten, action))
     return kindergarten
+
+
+def can(user, right: str) -> bool:
+    """A right over the user's whole scope (import a roster, export the list, review filings…)."""
+    return account_has_scope(user) and user.role in SCOPE_RIGHTS[right]
+
+
+def user_province(user) -> str:
+    """The province whose level vocabulary applies to the user ("" when none)."""
+    if not account_has_scope(user):
+        return ""
+    if user.bureau_id:
+        return user.bureau.province
+    return user.kindergarten.district.province
+
+
+def levels_visible_to(user) -> QuerySet[Level]:
+    province = user_province(user)
+    return Level.objects.filter(province=province) if province else Level.objects.none()
+
+
+def level_get_for_user(user, pk, *, action: str = "view") -> Level:
+    level = get_in_scope_or_404(levels_visible_to(user), pk=pk)
+    require(action == "view" or can(user, "manage_levels"))
+    return level
+
+
+def filings_visible_to(user) -> QuerySet[ChangeFiling]:
+    """Change filings of the kindergartens in the user's scope."""
+    if not account_has_scope(user):
+        return ChangeFiling.objects.none()
+    return ChangeFiling.objects.filter(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
+
+
+def filing_get_for_user(user, pk, *, action: str = "view") -> ChangeFiling:
+    """``action``: view, review (bureau), resubmit (the director of that kindergarten)."""
+    filing = get_in_scope_or_404(
+        filings_visible_to(user).select_related("kindergarten", "kindergarten__district", "filed_by", "decided_by"),
+        pk=pk,
+    )
+    if action == "review":
+        require(kindergarten_can(user, filing.kindergarten, "review_filing"))
+    elif action == "resubmit":
+        require(kindergarten_can(user, filing.kindergarten, "file_change"))
+    else:
+        require(can(user, "list_filings"))
+    return filing
+
+
+def classes_visible_to(user) -> QuerySet[KindergartenClass]:
+    return KindergartenClass.objects.filter(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
+
+
+def class_get_for_user(user, pk, *, action: str = "view") -> KindergartenClass:
+    klass = get_in_scope_or_404(classes_visible_to(user).select_related("kindergarten"), pk=pk)
+    if action != "view":
+        require(kindergarten_can(user, klass.kindergarten, "manage_classes"))
+    return klass
 
 
 def kindergarten_flags(user, kindergarten: Kindergarten) -> dict[str, bool]:

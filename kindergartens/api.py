@@ -176,14 +176,7 @@ class KindergartenViewSet(
         kindergarten = self.get_object()
         form = KindergartenUpdateSerializer(data=request.data, partial=partial, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
-        values = {
-            "name": kindergarten.name,
-            "township": kindergarten.township,
-            "nature": kindergarten.nature,
-            "collaboration_group": kindergarten.collaboration_group,
-            **form.validated_data,
-        }
-        kindergarten_update(actor=request.user, kindergarten=kindergarten, **values)
+        kindergarten_update(actor=request.user, kindergarten=kindergarten, changes=dict(form.validated_data))
         return Response(KindergartenSerializer(kindergarten, context=self.get_serializer_context()).data)
 
     @extend_schema(

@@ -12,6 +12,7 @@ hashing ~90 passwords with the production hasher would take half a minute.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -337,6 +338,7 @@ class _Seeder:
                     township=townships[township],
                     nature=nature,
                     collaboration_group=groups[group] if group else None,
+                    inclusive_recognised_on=datetime.date(2023, 9, 1) if nature == Nature.INCLUSIVE_PRIVATE else None,
                 )
                 self.result.created[str(Kindergarten._meta.verbose_name)] += 1
             result.append(kg)

@@ -1,8 +1,9 @@
 from django import forms
+from django.forms.models import model_to_dict
 
 from core.forms import StyledFormMixin
 from kindergartens.access import bureaus_visible_to, groups_visible_to, townships_visible_to
-from kindergartens.models import Bureau, Kindergarten, Nature
+from kindergartens.models import Bureau, Kindergarten, Level, Nature
 
 SORTS = {
     "name": ("name", "id"),
@@ -69,13 +70,47 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
         return qs.order_by(*SORTS.get(data["sort"] or "name", SORTS["name"]))
 
 
-class KindergartenForm(StyledFormMixin, forms.ModelForm):
-    class Meta:
-        model = Kindergarten
-        fields = ["name", "township", "nature", "collaboration_group"]
+class KindergartenForm(StyledFormMixin, forms.Form):
+    """The record form. A plain Form (not a ModelForm) on purpose: a ModelForm writes the
+    cleaned values onto the instance while validating, and the service must see the old
+    values to know what changed and to date status and nature changes."""
 
-    def __init__(self, *args, user, **kwargs):
+    effective_date = forms.DateField(
+        label="状态/性质变动生效日期",
+        required=False,
+        help_text="办园状态或性质有变动时填写，默认今天；可填写过去的日期补登。",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, user, kindergarten: Kindergarten, fields=None, **kwargs):
+        from kindergartens.services import RECORD_FIELDS
+
+        names = list(fields or RECORD_FIELDS)
+        kwargs.setdefault("initial", model_to_dict(kindergarten, fields=names))
         super().__init__(*args, **kwargs)
-        district_id = self.instance.district_id
-        self.fields["township"].queryset = townships_visible_to(user).filter(district_id=district_id)
-        self.fields["collaboration_group"].queryset = groups_visible_to(user).filter(district_id=district_id)
+        for name, field in forms.fields_for_model(Kindergarten, fields=names).items():
+            self.fields[name] = field
+        self.order_fields([*names, "effective_date"])
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.DateInput) and name != "effective_date":
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        self.kindergarten = kindergarten
+        district_id = kindergarten.district_id
+        if "township" in self.fields:
+            self.fields["township"].queryset = townships_visible_to(user).filter(district_id=district_id)
+        if "collaboration_group" in self.fields:
+            self.fields["collaboration_group"].queryset = groups_visible_to(user).filter(district_id=district_id)
+        if "level" in self.fields:
+            self.fields["level"].queryset = Level.objects.filter(
+                province=kindergarten.district.province, is_active=True
+            )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+
+    def changes(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "effective_date"}
+        return data

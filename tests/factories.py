@@ -46,6 +46,13 @@ class KindergartenFactory(factory.django.DjangoModelFactory):
     district = factory.SelfAttribute("township.district")
     nature = Nature.PUBLIC
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the service, so the dated status/nature history starts like a real registration.
+        from kindergartens.services import kindergarten_create
+
+        return kindergarten_create(actor=None, **kwargs)
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -41,7 +41,7 @@ def _kindergarten_put(cast) -> dict:
     return {
         "name": "大洼区第一幼儿园（新园区）",
         "township": cast.village_a.pk,
-        "nature": "inclusive_private",
+        "nature": "private",
         "collaboration_group": None,
     }
 
@@ -61,7 +61,7 @@ def _assignment_create(cast) -> dict:
 _READ_ROLES_USERS = ("city_viewer", "bureau_admin", "bureau_staff", "kg_director")
 _READ_ROLES_ASSIGNMENTS = ("city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director")
 
-API_ROUTES: list[Route] = [
+ROUTES: list[Route] = [
     # --- the caller, tokens, schema ----------------------------------------------------
     Route("api:me", _SIGNED_IN_OK, api=True),
     Route("api:token", statuses(200), method="post", data=_token_body, api=True),

@@ -4,7 +4,7 @@ from tests.matrix import Route, statuses
 
 LOGIN = 302  # anonymous visitors are sent to the login page
 
-HTML_ROUTES: list[Route] = [
+ROUTES: list[Route] = [
     Route("core:home", statuses(200, anonymous=LOGIN)),
     Route("core:healthz", statuses(200)),
     Route("accounts:login", statuses(302, anonymous=200)),
@@ -80,7 +80,14 @@ HTML_ROUTES: list[Route] = [
         statuses(403, anonymous=LOGIN, bureau_admin=302, bureau_staff=302, no_scope=404),
         obj="kindergarten",
         method="post",
-        data=lambda c: {"name": "大洼区第一幼儿园（新）", "township": c.town_a.pk, "nature": "public"},
+        data=lambda c: {
+            "name": "大洼区第一幼儿园（新）",
+            "township": c.town_a.pk,
+            "nature": "public",
+            "status": "operating",
+            "schedule": "full_day",
+            "capacity": 300,
+        },
     ),
     Route(
         "kindergartens:history",

@@ -1,6 +1,6 @@
 """The permission matrix: every route the resolver knows × every role × own and foreign objects.
 
-- A route missing from tests/matrix_html.py or tests/matrix_api.py fails ``test_every_route_is_in_the_matrix``.
+- A route missing from every ``tests/matrix_*.py`` module fails ``test_every_route_is_in_the_matrix``.
 - For each entry, every role gets exactly the status the matrix says on an object in its scope.
 - On an object outside its scope every signed-in role gets 404, the same as a missing object.
 - The Django admin (``admin:`` names) is closed to every portal role: they are sent to its login.
@@ -11,15 +11,22 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+import importlib
+from pathlib import Path
+
 from tests.matrix import ANON, ROLES, Route, foreign_object, own_object
-from tests.matrix_html import HTML_ROUTES
 
-try:
-    from tests.matrix_api import API_ROUTES
-except ImportError:  # pragma: no cover - the API entries live in their own module
-    API_ROUTES = []
 
-ALL_ROUTES: list[Route] = [*HTML_ROUTES, *API_ROUTES]
+def _collect_routes() -> list[Route]:
+    """Every ``tests/matrix_*.py`` module contributes its ``ROUTES`` (one module per area)."""
+    routes: list[Route] = []
+    for path in sorted(Path(__file__).parent.glob("matrix_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        routes.extend(module.ROUTES)
+    return routes
+
+
+ALL_ROUTES: list[Route] = _collect_routes()
 
 
 def _walk(patterns, namespace=""):

@@ -230,3 +230,8 @@ LOGGING = {
 
 # Pagination size for HTML lists.
 PAGE_SIZE = 50
+
+# Class-size limits (幼儿园工作规程 art. 11: 25/30/35/30). Boarding kindergartens take fewer
+# children per class ("酌减"); the boarding figures are local practice and configurable.
+CLASS_SIZE_LIMITS = {"small": 25, "middle": 30, "large": 35, "mixed": 30}
+CLASS_SIZE_LIMITS_BOARDING = {"small": 20, "middle": 25, "large": 30, "mixed": 25}

@@ -268,14 +268,14 @@ def test_no_delete_and_no_create(api, cast):
 
 def test_history_lists_audit_entries_newest_first_in_beijing_time(api, cast):
     api.force_login(cast.bureau_staff)
-    api.patch(detail(cast.kg_a1), {"nature": "inclusive_private"}, format="json")
+    api.patch(detail(cast.kg_a1), {"nature": "private"}, format="json")
     body = api.get(history(cast.kg_a1)).json()
     assert body["count"] == 2  # created by the factory, then the PATCH
     newest, created = body["results"]
     assert newest["action"] == "update" and newest["action_label"] == "修改"
     assert newest["source"] == "api" and newest["source_label"] == "接口"
     assert newest["actor_label"] == "bureau_staff"
-    assert newest["changes"]["nature"] == ["public", "inclusive_private"]
+    assert newest["changes"]["nature"] == ["public", "private"]
     assert newest["at"].endswith("+08:00")
     assert newest["request_id"]
     assert created["action"] == "create"

@@ -21,7 +21,14 @@ def test_web_edit_records_actor_request_and_changes(client, cast):
     client.force_login(cast.bureau_staff)
     response = client.post(
         reverse("kindergartens:edit", kwargs={"pk": cast.kg_a1.pk}),
-        {"name": "大洼区第一幼儿园（东园）", "township": cast.town_a.pk, "nature": Nature.INCLUSIVE_PRIVATE},
+        {
+            "name": "大洼区第一幼儿园（东园）",
+            "township": cast.town_a.pk,
+            "nature": Nature.PRIVATE,
+            "status": "operating",
+            "schedule": "full_day",
+            "capacity": 0,
+        },
     )
     assert response.status_code == 302
     entry = entries_for(cast.kg_a1)[-1]
@@ -34,7 +41,7 @@ def test_web_edit_records_actor_request_and_changes(client, cast):
     assert entry.district_id == cast.district_a.pk
     assert entry.changes == {
         "name": ["大洼区第一幼儿园", "大洼区第一幼儿园（东园）"],
-        "nature": ["public", "inclusive_private"],
+        "nature": ["public", "private"],
     }
 
 
@@ -100,10 +107,12 @@ def test_services_outside_requests_have_no_actor_unless_given(cast):
     kindergarten_update(
         actor=cast.bureau_admin,
         kindergarten=Kindergarten.objects.get(pk=cast.kg_a2.pk),
-        name="西安镇中心幼儿园",
-        township=cast.town_a,
-        nature=Nature.PUBLIC,
-        collaboration_group=None,
+        changes={
+            "name": "西安镇中心幼儿园",
+            "township": cast.town_a,
+            "nature": Nature.PUBLIC,
+            "collaboration_group": None,
+        },
     )
     entry = entries_for(cast.kg_a2)[-1]
     assert entry.source == "system"
@@ -174,16 +183,18 @@ def test_history_page_shows_labelled_changes(client, cast, django_assert_max_num
     kindergarten_update(
         actor=cast.bureau_admin,
         kindergarten=Kindergarten.objects.get(pk=cast.kg_a1.pk),
-        name="大洼区第一幼儿园",
-        township=cast.town_a,
-        nature=Nature.INCLUSIVE_PRIVATE,
-        collaboration_group=None,
+        changes={
+            "name": "大洼区第一幼儿园",
+            "township": cast.town_a,
+            "nature": Nature.PRIVATE,
+            "collaboration_group": None,
+        },
     )
     client.force_login(cast.bureau_staff)
     response = client.get(reverse("kindergartens:history", kwargs={"pk": cast.kg_a1.pk}))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "办园性质" in html and "普惠性民办" in html and "公办" in html
+    assert "办园性质" in html and "非普惠性民办" in html and "公办" in html
 
 
 def test_history_page_query_count_does_not_grow(client, cast):

@@ -1,7 +1,6 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.audit import AuditedManager, AuditedModel
 
@@ -115,93 +114,3 @@ class CollaborationGroup(AuditedModel):
 
     def audit_district_id(self) -> int | None:
         return self.district_id
-
-
-class Nature(models.TextChoices):
-    PUBLIC = "public", _("公办")
-    INCLUSIVE_PRIVATE = "inclusive_private", _("普惠性民办")
-    PRIVATE = "private", _("非普惠性民办")
-    COMMUNITY = "community", _("社区办园点")
-    UNLICENSED = "unlicensed", _("无证园")
-
-
-INCLUSIVE_NATURES = (Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE)  # 普惠性 = 公办 + 普惠性民办
-
-
-class Kindergarten(AuditedModel):
-    """A kindergarten (minimal record; the registry extends it)."""
-
-    name = models.CharField(_("园所名称"), max_length=100)
-    district = models.ForeignKey(
-        Bureau, verbose_name=_("所属区县"), on_delete=models.PROTECT, related_name="kindergartens"
-    )
-    township = models.ForeignKey(
-        Township, verbose_name=_("街道/乡镇"), on_delete=models.PROTECT, related_name="kindergartens"
-    )
-    nature = models.CharField(_("办园性质"), max_length=20, choices=Nature.choices)
-    collaboration_group = models.ForeignKey(
-        CollaborationGroup,
-        verbose_name=_("协作组"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="kindergartens",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    objects = AuditedManager()
-
-    audit_ignore = frozenset({"updated_at"})
-
-    class Meta:
-        verbose_name = _("幼儿园")
-        verbose_name_plural = _("幼儿园")
-        ordering = ["name", "id"]
-        permissions = [("supervise_kindergarten", _("担任责任督学"))]
-        constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="kindergarten_unique_name_per_district")
-        ]
-        indexes = [
-            # The district list page: WHERE district_id=? ORDER BY name, id.
-            models.Index(fields=["district", "name", "id"], name="kg_district_name_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("kindergartens:detail", kwargs={"pk": self.pk})
-
-    def audit_district_id(self) -> int | None:
-        return self.district_id
-
-    @property
-    def is_rural(self) -> bool:
-        return self.township.is_rural
-
-    @property
-    def is_inclusive(self) -> bool:
-        return self.nature in INCLUSIVE_NATURES
-
-
-class KindergartenUserObjectPermission(UserObjectPermissionBase):
-    """Per-object rights on a kindergarten (a supervisor's assignment), with a real foreign key."""
-
-    content_object = models.ForeignKey(Kindergarten, on_delete=models.CASCADE)
-
-    class Meta(UserObjectPermissionBase.Meta):
-        verbose_name = _("幼儿园对象权限（用户）")
-        verbose_name_plural = verbose_name
-        # kindergartens_visible_to(supervisor) (WHERE user_id=? AND permission_id=?) is served by
-        # guardian's unique (user, permission, content_object) index; no second index needed.
-
-
-class KindergartenGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Kindergarten, on_delete=models.CASCADE)
-
-    class Meta(GroupObjectPermissionBase.Meta):
-        verbose_name = _("幼儿园对象权限（用户组）")
-        verbose_name_plural = verbose_name

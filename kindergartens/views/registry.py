@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Role
@@ -66,16 +67,14 @@ def kindergarten_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def kindergarten_edit(request, pk):
     kindergarten = kindergarten_get_for_user(request.user, pk, action="change")
-    form = KindergartenForm(request.POST or None, instance=kindergarten, user=request.user)
+    form = KindergartenForm(request.POST or None, kindergarten=kindergarten, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             kindergarten_update(
                 actor=request.user,
                 kindergarten=kindergarten,
-                name=form.cleaned_data["name"],
-                township=form.cleaned_data["township"],
-                nature=form.cleaned_data["nature"],
-                collaboration_group=form.cleaned_data["collaboration_group"],
+                changes=form.changes(),
+                effective_date=form.cleaned_data.get("effective_date"),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -94,3 +93,11 @@ def kindergarten_history(request, pk):
         "core/history.html",
         {"object": kindergarten, "object_label": str(kindergarten), "page": page, "back_url": kindergarten},
     )
+
+
+urlpatterns = [
+    path("", kindergarten_list, name="list"),
+    path("<int:pk>/", kindergarten_detail, name="detail"),
+    path("<int:pk>/edit/", kindergarten_edit, name="edit"),
+    path("<int:pk>/history/", kindergarten_history, name="history"),
+]

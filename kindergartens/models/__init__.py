@@ -1,0 +1,52 @@
+"""Models of the kindergartens app: organisations, the kindergarten record, filings, imports."""
+
+from .filings import ChangeFiling, ChangeFilingEvent
+from .imports import RosterImport
+from .organisations import Bureau, CollaborationGroup, Township, UrbanRural
+from .permissions import KindergartenGroupObjectPermission, KindergartenUserObjectPermission
+from .registry import (
+    INCLUSIVE_NATURES,
+    OPERATING_STATUSES,
+    AnnualInspection,
+    AnnualInspectionResult,
+    ClassType,
+    CreditRating,
+    Kindergarten,
+    KindergartenClass,
+    KindergartenStatusChange,
+    Level,
+    Nature,
+    PartyOrganisation,
+    Schedule,
+    Sponsor,
+    Status,
+    Violation,
+)
+
+__all__ = [
+    "INCLUSIVE_NATURES",
+    "OPERATING_STATUSES",
+    "AnnualInspection",
+    "AnnualInspectionResult",
+    "Bureau",
+    "ChangeFiling",
+    "ChangeFilingEvent",
+    "ClassType",
+    "CollaborationGroup",
+    "CreditRating",
+    "Kindergarten",
+    "KindergartenClass",
+    "KindergartenGroupObjectPermission",
+    "KindergartenStatusChange",
+    "KindergartenUserObjectPermission",
+    "Level",
+    "Nature",
+    "PartyOrganisation",
+    "RosterImport",
+    "Schedule",
+    "Sponsor",
+    "Status",
+    "Township",
+    "UrbanRural",
+    "Violation",
+]
