@@ -4,6 +4,7 @@ REQUIRE_SERVICES=1 (set by .ci/run) turns "Redis unreachable" and "no Chromium" 
 skip into a failure, so CI can never pass by skipping what it is meant to test.
 """
 
+import datetime
 import os
 import socket
 from types import SimpleNamespace
@@ -12,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from accounts.roles import Role
-from kindergartens.models import UrbanRural
+from kindergartens.models import ChangeFiling, KindergartenClass, Level, RosterImport, UrbanRural
 from supervision.services import supervisor_assign
 from tests.factories import CityFactory, DistrictFactory, KindergartenFactory, TownshipFactory, UserFactory
 
@@ -83,6 +84,9 @@ def build_cast():
     - no_scope: a bureau_staff account with no bureau; sees nothing.
     - admin_b, director_b1, supervisor_b (district B) and director_c1, supervisor_c (district C):
       the same roles elsewhere, for "foreign" objects.
+    - class_a1/a2/b1/c1 and filing_a1/a2/b1/c1 (a submitted change filing by each kindergarten's
+      director): one per kindergarten. level_ln (辽宁省) and level_bj (北京市). import_a/b/c:
+      a pending roster import per district.
     """
     city = CityFactory(name="盘锦市教育局")
     other_city = CityFactory(name="北京市教育委员会", province="北京市")
@@ -130,6 +134,42 @@ def build_cast():
     c.assignment_a1 = supervisor_assign(actor=None, kindergarten=kg_a1, supervisor=c.supervisor)
     c.assignment_b1 = supervisor_assign(actor=None, kindergarten=kg_b1, supervisor=c.supervisor_b)
     c.assignment_c1 = supervisor_assign(actor=None, kindergarten=kg_c1, supervisor=c.supervisor_c)
+    # Registry objects, one per kindergarten, for routes keyed by them (matrix kinds class/filing).
+    for key, kg, director in (
+        ("a1", kg_a1, c.kg_director),
+        ("a2", kg_a2, c.director_a2),
+        ("b1", kg_b1, c.director_b1),
+        ("c1", kg_c1, c.director_c1),
+    ):
+        setattr(
+            c,
+            f"class_{key}",
+            KindergartenClass.objects.create(kindergarten=kg, name="小一班", class_type="small", children=20),
+        )
+        setattr(
+            c,
+            f"filing_{key}",
+            ChangeFiling.objects.create(
+                kindergarten=kg,
+                proposed={"capacity": 321},
+                original={"capacity": kg.capacity},
+                effective_date=datetime.date(2026, 9, 1),
+                filed_by=director,
+            ),
+        )
+    # Levels: 辽宁省 (the cast's city 盘锦) and 北京市 (other_city).
+    c.level_ln = Level.objects.create(province="辽宁省", name="四星级", rank=4)
+    c.level_bj = Level.objects.create(province="北京市", name="一级一类", rank=9)
+    # Roster imports waiting for confirmation, one per district.
+    for key, district, uploader in (("a", district_a, c.bureau_admin), ("b", district_b, c.admin_b)):
+        setattr(
+            c,
+            f"import_{key}",
+            RosterImport.objects.create(district=district, uploaded_by=uploader, filename="名册.xlsx", sha256="0" * 64),
+        )
+    c.import_c = RosterImport.objects.create(
+        district=district_c, uploaded_by=c.supervisor_c, filename="名册.xlsx", sha256="1" * 64
+    )
     return c
 
 

@@ -21,7 +21,8 @@ ALL = [ANON, *ROLES]
 class Route:
     name: str
     expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
-    obj: str | None = None  # kind of object in the URL: kindergarten, user, assignment, bureau, township
+    # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level, import
+    obj: str | None = None
     method: str = "get"
     data: Callable | None = None  # cast -> request body for POST/PATCH
     api: bool = False
@@ -36,9 +37,18 @@ def statuses(default: int, **overrides: int) -> dict[str, int]:
 
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
+_KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
+
+
 def own_object(kind: str, role: str, cast):
     if kind == "kindergarten":
         return cast.kg_a1
+    if kind in ("class", "filing"):
+        return getattr(cast, f"{kind}_a1")
+    if kind == "level":
+        return cast.level_ln
+    if kind == "import":
+        return cast.import_a
     if kind == "user":
         return {
             "supervisor": cast.supervisor,
@@ -56,6 +66,14 @@ def own_object(kind: str, role: str, cast):
 
 def foreign_object(kind: str, role: str, cast):
     other_city = role == "city_viewer"
+    if kind in ("class", "filing"):
+        kg = foreign_object("kindergarten", role, cast)
+        key = next(k for name, k in _KG_KEY.items() if getattr(cast, name) == kg)
+        return getattr(cast, f"{kind}_{key}")
+    if kind == "level":
+        return cast.level_bj
+    if kind == "import":
+        return cast.import_c if other_city else cast.import_b
     if kind == "kindergarten":
         if other_city:
             return cast.kg_c1
