@@ -8,11 +8,11 @@
 
 from __future__ import annotations
 
-import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
 import importlib
 from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matrix import ANON, ROLES, Route, foreign_object, own_object
 
@@ -140,3 +140,20 @@ def test_admin_is_closed_to_portal_roles(module_cast, db, client, role):
             continue
         assert response.status_code == 302, f"{name} as {role}: {response.status_code}"
         assert "/admin/login/" in response["Location"], f"{name} as {role} went to {response['Location']}"
+
+
+# Every Celery task of the project, and how it is scoped. A task acting for a user must fetch
+# through the access layer with that user (and be tested like a view); a system task acts on
+# everything by design and must say so here. A new task missing from this table fails.
+TASK_SCOPES = {
+    "core.tasks.heartbeat": "system: writes only its own liveness row",
+    "kindergartens.tasks.apply_due_status_changes": "system: applies dated history to every kindergarten",
+}
+
+
+def test_every_task_is_in_the_matrix():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name for name in app.tasks if not name.startswith("celery.") and not name.startswith("tests.")}
+    assert ours == set(TASK_SCOPES), f"classify these tasks in TASK_SCOPES: {sorted(ours ^ set(TASK_SCOPES))}"

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -217,6 +218,11 @@ else:
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    # 00:05 Beijing time (CELERY_TIMEZONE): future-dated status/nature changes come into effect.
+    "apply-due-status-changes": {
+        "task": "kindergartens.tasks.apply_due_status_changes",
+        "schedule": crontab(minute=5, hour=0),
+    },
 }
 
 LOGGING = {
