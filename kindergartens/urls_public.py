@@ -1,4 +1,6 @@
-"""信息公开: pages anyone can open without signing in (owned by the public-disclosure work)."""
+"""信息公开: pages anyone can open without signing in (see kindergartens/views/public.py)."""
+
+from kindergartens.views import public
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [*public.urlpatterns]
