@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
-from kindergartens.api import BureauViewSet, KindergartenViewSet, TownshipViewSet
+from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
 from supervision.api import AssignmentViewSet
 
 app_name = "api"
@@ -20,6 +20,8 @@ router = SimpleRouter()
 router.register("bureaus", BureauViewSet, basename="bureau")
 router.register("townships", TownshipViewSet, basename="township")
 router.register("kindergartens", KindergartenViewSet, basename="kindergarten")
+router.register("classes", ClassViewSet, basename="class")
+router.register("change-filings", ChangeFilingViewSet, basename="change-filing")
 router.register("users", UserViewSet, basename="user")
 router.register("supervisor-assignments", AssignmentViewSet, basename="supervisor-assignment")
 

@@ -4,7 +4,7 @@ Every create, update and delete of an audited model is written to ``core.AuditEn
 with who, when, what changed and from which request or task. Capture sits at the ORM
 edge rather than in each service because admin edits, imports, the shell and bulk
 writes must be recorded too: ``save()``/``delete()`` are caught by model signals, and
-``QuerySet.update()``/``bulk_create()``/``bulk_update()`` by ``AuditedQuerySet``, which
+``QuerySet.update()``/``bulk_create()`` (and ``bulk_update()``, which runs through ``update()``) by ``AuditedQuerySet``, which
 every audited model uses as its default manager. This is infrastructure, not business
 logic; services stay the only place where domain rules live.
 
@@ -123,22 +123,8 @@ class AuditedQuerySet(models.QuerySet):
             _write([_entry(o, "create", _created_changes(o)) for o in created if o.pk is not None], self.db)
             return created
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        objs = list(objs)
-        model = self.model
-        with transaction.atomic(using=self.db):
-            pks = [o.pk for o in objs]
-            names = _field_attnames(model, fields)
-            before = _values_by_pk(model, pks, names, self.db)
-            count = super().bulk_update(objs, fields, *args, **kwargs)
-            entries = []
-            for obj in objs:
-                new = {name: getattr(obj, name) for name in names}
-                changes = _diff(model, before.get(obj.pk, {}), new)
-                if changes:
-                    entries.append(_entry(obj, "update", changes))
-            _write(entries, self.db)
-            return count
+    # bulk_update needs no override: Django runs its UPDATEs through self.filter(...).update(),
+    # which records them above (an override here wrote every change twice).
 
 
 AuditedManager = models.Manager.from_queryset(AuditedQuerySet)

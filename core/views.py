@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import KINDERGARTEN_ROLES, Role
 from core import selectors
-from kindergartens.access import kindergarten_flags, kindergartens_visible_to
+from kindergartens.access import can, filings_visible_to, kindergarten_flags, kindergartens_visible_to
 from supervision.models import SupervisorAssignment
 
 
@@ -44,6 +44,8 @@ def home(request):
         )
         context["kindergarten"] = kindergarten
         context["flags"] = kindergarten_flags(user, kindergarten) if kindergarten else {}
+        if can(user, "list_filings"):  # directors; kindergarten staff have no filings list
+            context["recent_filings"] = list(filings_visible_to(user).order_by("-submitted_at", "-id")[:5])
         template = "core/home_kindergarten.html"
     else:
         template = "core/home_noscope.html"

@@ -22,6 +22,7 @@ from kindergartens.models import (
     KindergartenClass,
     KindergartenUserObjectPermission,
     Level,
+    RosterImport,
     Township,
 )
 
@@ -158,6 +159,25 @@ def class_get_for_user(user, pk, *, action: str = "view") -> KindergartenClass:
     if action != "view":
         require(kindergarten_can(user, klass.kindergarten, "manage_classes"))
     return klass
+
+
+ROSTER_IMPORT_SCOPE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+
+
+def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
+    """Imports of the districts whose whole registry the user sees (the city, the district's bureau)."""
+    if not account_has_scope(user) or user.role not in ROSTER_IMPORT_SCOPE_ROLES:
+        return RosterImport.objects.none()
+    return RosterImport.objects.filter(district_id__in=Subquery(visible_district_ids(user)))
+
+
+def roster_import_get_for_user(user, pk) -> RosterImport:
+    """404 outside the user's districts; 403 for a user who may not import (the city viewer)."""
+    roster_import = get_in_scope_or_404(
+        roster_imports_visible_to(user).select_related("district", "uploaded_by"), pk=pk
+    )
+    require(can(user, "import_roster"))
+    return roster_import
 
 
 def kindergarten_flags(user, kindergarten: Kindergarten) -> dict[str, bool]:

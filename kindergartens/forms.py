@@ -1,73 +1,229 @@
+import calendar
+import datetime
+import re
+
 from django import forms
+from django.db.models import Case, Q, Value, When
 from django.forms.models import model_to_dict
 
 from core.forms import StyledFormMixin
-from kindergartens.access import bureaus_visible_to, groups_visible_to, townships_visible_to
-from kindergartens.models import Bureau, Kindergarten, Level, Nature
+from kindergartens.access import (
+    bureaus_visible_to,
+    groups_visible_to,
+    levels_visible_to,
+    townships_visible_to,
+)
+from kindergartens.models import (
+    INCLUSIVE_NATURES,
+    OPERATING_STATUSES,
+    AnnualInspectionResult,
+    Bureau,
+    ClassType,
+    Kindergarten,
+    Level,
+    Nature,
+    Status,
+)
+from kindergartens.validators import normalise_credit_code, validate_credit_code
 
+# Extra filter values over the vocabularies: the two questions reports ask most.
+INCLUSIVE = "inclusive"  # 普惠性 = 公办 + 普惠性民办
+ACTIVE = "active"  # 办园中 = 在办 + 整改 (they enrol children)
+
+# sort key -> order_by; with an as-of month, "nature" and "status" sort by the values then.
 SORTS = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
     "district": ("district__name", "name", "id"),
     "township": ("township__name", "name", "id"),
     "nature": ("nature", "name", "id"),
+    "status": ("status", "name", "id"),
+    "capacity": ("capacity", "name", "id"),
+    "-capacity": ("-capacity", "name", "id"),
 }
+SORT_CHOICES = [
+    ("name", "名称"),
+    ("-name", "名称（倒序）"),
+    ("district", "区县"),
+    ("township", "街道/乡镇"),
+    ("nature", "性质"),
+    ("status", "状态"),
+    ("capacity", "学位数（从少到多）"),
+    ("-capacity", "学位数（从多到少）"),
+]
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def month_end(value: str) -> datetime.date | None:
+    """``2025-03`` -> 2025-03-31 (a month is judged by its last day); None for anything else."""
+    match = MONTH_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (1990 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
 class KindergartenFilterForm(StyledFormMixin, forms.Form):
+    """Search, filters and sort of the kindergarten list (also usable by exports: ``filter(qs)``).
+
+    With ``as_of`` (YYYY-MM) the list shows kindergartens that existed at that month's end,
+    annotated with ``status_on`` and ``nature_on``, and the nature/status filters apply to
+    those values: "which were operating, and which were 普惠, in March 2025".
+    """
+
     q = forms.CharField(
         label="搜索",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "园所名称", "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": "园所名称或统一社会信用代码", "type": "search"}),
     )
     district = forms.ModelChoiceField(
         label="区县", queryset=Bureau.objects.none(), required=False, empty_label="全部区县"
     )
     township = forms.ModelChoiceField(label="街道/乡镇", queryset=None, required=False, empty_label="全部街道/乡镇")
-    nature = forms.ChoiceField(label="办园性质", required=False, choices=[("", "全部性质"), *Nature.choices])
+    nature = forms.ChoiceField(
+        label="办园性质",
+        required=False,
+        choices=[("", "全部性质"), (INCLUSIVE, "普惠性（公办＋普惠性民办）"), *Nature.choices],
+    )
+    status = forms.ChoiceField(
+        label="办园状态",
+        required=False,
+        choices=[("", "全部状态"), (ACTIVE, "办园中（在办＋整改）"), *Status.choices],
+    )
+    level = forms.ModelChoiceField(label="等级", queryset=None, required=False, empty_label="全部等级")
     area = forms.ChoiceField(
         label="城乡", required=False, choices=[("", "城乡不限"), ("urban", "城镇"), ("rural", "乡村")]
     )
     group = forms.ModelChoiceField(label="协作组", queryset=None, required=False, empty_label="全部协作组")
-    sort = forms.ChoiceField(
-        label="排序",
+    as_of = forms.CharField(
+        label="查看历史月份",
         required=False,
-        choices=[
-            ("name", "名称"),
-            ("-name", "名称（倒序）"),
-            ("district", "区县"),
-            ("township", "街道/乡镇"),
-            ("nature", "性质"),
-        ],
+        max_length=7,
+        help_text="按该月最后一天的办园状态和性质显示",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
+    sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Choices come from the access layer, so a foreign id is simply "not a valid choice".
         self.fields["district"].queryset = bureaus_visible_to(user).filter(level=Bureau.Level.DISTRICT)
         self.fields["township"].queryset = townships_visible_to(user).order_by("name")
+        self.fields["level"].queryset = levels_visible_to(user).order_by("-rank", "name")
         self.fields["group"].queryset = groups_visible_to(user).order_by("name")
 
+    def clean_as_of(self) -> datetime.date | None:
+        value = self.cleaned_data["as_of"]
+        if not value:
+            return None
+        day = month_end(value)
+        if day is None:
+            raise forms.ValidationError("月份格式应为“年-月”，例如 2025-03。")
+        return day
+
+    @property
+    def as_of_date(self) -> datetime.date | None:
+        return self.cleaned_data.get("as_of") if self.is_bound and self.is_valid() else None
+
     def filter(self, qs):
+        """Apply the filters to an already scoped queryset; invalid filters give nothing, not everything."""
+        from kindergartens.selectors import kindergartens_as_of
+
+        if not self.is_bound:
+            return qs.order_by(*SORTS["name"])
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data
-        if data["q"]:
-            qs = qs.filter(name__icontains=data["q"].strip())
-        if data["district"]:
-            qs = qs.filter(district=data["district"])
-        if data["township"]:
-            qs = qs.filter(township=data["township"])
-        if data["nature"]:
-            qs = qs.filter(nature=data["nature"])
+        q = data["q"].strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=normalise_credit_code(q)))
+        for field, lookup in (("district", "district"), ("township", "township"), ("level", "level")):
+            if data[field]:
+                qs = qs.filter(**{lookup: data[field]})
+        if data["group"]:
+            qs = qs.filter(collaboration_group=data["group"])
         if data["area"] == "rural":
             qs = qs.filter(township__urban_rural_code__startswith="2")
         elif data["area"] == "urban":
             qs = qs.filter(township__urban_rural_code__startswith="1")
-        if data["group"]:
-            qs = qs.filter(collaboration_group=data["group"])
-        return qs.order_by(*SORTS.get(data["sort"] or "name", SORTS["name"]))
+        nature_field, status_field = "nature", "status"
+        if data["as_of"]:
+            # Only kindergartens whose dated history had begun by then.
+            qs = kindergartens_as_of(qs, data["as_of"]).filter(status_on__isnull=False)
+            nature_field, status_field = "nature_on", "status_on"
+        if data["nature"] == INCLUSIVE:
+            qs = qs.filter(**{f"{nature_field}__in": [n.value for n in INCLUSIVE_NATURES]})
+        elif data["nature"]:
+            qs = qs.filter(**{nature_field: data["nature"]})
+        if data["status"] == ACTIVE:
+            qs = qs.filter(**{f"{status_field}__in": [s.value for s in OPERATING_STATUSES]})
+        elif data["status"]:
+            qs = qs.filter(**{status_field: data["status"]})
+        order = SORTS.get(data["sort"] or "name", SORTS["name"])
+        if order[0] in ("nature", "status"):
+            # In the vocabulary's order (筹设 → 在办 → 整改 → 停办 → 注销), not the stored codes' alphabet.
+            field = nature_field if order[0] == "nature" else status_field
+            choices = Nature if order[0] == "nature" else Status
+            rank = Case(*[When(**{field: c.value}, then=Value(i)) for i, c in enumerate(choices)], default=Value(99))
+            order = (rank, *order[1:])
+        return qs.order_by(*order)
+
+
+class CreditCodeField(forms.CharField):
+    """Users paste codes with spaces and lower-case letters: normalise before the GB 32100 check."""
+
+    default_validators = [validate_credit_code]
+
+    def to_python(self, value):
+        return normalise_credit_code(super().to_python(value))
+
+
+# The record form's sections, in the order of DOMAIN.md §3.
+FIELDSETS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "身份信息",
+        (
+            "name",
+            "credit_code",
+            "licence_number",
+            "licence_valid_until",
+            "address",
+            "township",
+            "collaboration_group",
+        ),
+    ),
+    (
+        "举办与性质",
+        (
+            "sponsor",
+            "sponsor_name",
+            "nature",
+            "inclusive_recognised_on",
+            "status",
+            "effective_date",
+            "note",
+            "schedule",
+            "level",
+        ),
+    ),
+    ("规模与收费", ("capacity", "fee_monthly", "fee_government_guided")),
+    (
+        "管理与党建",
+        (
+            "principal_name",
+            "principal_since",
+            "has_parent_committee",
+            "legal_vice_principal",
+            "medical_partner",
+            "party_organisation",
+        ),
+    ),
+    ("信用与评价", ("credit_rating",)),
+]
+FORM_ONLY_FIELDS = ("effective_date", "note")  # how a change is recorded, not fields of the record
 
 
 class KindergartenForm(StyledFormMixin, forms.Form):
@@ -78,8 +234,14 @@ class KindergartenForm(StyledFormMixin, forms.Form):
     effective_date = forms.DateField(
         label="状态/性质变动生效日期",
         required=False,
-        help_text="办园状态或性质有变动时填写，默认今天；可填写过去的日期补登。",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="办园状态或性质有变动时填写，默认今天；可填写过去的日期补登，填写将来的日期则到期生效。",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label="变动说明",
+        required=False,
+        max_length=200,
+        help_text="办园状态或性质有变动时填写依据，如批准文号。",
     )
 
     def __init__(self, *args, user, kindergarten: Kindergarten, fields=None, **kwargs):
@@ -89,8 +251,12 @@ class KindergartenForm(StyledFormMixin, forms.Form):
         kwargs.setdefault("initial", model_to_dict(kindergarten, fields=names))
         super().__init__(*args, **kwargs)
         for name, field in forms.fields_for_model(Kindergarten, fields=names).items():
+            if name == "credit_code":
+                field = CreditCodeField(
+                    label=field.label, required=False, help_text="18 位，系统会校验末位校验码（GB 32100）。"
+                )
             self.fields[name] = field
-        self.order_fields([*names, "effective_date"])
+        self.order_fields([*names, *FORM_ONLY_FIELDS])
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.DateInput) and name != "effective_date":
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -98,19 +264,73 @@ class KindergartenForm(StyledFormMixin, forms.Form):
         district_id = kindergarten.district_id
         if "township" in self.fields:
             self.fields["township"].queryset = townships_visible_to(user).filter(district_id=district_id)
+            self.fields["township"].error_messages["invalid_choice"] = "请选择本区县的街道/乡镇。"
         if "collaboration_group" in self.fields:
             self.fields["collaboration_group"].queryset = groups_visible_to(user).filter(district_id=district_id)
+            self.fields["collaboration_group"].error_messages["invalid_choice"] = "请选择本区县的协作组。"
         if "level" in self.fields:
+            # The province's levels in use, plus the kindergarten's own even if since deactivated.
             self.fields["level"].queryset = Level.objects.filter(
-                province=kindergarten.district.province, is_active=True
+                Q(province=kindergarten.district.province, is_active=True) | Q(pk=kindergarten.level_id)
             )
+            self.fields["level"].error_messages["invalid_choice"] = "请选择本省在用的等级。"
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             if isinstance(field.widget, forms.CheckboxInput):
                 css = "form-check-input"
-            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs["class"] = css
             field.widget.attrs.setdefault("aria-label", str(field.label or ""))
 
-    def changes(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "effective_date"}
+    def clean(self):
+        data = super().clean()
+        nature = data.get("nature", self.kindergarten.nature)
+        recognised = data.get("inclusive_recognised_on", self.kindergarten.inclusive_recognised_on)
+        if nature == Nature.INCLUSIVE_PRIVATE and not recognised and "inclusive_recognised_on" in self.fields:
+            self.add_error("inclusive_recognised_on", "普惠性民办幼儿园须填写普惠性认定日期。")
         return data
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        """[(title, [bound field, …]), …] for the fields this form has."""
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in FIELDSETS
+            if any(name in self.fields for name in names)
+        ]
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in FORM_ONLY_FIELDS}
+
+
+class ClassForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label="班级名称", max_length=50, widget=forms.TextInput(attrs={"placeholder": "如 小一班"}))
+    class_type = forms.ChoiceField(label="班级类型", choices=[("", "请选择"), *ClassType.choices])
+    children = forms.IntegerField(label="在班幼儿数", min_value=0, max_value=999)
+
+
+class ViolationForm(StyledFormMixin, forms.Form):
+    occurred_on = forms.DateField(label="查处日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    description = forms.CharField(label="违规情形", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    penalty = forms.CharField(label="处理结果", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    published = forms.BooleanField(label="向社会公开", required=False, help_text="勾选后在信息公开页面显示。")
+
+
+class AnnualInspectionForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    result = forms.ChoiceField(label="年检结果", choices=[("", "请选择"), *AnnualInspectionResult.choices])
+    published = forms.BooleanField(
+        label="向社会公开", required=False, initial=True, help_text="同一年度再次登记会更正该年度的结果。"
+    )
+
+
+class LevelForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label="等级名称", max_length=50, widget=forms.TextInput(attrs={"placeholder": "如 四星级"}))
+    rank = forms.IntegerField(label="排序", min_value=0, max_value=999, help_text="数字越大等级越高。", initial=0)
+    description = forms.CharField(label="说明", max_length=200, required=False)
+    is_active = forms.BooleanField(
+        label="在用", required=False, initial=True, help_text="停用后不能再选用，已评定的幼儿园保留原等级。"
+    )
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            del self.fields["is_active"]

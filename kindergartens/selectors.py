@@ -97,7 +97,39 @@ def district_compliance(qs: QuerySet[Kindergarten]) -> dict:
         compliant=Count("pk", filter=_compliant_condition()),
         enrolled=Coalesce(Sum("children"), Value(0)),
     )
-    totals["capacity"] = qs.aggregate(c=Coalesce(Sum("capacity"), Value(0)))["c"]
+    # Over the bare rows: ``qs`` may be filtered across classes (a join that repeats each kindergarten).
+    totals["capacity"] = Kindergarten.objects.filter(pk__in=qs.values("pk")).aggregate(
+        c=Coalesce(Sum("capacity"), Value(0))
+    )["c"]
     totals["compliance_rate"] = (totals["compliant"] / totals["classes"]) if totals["classes"] else None
     totals["enrolment_rate"] = (totals["enrolled"] / totals["capacity"]) if totals["capacity"] else None
     return totals
+
+
+def compliance_by_district(qs: QuerySet[Kindergarten]) -> list[dict]:
+    """``district_compliance`` per district, in two queries whatever the number of districts."""
+    kindergartens = Kindergarten.objects.filter(pk__in=qs.values("pk"))
+    rows = {
+        r["district_id"]: {**r, "classes": 0, "compliant": 0, "enrolled": 0}
+        for r in kindergartens.values("district_id", "district__name")
+        .annotate(kindergartens=Count("pk"), capacity=Coalesce(Sum("capacity"), Value(0)))
+        .order_by("district__name")
+    }
+    classes = (
+        KindergartenClass.objects.filter(kindergarten__in=kindergartens, is_active=True)
+        .values("kindergarten__district_id")
+        .annotate(
+            classes=Count("pk"),
+            compliant=Count("pk", filter=_compliant_condition()),
+            enrolled=Coalesce(Sum("children"), Value(0)),
+        )
+        .order_by()
+    )
+    for c in classes:
+        rows[c["kindergarten__district_id"]].update(
+            classes=c["classes"], compliant=c["compliant"], enrolled=c["enrolled"]
+        )
+    for r in rows.values():
+        r["compliance_rate"] = (r["compliant"] / r["classes"]) if r["classes"] else None
+        r["enrolment_rate"] = (r["enrolled"] / r["capacity"]) if r["capacity"] else None
+    return list(rows.values())

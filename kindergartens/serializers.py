@@ -1,4 +1,9 @@
-"""Plain input/output serializers for bureaus, townships and kindergartens (no writes here)."""
+"""Plain input/output serializers for the registry API (no writes here: the services write).
+
+Output serializers read what the views fetched through the access layer; input serializers
+turn a request body into the Python values a service takes. Ids in a body resolve only
+inside the caller's scope (core.api.ScopedPrimaryKeyRelatedField).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,38 @@ from rest_framework import serializers
 
 from core.api import BriefSerializer, ScopedPrimaryKeyRelatedField
 from core.models import AuditEntry
-from kindergartens.access import groups_visible_to, townships_visible_to
-from kindergartens.models import Bureau, CollaborationGroup, Nature, Township, UrbanRural
+from kindergartens.access import groups_visible_to, kindergartens_visible_to, levels_visible_to, townships_visible_to
+from kindergartens.models import (
+    Bureau,
+    ChangeFiling,
+    ChangeFilingEvent,
+    ClassType,
+    CollaborationGroup,
+    CreditRating,
+    Kindergarten,
+    KindergartenStatusChange,
+    Level,
+    Nature,
+    PartyOrganisation,
+    Schedule,
+    Sponsor,
+    Status,
+    Township,
+    UrbanRural,
+)
+from kindergartens.selectors_filings import FILING_FIELDS
+
+
+class BeijingDateTimeField(serializers.DateTimeField):
+    """A timestamp in Beijing time (``+08:00``) whatever the request's time zone."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(default_timezone=timezone.get_default_timezone(), **kwargs)
+
+
+def _person(user) -> str | None:
+    return user.display_name if user is not None else None
 
 
 class BureauSerializer(serializers.Serializer):
@@ -41,17 +76,72 @@ class SupervisorBriefSerializer(serializers.Serializer):
     phone = serializers.CharField(read_only=True)
 
 
+# --- the kindergarten record ----------------------------------------------------------
+
+
+class AsOfSerializer(serializers.Serializer):
+    """Status and nature on a past day, from the dated history (``?as_of=``)."""
+
+    date = serializers.DateField(read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    status_label = serializers.CharField(read_only=True)
+    nature = serializers.ChoiceField(choices=Nature.choices, read_only=True, allow_null=True)
+    nature_label = serializers.CharField(read_only=True, allow_null=True)
+
+
+def _label(choices, value) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class KindergartenSerializer(serializers.Serializer):
-    """A kindergarten as the API shows it. The view prefetches ``active_assignments``."""
+    """A kindergarten's record as the API shows it.
+
+    The view supplies ``active_assignments`` (a prefetch) and ``enrolled``/``class_count``
+    (kindergartens.selectors.with_enrolment), and on a list with ``?as_of=`` also
+    ``status_on``/``nature_on``/``as_of_date`` (kindergartens.selectors.kindergartens_as_of).
+    """
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
+    credit_code = serializers.CharField(read_only=True)
+    licence_number = serializers.CharField(read_only=True)
+    licence_valid_until = serializers.DateField(read_only=True, allow_null=True)
+    address = serializers.CharField(read_only=True)
     district = BriefSerializer(read_only=True)
     township = TownshipBriefSerializer(read_only=True)
+    collaboration_group = BriefSerializer(read_only=True, allow_null=True)
+    sponsor = serializers.ChoiceField(choices=Sponsor.choices, read_only=True, allow_blank=True)
+    sponsor_label = serializers.CharField(source="get_sponsor_display", read_only=True)
+    sponsor_name = serializers.CharField(read_only=True)
     nature = serializers.ChoiceField(choices=Nature.choices, read_only=True)
     nature_label = serializers.CharField(source="get_nature_display", read_only=True)
-    collaboration_group = BriefSerializer(read_only=True, allow_null=True)
+    inclusive_recognised_on = serializers.DateField(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    schedule = serializers.ChoiceField(choices=Schedule.choices, read_only=True)
+    schedule_label = serializers.CharField(source="get_schedule_display", read_only=True)
+    level = BriefSerializer(read_only=True, allow_null=True)
+    capacity = serializers.IntegerField(read_only=True)
+    enrolled = serializers.IntegerField(read_only=True, help_text="在用班级的在班幼儿合计")
+    class_count = serializers.IntegerField(read_only=True, help_text="在用班级数")
+    fee_monthly = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
+    fee_government_guided = serializers.BooleanField(read_only=True)
+    principal_name = serializers.CharField(read_only=True)
+    principal_since = serializers.DateField(read_only=True, allow_null=True)
+    has_parent_committee = serializers.BooleanField(read_only=True)
+    legal_vice_principal = serializers.CharField(read_only=True)
+    medical_partner = serializers.CharField(read_only=True)
+    party_organisation = serializers.ChoiceField(choices=PartyOrganisation.choices, read_only=True, allow_blank=True)
+    party_organisation_label = serializers.CharField(source="get_party_organisation_display", read_only=True)
+    credit_rating = serializers.ChoiceField(choices=CreditRating.choices, read_only=True, allow_blank=True)
+    credit_rating_label = serializers.CharField(source="get_credit_rating_display", read_only=True)
     responsible_supervisor = serializers.SerializerMethodField()
+    as_of = serializers.SerializerMethodField()
 
     @extend_schema_field(SupervisorBriefSerializer(allow_null=True))
     def get_responsible_supervisor(self, obj) -> dict | None:
@@ -62,22 +152,229 @@ class KindergartenSerializer(serializers.Serializer):
             return None
         return SupervisorBriefSerializer(assignments[0].supervisor).data
 
+    @extend_schema_field(AsOfSerializer(allow_null=True))
+    def get_as_of(self, obj) -> dict | None:
+        """Only on a list asked with ``?as_of=``; null otherwise."""
+        if getattr(obj, "as_of_date", None) is None:
+            return None
+        return AsOfSerializer(
+            {
+                "date": obj.as_of_date,
+                "status": obj.status_on,
+                "status_label": _label(Status, obj.status_on),
+                "nature": obj.nature_on,
+                "nature_label": _label(Nature, obj.nature_on),
+            }
+        ).data
 
-class KindergartenUpdateSerializer(serializers.Serializer):
-    """Input of PUT/PATCH. Township and group ids resolve only inside the caller's scope."""
 
-    name = serializers.CharField(max_length=100)
+class KindergartenRecordFieldsSerializer(serializers.Serializer):
+    """The record's writable fields (kindergartens.services.RECORD_FIELDS) as JSON input.
+
+    Used for PUT/PATCH of a kindergarten and, field by field, for the values a change filing
+    proposes. ``context["kindergarten"]`` (optional) is the kindergarten being changed.
+    """
+
+    name = serializers.CharField(max_length=100, error_messages={"blank": "园所名称不能为空。"})
+    credit_code = serializers.CharField(max_length=30, allow_blank=True, trim_whitespace=True)
+    licence_number = serializers.CharField(max_length=50, allow_blank=True)
+    licence_valid_until = serializers.DateField(allow_null=True)
+    address = serializers.CharField(max_length=200, allow_blank=True)
     township = ScopedPrimaryKeyRelatedField(scope=townships_visible_to, model_queryset=Township.objects.none())
-    nature = serializers.ChoiceField(choices=Nature.choices)
     collaboration_group = ScopedPrimaryKeyRelatedField(
         scope=groups_visible_to, model_queryset=CollaborationGroup.objects.none(), allow_null=True
     )
+    sponsor = serializers.ChoiceField(choices=Sponsor.choices, allow_blank=True)
+    sponsor_name = serializers.CharField(max_length=100, allow_blank=True)
+    nature = serializers.ChoiceField(choices=Nature.choices)
+    inclusive_recognised_on = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices)
+    schedule = serializers.ChoiceField(choices=Schedule.choices)
+    level = ScopedPrimaryKeyRelatedField(scope=levels_visible_to, model_queryset=Level.objects.none(), allow_null=True)
+    capacity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    fee_monthly = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, allow_null=True)
+    fee_government_guided = serializers.BooleanField()
+    principal_name = serializers.CharField(max_length=50, allow_blank=True)
+    principal_since = serializers.DateField(allow_null=True)
+    has_parent_committee = serializers.BooleanField()
+    legal_vice_principal = serializers.CharField(max_length=50, allow_blank=True)
+    medical_partner = serializers.CharField(max_length=100, allow_blank=True)
+    party_organisation = serializers.ChoiceField(choices=PartyOrganisation.choices, allow_blank=True)
+    credit_rating = serializers.ChoiceField(choices=CreditRating.choices, allow_blank=True)
 
-    def validate_name(self, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise serializers.ValidationError("园所名称不能为空。")
+    def validate_level(self, value: Level | None) -> Level | None:
+        # A retired level may stay on a kindergarten that has it, but is not given anew.
+        kindergarten = self.context.get("kindergarten")
+        current = kindergarten.level_id if kindergarten is not None else None
+        if value is not None and not value.is_active and value.pk != current:
+            raise serializers.ValidationError("该等级已停用，不能再选用。")
         return value
+
+
+class KindergartenUpdateSerializer(KindergartenRecordFieldsSerializer):
+    """Input of PUT (every record field) and PATCH (any of them)."""
+
+    effective_date = serializers.DateField(
+        required=False,
+        help_text="办园状态或性质变动的生效日期，默认今天；可填过去的日期补登，将来的日期到期生效。",
+    )
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    """One dated status or nature change (KindergartenStatusChange)."""
+
+    id = serializers.IntegerField(read_only=True)
+    attribute = serializers.ChoiceField(choices=KindergartenStatusChange.Attribute.choices, read_only=True)
+    attribute_label = serializers.CharField(source="get_attribute_display", read_only=True)
+    value = serializers.CharField(read_only=True)
+    value_label = serializers.CharField(read_only=True)
+    effective_date = serializers.DateField(read_only=True)
+    recorded_at = BeijingDateTimeField()
+    recorded_by = serializers.SerializerMethodField()
+    note = serializers.CharField(read_only=True)
+
+    def get_recorded_by(self, obj: KindergartenStatusChange) -> str | None:
+        return _person(obj.recorded_by)
+
+
+# --- classes --------------------------------------------------------------------------
+
+
+class ClassSerializer(serializers.Serializer):
+    """A class with its size limit (幼儿园工作规程 art. 11). The view sets ``size_limit``/``compliant``."""
+
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    name = serializers.CharField(read_only=True)
+    class_type = serializers.ChoiceField(choices=ClassType.choices, read_only=True)
+    class_type_label = serializers.CharField(source="get_class_type_display", read_only=True)
+    children = serializers.IntegerField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    size_limit = serializers.IntegerField(read_only=True, help_text="班额上限（寄宿制更小）")
+    compliant = serializers.BooleanField(read_only=True, help_text="在班幼儿数不超过班额上限")
+
+
+class ClassInputSerializer(serializers.Serializer):
+    """Input of POST (every field) and PATCH (any field) of a class."""
+
+    name = serializers.CharField(max_length=50, error_messages={"blank": "班级名称不能为空。"})
+    class_type = serializers.ChoiceField(choices=ClassType.choices)
+    children = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+
+
+# --- change filings (变更备案) ----------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {},
+        "description": "字段名 → 申请变更为的值（与幼儿园接口的字段和取值格式相同）",
+        "example": {"capacity": 320, "principal_name": "王丽", "principal_since": "2026-03-01"},
+    }
+)
+class ProposedField(serializers.DictField):
+    """``{"field": value}``: the values a filing proposes, in the record's JSON form."""
+
+
+class FilingDiffRowSerializer(serializers.Serializer):
+    """One filed field, its values as people read them (choice labels, township names, 是/否, "—" for empty)."""
+
+    field = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    old = serializers.CharField(read_only=True, help_text="提交时档案中的值")
+    new = serializers.CharField(read_only=True, help_text="申请变更为的值")
+    current = serializers.CharField(read_only=True, help_text="档案当前的值")
+    changed_since = serializers.BooleanField(read_only=True, help_text="提交后档案中该项已被他人修改")
+
+
+class FilingEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    action = serializers.ChoiceField(choices=ChangeFilingEvent.Action.choices, read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+    at = BeijingDateTimeField()
+    reason = serializers.CharField(read_only=True)
+    proposed = ProposedField(read_only=True)
+
+    def get_actor(self, obj: ChangeFilingEvent) -> str | None:
+        return _person(obj.actor)
+
+
+class FilingSerializer(serializers.Serializer):
+    """A change filing as a list shows it. The view select_related()s the people."""
+
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    state = serializers.ChoiceField(choices=ChangeFiling.State.choices, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    proposed = ProposedField(read_only=True)
+    original = ProposedField(read_only=True, help_text="提交时档案中这些项目的值")
+    effective_date = serializers.DateField(read_only=True)
+    explanation = serializers.CharField(read_only=True)
+    late_principal_change = serializers.BooleanField(read_only=True)
+    filed_by = serializers.SerializerMethodField()
+    filed_at = BeijingDateTimeField()
+    submitted_at = BeijingDateTimeField()
+    decided_by = serializers.SerializerMethodField()
+    decided_at = BeijingDateTimeField(allow_null=True)
+    return_reason = serializers.CharField(read_only=True)
+
+    def get_filed_by(self, obj: ChangeFiling) -> str:
+        return obj.filed_by.display_name
+
+    def get_decided_by(self, obj: ChangeFiling) -> str | None:
+        return _person(obj.decided_by)
+
+
+class FilingDetailSerializer(FilingSerializer):
+    """One filing with its field-by-field comparison and its timeline.
+
+    The view sets ``diff`` (the ``filing_diff`` selector) and prefetches ``events`` with their actors.
+    """
+
+    diff = FilingDiffRowSerializer(many=True, read_only=True)
+    events = FilingEventSerializer(many=True, read_only=True)
+
+
+class FilingInputSerializer(serializers.Serializer):
+    """What a director files, or revises after a return: proposed values, date, explanation.
+
+    ``proposed`` comes back as the Python values the filing services take: each value is read
+    like the same field of PUT /kindergartens/{id}/ (a township id only inside the caller's
+    scope, dates as YYYY-MM-DD, fees as decimals), errors keyed by field.
+    ``context["kindergarten"]`` is the kindergarten the filing is for.
+    """
+
+    proposed = ProposedField()
+    effective_date = serializers.DateField()
+    explanation = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+    def validate_proposed(self, value: dict) -> dict:
+        if not value:
+            raise serializers.ValidationError("请至少填写一项变更内容。")
+        errors = {name: ["该项目不能通过变更备案修改。"] for name in value if name not in FILING_FIELDS}
+        if errors:
+            raise serializers.ValidationError(errors)
+        values = KindergartenRecordFieldsSerializer(data=value, partial=True, context=self.context)
+        if not values.is_valid():
+            raise serializers.ValidationError(values.errors)
+        return dict(values.validated_data)
+
+
+class FilingCreateSerializer(FilingInputSerializer):
+    kindergarten = ScopedPrimaryKeyRelatedField(
+        scope=kindergartens_visible_to, model_queryset=Kindergarten.objects.none()
+    )
+
+
+class FilingReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, error_messages={"required": "退回时必须填写理由。", "blank": "退回时必须填写理由。"}
+    )
+
+
+# --- audit trail ----------------------------------------------------------------------
 
 
 @extend_schema_field(

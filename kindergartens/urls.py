@@ -1,10 +1,16 @@
 from django.urls import path
 
-from kindergartens.views import registry
+from kindergartens.views import (
+    filings,
+    imports,
+    registry,
+)
 from supervision import views as supervision_views
 
 app_name = "kindergartens"
 urlpatterns = [
     *registry.urlpatterns,
+    *filings.urlpatterns,
+    *imports.urlpatterns,
     path("<int:pk>/assign-supervisor/", supervision_views.assignment_create, name="assign-supervisor"),
 ]

@@ -4,7 +4,8 @@ Anonymous callers get 403 on the API, not 401: DRF takes the WWW-Authenticate he
 the first authentication class, and SessionAuthentication (first in REST_FRAMEWORK) has
 none, so "not authenticated" is answered 403. Objects outside a signed-in role's scope
 answer 404 (the runner's default for ``which="foreign"``); ``Route.foreign`` overrides that
-where the method itself is refused (405 for DELETE on accounts, whatever the id).
+where the method itself is refused (405 for DELETE on accounts, PUT/DELETE on classes, PUT/PATCH/DELETE
+on change filings, whatever the id).
 
 tests/test_permission_matrix.py runs every row for every role, on own and foreign objects.
 """
@@ -38,12 +39,53 @@ def _kindergarten_patch(cast) -> dict:
 
 
 def _kindergarten_put(cast) -> dict:
+    """Every record field (PUT replaces the record)."""
     return {
         "name": "大洼区第一幼儿园（新园区）",
+        "credit_code": "",
+        "licence_number": "",
+        "licence_valid_until": None,
+        "address": "大洼街道新园路 1 号",
         "township": cast.village_a.pk,
-        "nature": "private",
         "collaboration_group": None,
+        "sponsor": "private",
+        "sponsor_name": "",
+        "nature": "private",
+        "inclusive_recognised_on": None,
+        "status": "operating",
+        "schedule": "full_day",
+        "level": cast.level_ln.pk,
+        "capacity": 180,
+        "fee_monthly": "1200.00",
+        "fee_government_guided": False,
+        "principal_name": "",
+        "principal_since": None,
+        "has_parent_committee": True,
+        "legal_vice_principal": "",
+        "medical_partner": "",
+        "party_organisation": "",
+        "credit_rating": "",
     }
+
+
+def _class_create(cast) -> dict:
+    return {"name": "大一班", "class_type": "large", "children": 30}
+
+
+def _class_patch(cast) -> dict:
+    return {"children": 24}
+
+
+def _filing_create(cast) -> dict:
+    return {"kindergarten": cast.kg_a1.pk, "proposed": {"capacity": 400}, "effective_date": "2026-09-01"}
+
+
+def _filing_resubmit(cast) -> dict:
+    return {"proposed": {"capacity": 400}, "effective_date": "2026-09-01"}
+
+
+def _filing_return(cast) -> dict:
+    return {"reason": "请补充扩建验收材料。"}
 
 
 def _user_create(cast) -> dict:
@@ -58,6 +100,11 @@ def _assignment_create(cast) -> dict:
     return {"kindergarten": cast.kg_a2.pk, "supervisor": cast.supervisor2.pk, "note": "新学期挂牌"}
 
 
+_CLASS_MANAGERS = ("bureau_admin", "bureau_staff", "kg_director")
+_REVIEWERS = ("bureau_admin", "bureau_staff")
+_READ_ROLES_FILINGS = ("city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director")
+_REFUSED = statuses(405, anonymous=403)
+_REFUSED_FOREIGN = dict.fromkeys(ROLES, 405)
 _READ_ROLES_USERS = ("city_viewer", "bureau_admin", "bureau_staff", "kg_director")
 _READ_ROLES_ASSIGNMENTS = ("city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director")
 
@@ -96,6 +143,67 @@ ROUTES: list[Route] = [
         "api:kindergarten-history",
         _only(200, "city_viewer", "bureau_admin", "bureau_staff"),
         obj="kindergarten",
+        api=True,
+    ),
+    Route("api:kindergarten-status-history", _OBJECT_OK, obj="kindergarten", api=True),
+    # --- classes -----------------------------------------------------------------------
+    Route("api:kindergarten-classes", _OBJECT_OK, obj="kindergarten", api=True),
+    Route(
+        "api:kindergarten-classes",
+        _only(201, *_CLASS_MANAGERS),
+        obj="kindergarten",
+        method="post",
+        data=_class_create,
+        api=True,
+    ),
+    Route("api:class-detail", _OBJECT_OK, obj="class", api=True),
+    Route("api:class-detail", _only(200, *_CLASS_MANAGERS), obj="class", method="patch", data=_class_patch, api=True),
+    # Classes are deactivated, never replaced or deleted: refused whatever the id.
+    *(
+        Route("api:class-detail", _REFUSED, obj="class", method=method, api=True, foreign=_REFUSED_FOREIGN)
+        for method in ("put", "delete")
+    ),
+    Route("api:class-deactivate", _only(200, *_CLASS_MANAGERS), obj="class", method="post", api=True),
+    # --- change filings (变更备案) -------------------------------------------------------
+    Route("api:change-filing-list", _only(200, *_READ_ROLES_FILINGS, object_route=False), api=True),
+    # The cast's kg_a1 already has an open filing (filing_a1), so the director passes the right
+    # check and the service refuses a second one (400); no_scope cannot name any kindergarten
+    # (400, like an unknown id). Filing for real: tests/api/test_filings_api.py.
+    Route(
+        "api:change-filing-list",
+        _only(400, "kg_director", "no_scope", object_route=False),
+        method="post",
+        data=_filing_create,
+        api=True,
+    ),
+    Route(
+        "api:change-filing-detail",
+        statuses(200, anonymous=403, kg_staff=403, no_scope=404),
+        obj="filing",
+        api=True,
+    ),
+    # Filings move only through their steps: never edited in place or deleted.
+    *(
+        Route("api:change-filing-detail", _REFUSED, obj="filing", method=method, api=True, foreign=_REFUSED_FOREIGN)
+        for method in ("put", "patch", "delete")
+    ),
+    Route("api:change-filing-approve", _only(200, *_REVIEWERS), obj="filing", method="post", api=True),
+    Route(
+        "api:change-filing-return",
+        _only(200, *_REVIEWERS),
+        obj="filing",
+        method="post",
+        data=_filing_return,
+        api=True,
+    ),
+    # filing_a1 is awaiting review, not returned: the director passes the right check and the
+    # service refuses the step (400).
+    Route(
+        "api:change-filing-resubmit",
+        _only(400, "kg_director"),
+        obj="filing",
+        method="post",
+        data=_filing_resubmit,
         api=True,
     ),
     # --- accounts ----------------------------------------------------------------------

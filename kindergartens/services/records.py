@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from kindergartens.access import kindergarten_can
+from kindergartens.access import kindergarten_can, kindergartens_visible_to
 from kindergartens.models import (
     Bureau,
     CollaborationGroup,
@@ -72,6 +72,18 @@ def _validate_places(
         raise ValidationError({"level": "该等级不属于本省的等级体系。"})
 
 
+def _check_unique(kindergarten: Kindergarten) -> None:
+    """The record's unique constraints, with messages a user can act on (full_clean's are generic)."""
+    others = Kindergarten.objects.exclude(pk=kindergarten.pk)
+    errors = {}
+    if kindergarten.name and others.filter(district_id=kindergarten.district_id, name=kindergarten.name).exists():
+        errors["name"] = "本区县已有同名的幼儿园。"
+    if kindergarten.credit_code and others.filter(credit_code=kindergarten.credit_code).exists():
+        errors["credit_code"] = "该统一社会信用代码已登记在另一所幼儿园名下。"
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_nature_dates(kindergarten: Kindergarten) -> None:
     if kindergarten.nature == Nature.INCLUSIVE_PRIVATE and kindergarten.inclusive_recognised_on is None:
         raise ValidationError({"inclusive_recognised_on": "普惠性民办幼儿园须填写普惠性认定日期。"})
@@ -118,6 +130,7 @@ def kindergarten_create(
         district=district, township=township, group=kindergarten.collaboration_group, level=kindergarten.level
     )
     _check_nature_dates(kindergarten)
+    _check_unique(kindergarten)
     kindergarten.full_clean()
     kindergarten.save()
     day = effective_date or today()
@@ -147,10 +160,15 @@ def kindergarten_update(
 
     A status or nature change is also recorded with its effective date. A change dated in
     the future is recorded now and becomes the current value on that day
-    (``kindergarten_apply_due_changes``). ``check_rights=False`` is for callers that have
+    (``kindergarten_apply_due_changes``); a back-dated one is history and changes the current
+    value only if no later change is already in effect. ``check_rights=False`` is for callers that have
     already decided (an approved filing, a confirmed import).
     """
-    if check_rights and (actor is None or not kindergarten_can(actor, kindergarten, "change")):
+    if check_rights and (
+        actor is None
+        or not kindergarten_can(actor, kindergarten, "change")
+        or not kindergartens_visible_to(actor).filter(pk=kindergarten.pk).exists()
+    ):
         raise PermissionDenied("您不能修改该幼儿园。")
     unknown = set(changes) - set(RECORD_FIELDS)
     if unknown:
@@ -164,24 +182,55 @@ def kindergarten_update(
     if not changed:
         return []
     dated = {f: changes[f] for f in changed if f in DATED_FIELDS}
+    _check_dated_values(dated)
     for field in changed:
-        if field in DATED_FIELDS and day > today():
-            continue  # future-dated: current value changes on the day
-        setattr(kindergarten, field, changes[field])
+        if field not in DATED_FIELDS:
+            setattr(kindergarten, field, changes[field])
+    # The recognition date belongs to the nature being recorded, even one that takes effect later.
+    if dated.get("nature") == Nature.INCLUSIVE_PRIVATE and kindergarten.inclusive_recognised_on is None:
+        raise ValidationError({"inclusive_recognised_on": "普惠性民办幼儿园须填写普惠性认定日期。"})
     _validate_places(
         district=kindergarten.district,
         township=kindergarten.township,
         group=kindergarten.collaboration_group,
         level=kindergarten.level,
     )
-    _check_nature_dates(kindergarten)
-    kindergarten.full_clean()
-    kindergarten.save(update_fields=[*[f for f in changed if f not in dated or day <= today()], "updated_at"])
     for attribute, value in dated.items():
         _record_dated(
             kindergarten=kindergarten, attribute=attribute, value=value, effective_date=day, actor=actor, note=note
         )
+    # The current status and nature are what the dated history says for today: a change dated
+    # in the future waits for its day (kindergarten_apply_due_changes), and a back-dated one does
+    # not override a later change already in effect.
+    current = _dated_current(kindergarten, dated)
+    for field, value in current.items():
+        setattr(kindergarten, field, value)
+    _check_nature_dates(kindergarten)
+    if {"name", "credit_code"} & set(changed):
+        _check_unique(kindergarten)
+    kindergarten.full_clean()
+    kindergarten.save(update_fields=[*[f for f in changed if f not in DATED_FIELDS], *current, "updated_at"])
     return changed
+
+
+def _check_dated_values(dated: dict[str, Any]) -> None:
+    """A status or nature dated in the future is not on the record yet, so full_clean cannot check it."""
+    for field, choices, message in (
+        ("status", Status, "办园状态无效。"),
+        ("nature", Nature, "办园性质无效。"),
+    ):
+        if field in dated and dated[field] not in choices.values:
+            raise ValidationError({field: message})
+
+
+def _dated_current(kindergarten: Kindergarten, dated: dict[str, Any]) -> dict[str, str]:
+    """The dated fields whose current value must change now that ``dated`` is recorded."""
+    if not dated:
+        return {}
+    from kindergartens.selectors import dated_values_on
+
+    values = dated_values_on(kindergarten, today())
+    return {f: values[f] for f in DATED_FIELDS if values.get(f) is not None and getattr(kindergarten, f) != values[f]}
 
 
 @transaction.atomic

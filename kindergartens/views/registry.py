@@ -1,19 +1,70 @@
+"""The registry pages: the kindergarten list and record, classes, violations and annual inspections,
+the level vocabulary and class-size compliance. Each view: access function, service, render/redirect."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import redirect, render
-from django.urls import path
-from django.views.decorators.http import require_http_methods
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Role
+from core.access import get_in_scope_or_404, require
 from core.audit import history_for
 from core.pagination import paginate, querystring_without_page
 from core.views_helpers import apply_validation_error
-from kindergartens.access import kindergarten_flags, kindergarten_get_for_user, kindergartens_visible_to
-from kindergartens.forms import KindergartenFilterForm, KindergartenForm
-from kindergartens.services import kindergarten_update
+from kindergartens.access import (
+    can,
+    class_get_for_user,
+    kindergarten_flags,
+    kindergarten_get_for_user,
+    kindergartens_visible_to,
+    level_get_for_user,
+    levels_visible_to,
+    user_province,
+)
+from kindergartens.forms import (
+    AnnualInspectionForm,
+    ClassForm,
+    KindergartenFilterForm,
+    KindergartenForm,
+    LevelForm,
+    ViolationForm,
+)
+from kindergartens.models import Nature, Status
+from kindergartens.selectors import (
+    classes_with_compliance,
+    compliance_by_district,
+    district_compliance,
+    with_enrolment,
+)
+from kindergartens.services import (
+    annual_inspection_record,
+    class_create,
+    class_deactivate,
+    class_update,
+    kindergarten_update,
+    level_create,
+    level_update,
+    today,
+    violation_record,
+    violation_set_published,
+)
 from supervision.models import SupervisorAssignment
+
+STATUS_LABELS = dict(Status.choices)
+NATURE_LABELS = dict(Nature.choices)
+
+# Tabs of the record page, chosen on the server (?tab=) so each renders only what it shows.
+TABS = [
+    ("info", "基本信息"),
+    ("classes", "班级"),
+    ("status", "状态与性质历史"),
+    ("violations", "违规查处"),
+    ("inspections", "年检结果"),
+    ("supervisor", "责任督学"),
+]
 
 
 def active_assignments_prefetch() -> Prefetch:
@@ -24,43 +75,99 @@ def active_assignments_prefetch() -> Prefetch:
     )
 
 
+def route_exists(name: str) -> bool:
+    """Routes other parts of the product add (export, import, filings) are linked only once they exist."""
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _percent(part, whole) -> int | None:
+    return round(part * 100 / whole) if whole else None
+
+
+# --- the list and the record ------------------------------------------------------------------
+
+
 @login_required
 def kindergarten_list(request):
-    form = KindergartenFilterForm(request.GET or None, user=request.user)
-    qs = kindergartens_visible_to(request.user)
-    qs = form.filter(qs) if form.is_bound else qs.order_by("name", "id")
-    qs = qs.select_related("district", "township", "collaboration_group").prefetch_related(
+    user = request.user
+    form = KindergartenFilterForm(request.GET or None, user=user)
+    qs = with_enrolment(form.filter(kindergartens_visible_to(user)))
+    qs = qs.select_related("district", "township", "collaboration_group", "level").prefetch_related(
         active_assignments_prefetch()
     )
     page = paginate(request, qs)
+    as_of = form.as_of_date
+    if as_of:
+        for kg in page.object_list:
+            kg.status_on_label = STATUS_LABELS.get(kg.status_on, kg.status_on or "—")
+            kg.nature_on_label = NATURE_LABELS.get(kg.nature_on, kg.nature_on or "—")
     return render(
         request,
         "kindergartens/list.html",
         {
             "form": form,
             "page": page,
+            "as_of": as_of,
             "querystring": querystring_without_page(request),
-            "show_district_filter": request.user.role == Role.CITY_VIEWER,
+            "show_district_filter": user.role == Role.CITY_VIEWER,
+            "can_export": can(user, "export_list") and route_exists("kindergartens:export"),
+            "can_import": can(user, "import_roster") and route_exists("kindergartens:import"),
+            "can_manage_levels": can(user, "manage_levels"),
         },
     )
 
 
 @login_required
 def kindergarten_detail(request, pk):
-    kindergarten = kindergarten_get_for_user(request.user, pk, action="view")
-    assignments = kindergarten.supervisor_assignments.select_related("supervisor", "assigned_by", "ended_by").order_by(
-        "-started_at", "-id"
+    user = request.user
+    kindergarten = kindergarten_get_for_user(user, pk, action="view")
+    tab = request.GET.get("tab", "info")
+    if tab not in dict(TABS):
+        tab = "info"
+    assignments = list(
+        kindergarten.supervisor_assignments.select_related("supervisor", "assigned_by", "ended_by").order_by(
+            "-started_at", "-id"
+        )
     )
-    return render(
-        request,
-        "kindergartens/detail.html",
-        {
-            "kindergarten": kindergarten,
-            "assignments": assignments,
-            "active_assignment": next((a for a in assignments if a.ended_at is None), None),
-            "flags": kindergarten_flags(request.user, kindergarten),
-        },
-    )
+    context = {
+        "kindergarten": kindergarten,
+        "tabs": TABS,
+        "tab": tab,
+        "assignments": assignments,
+        "active_assignment": next((a for a in assignments if a.ended_at is None), None),
+        "flags": kindergarten_flags(user, kindergarten),
+        "filings_url": (
+            f"{reverse('kindergartens:filing-list')}?kindergarten={kindergarten.pk}"
+            if can(user, "list_filings") and route_exists("kindergartens:filing-list")
+            else None
+        ),
+    }
+    if tab == "classes":
+        classes = classes_with_compliance(kindergarten)
+        enrolled = sum(c.children for c in classes)
+        context.update(
+            classes=classes,
+            enrolled=enrolled,
+            compliant_count=sum(1 for c in classes if c.compliant),
+            enrolment_percent=_percent(enrolled, kindergarten.capacity),
+        )
+    elif tab == "status":
+        context["page"] = paginate(request, kindergarten.status_changes.select_related("recorded_by"))
+        context["today"] = today()
+    elif tab == "violations":
+        context["page"] = paginate(request, kindergarten.violations.select_related("recorded_by"))
+    elif tab == "inspections":
+        context["inspections"] = list(kindergarten.annual_inspections.select_related("recorded_by"))
+    elif tab == "info":
+        context["level"] = kindergarten.level  # one query; other tabs do not show it
+        valid_until = kindergarten.licence_valid_until
+        context["licence_expired"] = valid_until is not None and valid_until < today()
+    context["querystring"] = querystring_without_page(request)
+    return render(request, "kindergartens/detail.html", context)
 
 
 @login_required
@@ -70,16 +177,18 @@ def kindergarten_edit(request, pk):
     form = KindergartenForm(request.POST or None, kindergarten=kindergarten, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            kindergarten_update(
+            changed = kindergarten_update(
                 actor=request.user,
                 kindergarten=kindergarten,
                 changes=form.changes(),
                 effective_date=form.cleaned_data.get("effective_date"),
+                note=form.cleaned_data.get("note", ""),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
+            kindergarten.refresh_from_db()  # the page shows the record as saved, not the rejected values
         else:
-            messages.success(request, "幼儿园信息已保存。")
+            messages.success(request, "幼儿园信息已保存。" if changed else "没有需要保存的修改。")
             return redirect("kindergartens:detail", pk=kindergarten.pk)
     return render(request, "kindergartens/edit.html", {"kindergarten": kindergarten, "form": form})
 
@@ -87,7 +196,20 @@ def kindergarten_edit(request, pk):
 @login_required
 def kindergarten_history(request, pk):
     kindergarten = kindergarten_get_for_user(request.user, pk, action="view_history")
-    page = paginate(request, history_for(kindergarten, include=[kindergarten.supervisor_assignments.all()]))
+    page = paginate(
+        request,
+        history_for(
+            kindergarten,
+            include=[
+                kindergarten.supervisor_assignments.all(),
+                kindergarten.status_changes.all(),
+                kindergarten.classes.all(),
+                kindergarten.violations.all(),
+                kindergarten.annual_inspections.all(),
+                kindergarten.change_filings.all(),
+            ],
+        ),
+    )
     return render(
         request,
         "core/history.html",
@@ -95,9 +217,230 @@ def kindergarten_history(request, pk):
     )
 
 
+# --- classes ----------------------------------------------------------------------------------
+
+
+def _class_input(form) -> dict:
+    data = form.cleaned_data
+    return {"name": data["name"], "class_type": data["class_type"], "children": data["children"]}
+
+
+def _tab_url(kindergarten, tab: str) -> str:
+    return f"{kindergarten.get_absolute_url()}?tab={tab}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_create_view(request, pk):
+    kindergarten = kindergarten_get_for_user(request.user, pk, action="manage_classes")
+    form = ClassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            klass = class_create(actor=request.user, kindergarten=kindergarten, **_class_input(form))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"已新增班级「{klass.name}」。")
+            return redirect(_tab_url(kindergarten, "classes"))
+    return render(request, "kindergartens/class_form.html", {"kindergarten": kindergarten, "form": form, "klass": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_edit_view(request, pk):
+    klass = class_get_for_user(request.user, pk, action="manage")
+    kindergarten = klass.kindergarten
+    initial = {"name": klass.name, "class_type": klass.class_type, "children": klass.children}
+    form = ClassForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            class_update(actor=request.user, klass=klass, **_class_input(form))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            klass.refresh_from_db()
+        else:
+            messages.success(request, f"班级「{klass.name}」已保存。")
+            return redirect(_tab_url(kindergarten, "classes"))
+    return render(
+        request, "kindergartens/class_form.html", {"kindergarten": kindergarten, "form": form, "klass": klass}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_deactivate_view(request, pk):
+    """GET asks for confirmation; POST stops the class (it stays on record)."""
+    klass = class_get_for_user(request.user, pk, action="manage")
+    kindergarten = klass.kindergarten
+    if request.method == "POST":
+        try:
+            class_deactivate(actor=request.user, klass=klass)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"班级「{klass.name}」已停用。")
+        return redirect(_tab_url(kindergarten, "classes"))
+    return render(
+        request,
+        "snippets/confirm.html",
+        {
+            "title": "停用班级",
+            "message": f"确定停用「{kindergarten}」的班级「{klass.name}」（{klass.children} 名幼儿）吗？"
+            "停用后该班不再计入在园人数和班额统计，记录保留。",
+            "confirm_label": "确认停用",
+            "danger": True,
+            "cancel_url": _tab_url(kindergarten, "classes"),
+        },
+    )
+
+
+# --- violations and annual inspections ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def violation_create_view(request, pk):
+    kindergarten = kindergarten_get_for_user(request.user, pk, action="record_findings")
+    form = ViolationForm(request.POST or None, initial={"occurred_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            violation_record(actor=request.user, kindergarten=kindergarten, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "违规查处记录已登记。")
+            return redirect(_tab_url(kindergarten, "violations"))
+    return render(request, "kindergartens/violation_form.html", {"kindergarten": kindergarten, "form": form})
+
+
+@login_required
+@require_POST
+def violation_publish_view(request, pk):
+    """Publish or withdraw one violation of the kindergarten (POST ``violation``, ``published`` 1/0)."""
+    kindergarten = kindergarten_get_for_user(request.user, pk, action="record_findings")
+    violation = get_in_scope_or_404(kindergarten.violations.all(), pk=request.POST.get("violation"))
+    published = request.POST.get("published") == "1"
+    violation_set_published(actor=request.user, violation=violation, published=published)
+    messages.success(request, "已向社会公开该违规查处记录。" if published else "已撤回该违规查处记录的公开。")
+    return redirect(_tab_url(kindergarten, "violations"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_create_view(request, pk):
+    kindergarten = kindergarten_get_for_user(request.user, pk, action="record_findings")
+    form = AnnualInspectionForm(request.POST or None, initial={"year": today().year - 1, "published": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = annual_inspection_record(actor=request.user, kindergarten=kindergarten, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"{inspection.year} 年度年检结果已登记：{inspection.get_result_display()}。")
+            return redirect(_tab_url(kindergarten, "inspections"))
+    return render(request, "kindergartens/inspection_form.html", {"kindergarten": kindergarten, "form": form})
+
+
+# --- the level vocabulary ---------------------------------------------------------------------
+
+
+@login_required
+def level_list(request):
+    """Everyone in scope may read the vocabulary (levels are public); the bureau admin keeps it."""
+    user = request.user
+    qs = levels_visible_to(user).order_by("-is_active", "-rank", "name")
+    page = paginate(request, qs)
+    return render(
+        request,
+        "kindergartens/level_list.html",
+        {"page": page, "province": user_province(user), "can_manage": can(user, "manage_levels")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def level_create_view(request):
+    require(can(request.user, "manage_levels"))
+    form = LevelForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            level = level_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"已新增等级「{level.name}」。")
+            return redirect("kindergartens:level-list")
+    return render(request, "kindergartens/level_form.html", {"form": form, "level": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def level_edit_view(request, pk):
+    level = level_get_for_user(request.user, pk, action="change")
+    initial = {"name": level.name, "rank": level.rank, "description": level.description, "is_active": level.is_active}
+    form = LevelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            level_update(actor=request.user, level=level, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            level.refresh_from_db()
+        else:
+            messages.success(request, f"等级「{level.name}」已保存。")
+            return redirect("kindergartens:level-list")
+    return render(request, "kindergartens/level_form.html", {"form": form, "level": level})
+
+
+# --- class-size compliance --------------------------------------------------------------------
+
+
+@login_required
+def compliance(request):
+    """Class sizes against 25/30/35/30 (boarding smaller) and enrolment against capacity."""
+    user = request.user
+    form = KindergartenFilterForm(request.GET or None, user=user)
+    scope = form.filter(kindergartens_visible_to(user))
+    qs = with_enrolment(scope)
+    if request.GET.get("over") == "1":
+        qs = qs.filter(compliant_classes__lt=F("class_count"))
+    page = paginate(request, qs.select_related("district", "township"))
+    for kg in page.object_list:
+        kg.over_classes = kg.class_count - kg.compliant_classes
+        kg.enrolment_percent = _percent(kg.enrolled, kg.capacity)
+    is_city = user.role == Role.CITY_VIEWER
+    totals = district_compliance(scope)
+    districts = compliance_by_district(scope) if is_city else []
+    for row in [totals, *districts]:
+        row["compliance_percent"] = _percent(row["compliant"], row["classes"])
+        row["enrolment_percent"] = _percent(row["enrolled"], row["capacity"])
+    return render(
+        request,
+        "kindergartens/compliance.html",
+        {
+            "form": form,
+            "page": page,
+            "over": request.GET.get("over") == "1",
+            "totals": totals,
+            "districts": districts,
+            "show_district_filter": is_city,
+            "querystring": querystring_without_page(request),
+        },
+    )
+
+
 urlpatterns = [
     path("", kindergarten_list, name="list"),
+    path("compliance/", compliance, name="compliance"),
+    path("levels/", level_list, name="level-list"),
+    path("levels/new/", level_create_view, name="level-create"),
+    path("levels/<int:pk>/edit/", level_edit_view, name="level-edit"),
     path("<int:pk>/", kindergarten_detail, name="detail"),
     path("<int:pk>/edit/", kindergarten_edit, name="edit"),
     path("<int:pk>/history/", kindergarten_history, name="history"),
+    path("<int:pk>/classes/new/", class_create_view, name="class-create"),
+    path("classes/<int:pk>/edit/", class_edit_view, name="class-edit"),
+    path("classes/<int:pk>/deactivate/", class_deactivate_view, name="class-deactivate"),
+    path("<int:pk>/violations/new/", violation_create_view, name="violation-create"),
+    path("<int:pk>/violations/publish/", violation_publish_view, name="violation-publish"),
+    path("<int:pk>/annual-inspections/new/", inspection_create_view, name="inspection-create"),
 ]

@@ -1,16 +1,57 @@
-"""/api/v1/kindergartens/, /bureaus/, /townships/: scope, filters, the one write, history, query counts."""
+"""/api/v1/kindergartens/, /bureaus/, /townships/: scope, the full record, filters and as-of, PUT/PATCH, history,
+query counts."""
+
+import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from core.models import AuditEntry
-from kindergartens.models import CollaborationGroup, Kindergarten
+from kindergartens.models import CollaborationGroup, Kindergarten, KindergartenClass, KindergartenStatusChange, Level
+from kindergartens.services import RECORD_FIELDS, kindergarten_create, kindergarten_update
 from supervision.services import supervisor_assign
 from tests.api.helpers import assert_constant_queries, ids
 from tests.factories import DistrictFactory, KindergartenFactory, TownshipFactory, UserFactory
 
 LIST = reverse("api:kindergarten-list")
+
+
+CREDIT_CODE = "91210800MA0Y12345R"  # a valid GB 32100 code
+
+
+def full_record(cast, **overrides) -> dict:
+    """A PUT body with every record field (kindergartens.services.RECORD_FIELDS)."""
+    body = {
+        "name": "西安镇中心幼儿园（新址）",
+        "credit_code": CREDIT_CODE,
+        "licence_number": "教民 121080070000123 号",
+        "licence_valid_until": "2029-08-31",
+        "address": "盘锦市大洼区西安镇幸福路 8 号",
+        "township": cast.village_a.pk,
+        "collaboration_group": None,
+        "sponsor": "private",
+        "sponsor_name": "盘锦幸福教育有限公司",
+        "nature": "inclusive_private",
+        "inclusive_recognised_on": "2025-09-01",
+        "status": "operating",
+        "schedule": "boarding",
+        "level": cast.level_ln.pk,
+        "capacity": 270,
+        "fee_monthly": "880.50",
+        "fee_government_guided": True,
+        "principal_name": "王丽",
+        "principal_since": "2024-03-01",
+        "has_parent_committee": True,
+        "legal_vice_principal": "李警官",
+        "medical_partner": "大洼区妇幼保健院",
+        "party_organisation": "joint",
+        "credit_rating": "A",
+    }
+    assert set(body) == set(RECORD_FIELDS)
+    return {**body, **overrides}
 
 
 def detail(kg) -> str:
@@ -89,17 +130,83 @@ def test_detail_output(api, cast):
     assert body == {
         "id": cast.kg_a1.pk,
         "name": "大洼区第一幼儿园",
+        "credit_code": "",
+        "licence_number": "",
+        "licence_valid_until": None,
+        "address": "",
         "district": {"id": cast.district_a.pk, "name": "大洼区教育局"},
         "township": {"id": cast.town_a.pk, "name": "大洼街道", "urban_rural_code": "121", "is_rural": False},
+        "collaboration_group": None,
+        "sponsor": "",
+        "sponsor_label": "",
+        "sponsor_name": "",
         "nature": "public",
         "nature_label": "公办",
-        "collaboration_group": None,
+        "inclusive_recognised_on": None,
+        "status": "operating",
+        "status_label": "在办",
+        "schedule": "full_day",
+        "schedule_label": "全日制",
+        "level": None,
+        "capacity": 0,
+        "enrolled": 20,  # the cast's class_a1
+        "class_count": 1,
+        "fee_monthly": None,
+        "fee_government_guided": False,
+        "principal_name": "",
+        "principal_since": None,
+        "has_parent_committee": False,
+        "legal_vice_principal": "",
+        "medical_partner": "",
+        "party_organisation": "",
+        "party_organisation_label": "",
+        "credit_rating": "",
+        "credit_rating_label": "",
         "responsible_supervisor": {
             "id": cast.supervisor.pk,
             "full_name": cast.supervisor.full_name,
             "phone": cast.supervisor.phone,
         },
+        "as_of": None,
     }
+
+
+def test_full_record_round_trip(api, cast):
+    """Every record field written by PATCH comes back, in the same JSON form, from GET and the list."""
+    group = CollaborationGroup.objects.create(district=cast.district_a, name="第一协作组")
+    body = full_record(cast, collaboration_group=group.pk)
+    api.force_login(cast.bureau_staff)
+    response = api.patch(detail(cast.kg_a2), body, format="json")
+    assert response.status_code == 200, response.content
+    shown = api.get(detail(cast.kg_a2)).json()
+    assert response.json() == shown
+    listed = next(row for row in api.get(LIST).json()["results"] if row["id"] == cast.kg_a2.pk)
+    assert listed == shown
+    for name, value in body.items():
+        if name in ("township", "collaboration_group", "level"):
+            assert shown[name]["id"] == value, name
+        else:
+            assert shown[name] == value, name
+    assert shown["level"] == {"id": cast.level_ln.pk, "name": "四星级"}
+    assert shown["sponsor_label"] == "民办"
+    assert shown["nature_label"] == "普惠性民办"
+    assert shown["schedule_label"] == "寄宿制"
+    assert shown["party_organisation_label"] == "联合党组织"
+    assert shown["credit_rating_label"] == "A 级（守信）"
+    assert (shown["enrolled"], shown["class_count"]) == (20, 1)
+
+
+def test_enrolment_counts_only_active_classes(api, cast):
+    KindergartenClass.objects.create(kindergarten=cast.kg_a1, name="大一班", class_type="large", children=31)
+    KindergartenClass.objects.create(
+        kindergarten=cast.kg_a1, name="旧中班", class_type="middle", children=28, is_active=False
+    )
+    api.force_login(cast.bureau_admin)
+    body = api.get(detail(cast.kg_a1)).json()
+    assert (body["enrolled"], body["class_count"]) == (51, 2)
+    rows = {row["id"]: row for row in api.get(LIST).json()["results"]}
+    assert (rows[cast.kg_a1.pk]["enrolled"], rows[cast.kg_a1.pk]["class_count"]) == (51, 2)
+    assert (rows[cast.kg_a2.pk]["enrolled"], rows[cast.kg_a2.pk]["class_count"]) == (20, 1)
 
 
 def test_list_output_has_supervisor_or_null(api, cast):
@@ -124,15 +231,105 @@ def test_foreign_and_missing_detail_are_the_same_404(api, cast):
 
 def test_filters(api, cast):
     group = CollaborationGroup.objects.create(district=cast.district_a, name="第一协作组", leader=cast.kg_a1)
-    Kindergarten.objects.filter(pk=cast.kg_a2.pk).update(collaboration_group=group, nature="private")
+    Kindergarten.objects.filter(pk=cast.kg_a2.pk).update(
+        collaboration_group=group, nature="private", status="suspended", level=cast.level_ln
+    )
+    Kindergarten.objects.filter(pk=cast.kg_b1.pk).update(credit_code=CREDIT_CODE)
     api.force_login(cast.city_viewer)
     assert ids(api.get(LIST, {"district": cast.district_b.pk})) == {cast.kg_b1.pk}
     assert ids(api.get(LIST, {"township": cast.village_a.pk})) == {cast.kg_a2.pk}
     assert ids(api.get(LIST, {"nature": "private"})) == {cast.kg_a2.pk}
+    assert ids(api.get(LIST, {"status": "suspended"})) == {cast.kg_a2.pk}
+    assert ids(api.get(LIST, {"status": "operating"})) == {cast.kg_a1.pk, cast.kg_b1.pk}
+    assert ids(api.get(LIST, {"level": cast.level_ln.pk})) == {cast.kg_a2.pk}
     assert ids(api.get(LIST, {"collaboration_group": group.pk})) == {cast.kg_a2.pk}
     assert ids(api.get(LIST, {"search": "双台子"})) == {cast.kg_b1.pk}
+    assert ids(api.get(LIST, {"search": " 91210800ma0y "})) == {cast.kg_b1.pk}  # credit code, any case
     assert ids(api.get(LIST, {"search": "  "})) == {cast.kg_a1.pk, cast.kg_a2.pk, cast.kg_b1.pk}
-    assert api.get(LIST, {"nature": "bogus"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("nature", "bogus", "选择一个有效的选项。 bogus 不在可用的选项中。"),
+        ("status", "open", "选择一个有效的选项。 open 不在可用的选项中。"),
+        ("as_of", "2025-02-30", "输入一个有效的日期。"),
+        ("as_of", "yesterday", "输入一个有效的日期。"),
+    ],
+)
+def test_bad_filter_values_are_400_in_chinese(api, cast, param, value, message):
+    api.force_login(cast.city_viewer)
+    response = api.get(LIST, {param: value})
+    assert response.status_code == 400
+    assert response.json() == {param: [message]}
+
+
+def test_level_filter_accepts_only_the_callers_province(api, cast):
+    api.force_login(cast.bureau_admin)
+    foreign = api.get(LIST, {"level": cast.level_bj.pk})
+    missing = api.get(LIST, {"level": 999999})
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json() == missing.json()
+
+
+# --- as of a past day -----------------------------------------------------------------
+
+
+@pytest.fixture
+def dated(cast):
+    """kg_old: registered 2020-01-01 (公办, 在办), suspended from 2023-06-01, 普惠性民办 from 2024-09-01."""
+    kg = kindergarten_create(
+        actor=None,
+        name="老城幼儿园",
+        district=cast.district_a,
+        township=cast.town_a,
+        nature="public",
+        effective_date=datetime.date(2020, 1, 1),
+    )
+    kindergarten_update(
+        actor=cast.bureau_staff,
+        kindergarten=kg,
+        changes={"status": "suspended"},
+        effective_date=datetime.date(2023, 6, 1),
+    )
+    kindergarten_update(
+        actor=cast.bureau_staff,
+        kindergarten=kg,
+        changes={"nature": "inclusive_private", "inclusive_recognised_on": datetime.date(2024, 8, 20)},
+        effective_date=datetime.date(2024, 9, 1),
+    )
+    return kg
+
+
+def test_as_of_lists_what_existed_then_with_the_values_of_that_day(api, cast, dated):
+    api.force_login(cast.bureau_admin)
+    body = api.get(LIST, {"as_of": "2023-05-31"}).json()
+    assert [row["id"] for row in body["results"]] == [dated.pk]  # the cast's kindergartens were registered today
+    row = body["results"][0]
+    assert row["as_of"] == {
+        "date": "2023-05-31",
+        "status": "operating",
+        "status_label": "在办",
+        "nature": "public",
+        "nature_label": "公办",
+    }
+    assert (row["status"], row["nature"]) == ("suspended", "inclusive_private")  # today's values stay alongside
+    row = api.get(LIST, {"as_of": "2024-09-01"}).json()["results"][0]
+    assert (row["as_of"]["status"], row["as_of"]["nature"]) == ("suspended", "inclusive_private")
+    assert api.get(LIST, {"as_of": "2019-12-31"}).json()["count"] == 0
+    today = timezone.localdate().isoformat()
+    assert ids(api.get(LIST, {"as_of": today})) == {cast.kg_a1.pk, cast.kg_a2.pk, dated.pk}
+    assert api.get(LIST).json()["results"][0]["as_of"] is None
+
+
+def test_status_and_nature_filters_read_the_as_of_day(api, cast, dated):
+    api.force_login(cast.bureau_admin)
+    assert ids(api.get(LIST, {"as_of": "2023-05-31", "status": "operating"})) == {dated.pk}
+    assert ids(api.get(LIST, {"as_of": "2023-06-01", "status": "operating"})) == set()
+    assert ids(api.get(LIST, {"as_of": "2023-06-01", "status": "suspended"})) == {dated.pk}
+    assert ids(api.get(LIST, {"as_of": "2024-08-31", "nature": "public"})) == {dated.pk}
+    assert ids(api.get(LIST, {"status": "suspended"})) == {dated.pk}  # without as_of: today's status
+    assert ids(api.get(LIST, {"nature": "public"})) == {cast.kg_a1.pk, cast.kg_a2.pk}
 
 
 @pytest.mark.parametrize("param", ["district", "township", "collaboration_group"])
@@ -233,15 +430,118 @@ def test_duplicate_name_is_a_400_from_the_service(api, cast):
     api.force_login(cast.bureau_admin)
     response = api.patch(detail(cast.kg_a1), {"name": cast.kg_a2.name}, format="json")
     assert response.status_code == 400
-    assert response.json().keys() == {"detail"}
+    assert response.json() == {"name": ["本区县已有同名的幼儿园。"]}
 
 
 def test_put_needs_every_field(api, cast):
     api.force_login(cast.bureau_admin)
     response = api.put(detail(cast.kg_a1), {"name": "只有名字"}, format="json")
     assert response.status_code == 400
-    assert {"township", "nature", "collaboration_group"} <= response.json().keys()
+    assert response.json().keys() == set(RECORD_FIELDS) - {"name"}
     assert response.json()["nature"] == ["该字段是必填项。"]
+    cast.kg_a1.refresh_from_db()
+    assert cast.kg_a1.name == "大洼区第一幼儿园"
+
+
+def test_put_replaces_the_record(api, cast):
+    api.force_login(cast.bureau_admin)
+    response = api.put(detail(cast.kg_a1), full_record(cast, name="大洼区第一幼儿园（整体）"), format="json")
+    assert response.status_code == 200, response.content
+    cast.kg_a1.refresh_from_db()
+    assert cast.kg_a1.name == "大洼区第一幼儿园（整体）"
+    assert cast.kg_a1.fee_monthly == Decimal("880.50")
+    assert cast.kg_a1.level_id == cast.level_ln.pk
+    assert cast.kg_a1.credit_code == CREDIT_CODE
+
+
+def test_status_change_is_dated_with_effective_date(api, cast, dated):
+    api.force_login(cast.bureau_staff)
+    response = api.patch(detail(dated), {"status": "rectifying", "effective_date": "2025-01-05"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "rectifying"
+    change = KindergartenStatusChange.objects.filter(kindergarten=dated, attribute="status").first()
+    assert (change.value, change.effective_date, change.recorded_by) == (
+        "rectifying",
+        datetime.date(2025, 1, 5),
+        cast.bureau_staff,
+    )
+    assert api.get(LIST, {"as_of": "2025-01-04"}).json()["results"][0]["as_of"]["status"] == "suspended"
+
+
+def test_status_change_dated_before_a_later_one_is_history_only(api, cast):
+    """kg_a1 was registered today: a change dated earlier is recorded but today's status stands."""
+    api.force_login(cast.bureau_staff)
+    response = api.patch(detail(cast.kg_a1), {"status": "rectifying", "effective_date": "2020-01-05"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "operating"
+    assert KindergartenStatusChange.objects.filter(kindergarten=cast.kg_a1, value="rectifying").exists()
+
+
+def test_future_status_change_waits_for_its_day(api, cast):
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    api.force_login(cast.bureau_staff)
+    response = api.patch(detail(cast.kg_a1), {"status": "closed", "effective_date": day.isoformat()}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "operating"
+    assert KindergartenStatusChange.objects.filter(kindergarten=cast.kg_a1, value="closed", effective_date=day).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({"capacity": -1}, {"capacity": ["请确保该值大于或者等于 0。"]}),
+        ({"capacity": "many"}, {"capacity": ["请填写合法的整数值。"]}),
+        ({"fee_monthly": "abc"}, {"fee_monthly": ["请填写合法的数字。"]}),
+        ({"fee_monthly": "-5"}, {"fee_monthly": ["请确保该值大于或者等于 0。"]}),
+        ({"fee_monthly": "1.234"}, {"fee_monthly": ["请确保总计不超过 2 个小数位。"]}),
+        (
+            {"licence_valid_until": "2026-13-01"},
+            {"licence_valid_until": ["日期格式错误。请从这些格式中选择：YYYY-MM-DD。"]},
+        ),
+        ({"sponsor": "church"}, {"sponsor": ["“church” 不是合法选项。"]}),
+        ({"has_parent_committee": "maybe"}, {"has_parent_committee": ["必须是有效的布尔值。"]}),
+        ({"name": "   "}, {"name": ["园所名称不能为空。"]}),
+        ({"level": 999999}, {"level": ["无效的编号：对象不存在或不在您的权限范围内。"]}),
+        (
+            {"status": "closed", "effective_date": "soon"},
+            {"effective_date": ["日期格式错误。请从这些格式中选择：YYYY-MM-DD。"]},
+        ),
+        # from the service and the model: the whole change is refused
+        ({"credit_code": "91210800MA0Y12345X"}, {"credit_code": ["统一社会信用代码校验位不正确，请核对后重新填写。"]}),
+        (
+            {"nature": "inclusive_private", "name": "新名字"},
+            {"inclusive_recognised_on": ["普惠性民办幼儿园须填写普惠性认定日期。"]},
+        ),
+    ],
+)
+def test_bad_values_are_400_in_chinese_and_change_nothing(api, cast, body, errors):
+    before = AuditEntry.objects.count()
+    changes = KindergartenStatusChange.objects.count()
+    api.force_login(cast.bureau_staff)
+    response = api.patch(detail(cast.kg_a1), body, format="json")
+    assert response.status_code == 400
+    assert response.json() == errors
+    cast.kg_a1.refresh_from_db()
+    assert (cast.kg_a1.name, cast.kg_a1.nature, cast.kg_a1.capacity) == ("大洼区第一幼儿园", "public", 0)
+    assert AuditEntry.objects.count() == before
+    assert KindergartenStatusChange.objects.count() == changes
+
+
+def test_level_from_another_province_is_400(api, cast):
+    api.force_login(cast.bureau_admin)
+    response = api.patch(detail(cast.kg_a1), {"level": cast.level_bj.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"level": ["无效的编号：对象不存在或不在您的权限范围内。"]}
+
+
+def test_retired_level_cannot_be_given_but_may_stay(api, cast):
+    Kindergarten.objects.filter(pk=cast.kg_a1.pk).update(level=cast.level_ln)
+    Level.objects.filter(pk=cast.level_ln.pk).update(is_active=False)
+    api.force_login(cast.bureau_admin)
+    assert api.patch(detail(cast.kg_a1), {"level": cast.level_ln.pk, "capacity": 90}, format="json").status_code == 200
+    response = api.patch(detail(cast.kg_a2), {"level": cast.level_ln.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"level": ["该等级已停用，不能再选用。"]}
 
 
 @pytest.mark.parametrize("role", ["city_viewer", "supervisor", "kg_director", "kg_staff"])
@@ -294,17 +594,36 @@ def test_history_of_foreign_kindergarten_is_404(api, cast):
 
 # --- query counts ---------------------------------------------------------------------
 
+# session, user, the user's bureau (for the level filter's province), count, page, supervisors
+LIST_QUERIES = 6
+
 
 def test_kindergarten_list_queries_do_not_grow(api, cast, django_assert_num_queries):
     def more():
         group = CollaborationGroup.objects.create(district=cast.district_a, name="协作组")
-        kgs = KindergartenFactory.create_batch(18, township=cast.village_a, collaboration_group=group)
+        kgs = KindergartenFactory.create_batch(
+            18, township=cast.village_a, collaboration_group=group, level=cast.level_ln
+        )
         for kg in kgs[:6]:
             supervisor = UserFactory(role=Role.SUPERVISOR, bureau=cast.district_a)
             supervisor_assign(actor=None, kindergarten=kg, supervisor=supervisor)
+            KindergartenClass.objects.create(kindergarten=kg, name="小一班", class_type="small", children=20)
+            KindergartenClass.objects.create(kindergarten=kg, name="大一班", class_type="large", children=36)
 
     api.force_login(cast.bureau_admin)
-    assert_constant_queries(api, LIST, more, django_assert_num_queries, at_most=5)
+    assert_constant_queries(api, LIST, more, django_assert_num_queries, at_most=LIST_QUERIES)
+
+
+def test_kindergarten_list_as_of_queries_do_not_grow(api, cast, django_assert_num_queries):
+    def more():
+        for kg in KindergartenFactory.create_batch(18, township=cast.town_a):
+            kindergarten_update(actor=cast.bureau_admin, kindergarten=kg, changes={"status": "rectifying"})
+            KindergartenClass.objects.create(kindergarten=kg, name="小一班", class_type="small", children=20)
+
+    kindergarten_update(actor=cast.bureau_admin, kindergarten=cast.kg_a1, changes={"status": "rectifying"})
+    api.force_login(cast.bureau_admin)
+    url = f"{LIST}?as_of={timezone.localdate().isoformat()}&status=rectifying&ordering=-capacity"
+    assert_constant_queries(api, url, more, django_assert_num_queries, at_most=LIST_QUERIES)
 
 
 def test_kindergarten_list_queries_for_a_supervisor(api, cast, django_assert_num_queries):
@@ -313,7 +632,7 @@ def test_kindergarten_list_queries_for_a_supervisor(api, cast, django_assert_num
             supervisor_assign(actor=None, kindergarten=kg, supervisor=cast.supervisor)
 
     api.force_login(cast.supervisor)
-    assert_constant_queries(api, LIST, more, django_assert_num_queries, at_most=5)
+    assert_constant_queries(api, LIST, more, django_assert_num_queries, at_most=LIST_QUERIES)
 
 
 def test_history_queries_do_not_grow(api, cast, django_assert_num_queries):

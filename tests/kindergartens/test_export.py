@@ -1,0 +1,192 @@
+"""Excel export of the kindergarten list: the template's columns, the list's filters, text stays text."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.db import connection
+from django.http import FileResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kindergartens import excel
+from kindergartens.models import CollaborationGroup, Kindergarten, Level
+from kindergartens.services import kindergarten_update, roster_preview
+from tests.factories import KindergartenFactory
+from tests.kindergartens.fixtures_excel import credit_code, read_sheet
+
+EXPORT_URL = reverse("kindergartens:export")
+HEADERS = [c.header for c in excel.COLUMNS] + ["所属区县"]
+
+
+def export(client, params=None) -> bytes:
+    response = client.get(EXPORT_URL, params or {})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def names(data: bytes) -> set[str]:
+    return {r[1] for r in read_sheet(data)[1:]}
+
+
+def test_export_is_a_streamed_xlsx_with_a_chinese_filename(client, cast):
+    client.force_login(cast.bureau_staff)
+    response = client.get(EXPORT_URL)
+    assert isinstance(response, FileResponse) and response.streaming
+    assert response["Content-Type"] == excel.XLSX_CONTENT_TYPE
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert "%E5%B9%BC%E5%84%BF%E5%9B%AD%E5%90%8D%E5%BD%95" in disposition  # 幼儿园名录
+    rows = read_sheet(b"".join(response.streaming_content))
+    assert rows[0] == HEADERS
+
+
+def test_export_has_exactly_the_users_scope(client, cast):
+    client.force_login(cast.bureau_staff)
+    assert names(export(client)) == {cast.kg_a1.name, cast.kg_a2.name}
+    client.force_login(cast.city_viewer)
+    assert names(export(client)) == {cast.kg_a1.name, cast.kg_a2.name, cast.kg_b1.name}
+
+
+@pytest.mark.parametrize("role", ["supervisor", "kg_director", "kg_staff", "no_scope"])
+def test_export_is_refused_to_roles_without_the_right(client, cast, role):
+    client.force_login(getattr(cast, role))
+    assert client.get(EXPORT_URL).status_code == 403
+
+
+def test_export_follows_the_list_filters(client, cast):
+    client.force_login(cast.city_viewer)
+    assert names(export(client, {"q": "西安"})) == {cast.kg_a2.name}
+    assert names(export(client, {"district": cast.district_b.pk})) == {cast.kg_b1.name}
+    assert names(export(client, {"area": "rural"})) == {cast.kg_a2.name}
+    client.force_login(cast.bureau_staff)
+    # A foreign township is not a valid choice: nothing, never the other district's rows.
+    assert names(export(client, {"township": cast.town_b.pk})) == set()
+
+
+def test_formula_looking_text_stays_text(client, cast):
+    kindergarten_update(
+        actor=None,
+        kindergarten=cast.kg_a1,
+        changes={"name": "=1+1", "sponsor_name": "#N/A", "address": '=HYPERLINK("http://evil","点我")'},
+        check_rights=False,
+    )
+    client.force_login(cast.bureau_staff)
+    data = export(client)
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and 't="e"' not in sheet_xml
+    sheet = load_workbook(io.BytesIO(data))[excel.SHEET_ROSTER]
+    [cell_row] = [r for r in sheet.iter_rows(min_row=2) if r[1].value == "=1+1"]
+    by_header = dict(zip(HEADERS, cell_row, strict=True))
+    for name in ("园所名称*", "举办者名称", "地址"):
+        assert by_header[name].data_type == "s", name
+    assert by_header["举办者名称"].value == "#N/A"
+    assert by_header["地址"].value.startswith("=HYPERLINK")
+
+
+def test_export_values_are_what_the_importer_reads(client, cast):
+    group = CollaborationGroup.objects.create(district=cast.district_a, name="第一协作组")
+    kindergarten_update(
+        actor=None,
+        kindergarten=cast.kg_a1,
+        changes={
+            "credit_code": credit_code(1),
+            "nature": "inclusive_private",
+            "inclusive_recognised_on": datetime.date(2023, 9, 1),
+            "level": cast.level_ln,
+            "collaboration_group": group,
+            "fee_monthly": "1250.50",
+            "fee_government_guided": True,
+            "credit_rating": "B",
+            "party_organisation": "joint",
+            "capacity": 270,
+        },
+        check_rights=False,
+    )
+    client.force_login(cast.bureau_staff)
+    rows = read_sheet(export(client))
+    by_header = dict(zip(HEADERS, next(r for r in rows if r[1] == cast.kg_a1.name), strict=True))
+    assert by_header["统一社会信用代码*"] == credit_code(1)
+    assert by_header["街道/乡镇*"] == "大洼街道"
+    assert by_header["办园性质*"] == "普惠性民办"
+    assert by_header["普惠性民办认定日期"] == datetime.datetime(2023, 9, 1)  # noqa: DTZ001 - Excel dates are naive
+    assert by_header["等级"] == "四星级" and by_header["协作组"] == "第一协作组"
+    assert by_header["保教费（元/月）"] == 1250.5 and by_header["执行政府指导价"] == "是"
+    assert by_header["信用等级"] == "B 级（基本守信）" and by_header["党组织设置"] == "联合党组织"
+    assert by_header["学位数"] == 270 and by_header["所属区县"] == "大洼区教育局"
+    assert by_header["许可证有效期至"] is None and by_header["地址"] is None
+
+
+def test_export_then_import_changes_nothing(client, cast):
+    """export → (edit) → import: the unedited export previews as 无变化 on every row."""
+    group = CollaborationGroup.objects.create(district=cast.district_a, name="第一协作组")
+    inactive = Level.objects.create(province="辽宁省", name="三星（旧）", rank=3, is_active=False)
+    kindergarten_update(
+        actor=None,
+        kindergarten=cast.kg_a1,
+        changes={
+            "credit_code": credit_code(1),
+            "nature": "inclusive_private",
+            "inclusive_recognised_on": datetime.date(2023, 9, 1),
+            "level": inactive,
+            "collaboration_group": group,
+            "fee_monthly": "1250.55",
+            "principal_since": datetime.date(2019, 2, 28),
+            "licence_number": "教民1234567890123号",
+            "licence_valid_until": datetime.date(2028, 12, 31),
+            "status": "rectifying",
+            "schedule": "boarding",
+            "has_parent_committee": True,
+            "sponsor": "private",
+            "sponsor_name": "某某教育咨询有限公司",
+        },
+        check_rights=False,
+    )
+    kindergarten_update(
+        actor=None, kindergarten=cast.kg_a2, changes={"credit_code": credit_code(2)}, check_rights=False
+    )
+    client.force_login(cast.bureau_staff)
+    data = export(client)
+    result = roster_preview(actor=cast.bureau_staff, data=data, filename="导出.xlsx")
+    assert result.problems == []
+    assert result.roster_import.summary == {"create": 0, "update": 0, "unchanged": 2}
+
+    # …and an edited cell comes back as exactly that change.
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook[excel.SHEET_ROSTER]
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[1].value == cast.kg_a2.name:
+            cells[10].value = "改过的地址"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    edited = roster_preview(actor=cast.bureau_staff, data=buffer.getvalue(), filename="导出.xlsx")
+    assert edited.roster_import.summary == {"create": 0, "update": 1, "unchanged": 1}
+    [update] = [r for r in edited.roster_import.rows if r["action"] == "update"]
+    assert update["changes"] == [["地址", "", "改过的地址"]]
+
+
+def test_export_query_count_does_not_grow(client, cast):
+    client.force_login(cast.bureau_staff)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            export(client)
+        return len(ctx)
+
+    few = count()
+    group = CollaborationGroup.objects.create(district=cast.district_a, name="第二协作组")
+    for i in range(30):
+        KindergartenFactory(township=cast.town_a, name=f"导出园{i}", level=cast.level_ln, collaboration_group=group)
+    assert count() == few
+
+
+def test_export_workbook_writes_any_queryset_to_a_file(cast, tmp_path):
+    path = tmp_path / "export.xlsx"
+    with path.open("wb") as fileobj:
+        count = excel.export_workbook(Kindergarten.objects.filter(district=cast.district_a), fileobj)
+    assert count == 2
+    assert names(path.read_bytes()) == {cast.kg_a1.name, cast.kg_a2.name}
+    workbook = load_workbook(path)
+    assert workbook[excel.SHEET_ROSTER].freeze_panes == "A2"
