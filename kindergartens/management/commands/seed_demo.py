@@ -26,7 +26,10 @@ def _role_label(user: User) -> str:
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（盘锦市及三个区县、约 60 所幼儿园、各角色账号），可重复运行，并打印演示账号。"
+    help = (
+        "载入演示数据（盘锦市及三个区县、约 60 所幼儿园的完整档案、班级、违规查处、年检、变更备案、各角色账号），"
+        "可重复运行，并打印演示账号。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="只打印演示账号表")
@@ -43,7 +46,9 @@ class Command(BaseCommand):
             if result.created:
                 made = "，".join(f"{label} {n}" for label, n in result.created.items())
                 self.stdout.write(f"本次新建：{made}")
-            else:
+            if result.completed:
+                self.stdout.write(f"本次补全档案：{result.completed} 所幼儿园")
+            if not result.created and not result.completed:
                 self.stdout.write("演示数据已存在，未作修改。")
         self._logins(result.logins)
         if not quiet:
@@ -54,7 +59,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"演示数据已就绪：{result.districts} 个区县，{result.kindergartens} 所幼儿园，"
-                    f"{result.accounts} 个账号（用时 {elapsed:.1f} 秒）"
+                    f"{result.accounts} 个账号，{result.classes} 个班级，{result.violations} 条违规查处，"
+                    f"{result.inspections} 条年检结果，{result.filings} 份变更备案（用时 {elapsed:.1f} 秒）"
                 )
             )
 
