@@ -46,7 +46,7 @@ from kindergartens.models import (
     Nature,
     Status,
 )
-from kindergartens.selectors import class_size_limit, kindergartens_as_of, with_enrolment
+from kindergartens.selectors import class_size_limit, kindergartens_on, with_enrolment
 from kindergartens.selectors_filings import filing_diff
 from kindergartens.serializers import (
     AuditEntrySerializer,
@@ -175,19 +175,19 @@ class KindergartenFilter(django_filters.FilterSet):
         # "As of" first: the status/nature filters then read the values of that day.
         day = self.form.cleaned_data.get("as_of")
         if day:
-            queryset = (
-                kindergartens_as_of(queryset, day)
-                .filter(status_on__isnull=False)
-                .annotate(as_of_date=Value(day, output_field=DateField()))
-            )
+            status, nature = self.form.cleaned_data.get("status"), self.form.cleaned_data.get("nature")
+            queryset = kindergartens_on(
+                queryset, day, statuses=[status] if status else None, natures=[nature] if nature else None
+            ).annotate(as_of_date=Value(day, output_field=DateField()))
         return super().filter_queryset(queryset)
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # applied in filter_queryset, before the filters that depend on it
 
     def filter_dated(self, queryset, name, value):
-        field = f"{name}_on" if self.form.cleaned_data.get("as_of") else name
-        return queryset.filter(**{field: value})
+        if self.form.cleaned_data.get("as_of"):
+            return queryset  # applied set-based in filter_queryset (kindergartens_on)
+        return queryset.filter(**{name: value})
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

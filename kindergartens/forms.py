@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Case, Q, Value, When
 from django.forms.models import model_to_dict
 
+from accounts.roles import Role
 from core.forms import StyledFormMixin
 from kindergartens.access import (
     bureaus_visible_to,
@@ -114,6 +115,25 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
         self.fields["township"].queryset = townships_visible_to(user).order_by("name")
         self.fields["level"].queryset = levels_visible_to(user).order_by("-rank", "name")
         self.fields["group"].queryset = groups_visible_to(user).order_by("name")
+        if user.role == Role.CITY_VIEWER:
+            self._offer_only_the_chosen_district()
+
+    def _offer_only_the_chosen_district(self) -> None:
+        """A city has hundreds of townships and groups: offer those of the chosen district only.
+
+        Validation still accepts any township or group of the city (the querysets above); only
+        the rendered options shrink, which keeps the city-wide list page fast.
+        """
+        district = self.data.get("district") if self.is_bound else None
+        for name in ("township", "group"):
+            field = self.fields[name]
+            options = (
+                field.queryset.filter(district_id=district) if str(district or "").isdigit() else field.queryset.none()
+            )
+            chosen = self.data.get(name) if self.is_bound else None
+            if str(chosen or "").isdigit():
+                options = options | field.queryset.filter(pk=chosen)
+            field.widget.choices = [("", field.empty_label), *[(o.pk, str(o)) for o in options]]
 
     def clean_as_of(self) -> datetime.date | None:
         value = self.cleaned_data["as_of"]
@@ -130,7 +150,7 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
 
     def filter(self, qs):
         """Apply the filters to an already scoped queryset; invalid filters give nothing, not everything."""
-        from kindergartens.selectors import kindergartens_as_of
+        from kindergartens.selectors import kindergartens_on
 
         if not self.is_bound:
             return qs.order_by(*SORTS["name"])
@@ -149,19 +169,30 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
             qs = qs.filter(township__urban_rural_code__startswith="2")
         elif data["area"] == "urban":
             qs = qs.filter(township__urban_rural_code__startswith="1")
+        natures = (
+            [n.value for n in INCLUSIVE_NATURES]
+            if data["nature"] == INCLUSIVE
+            else [data["nature"]]
+            if data["nature"]
+            else None
+        )
+        statuses = (
+            [s.value for s in OPERATING_STATUSES]
+            if data["status"] == ACTIVE
+            else [data["status"]]
+            if data["status"]
+            else None
+        )
         nature_field, status_field = "nature", "status"
         if data["as_of"]:
-            # Only kindergartens whose dated history had begun by then.
-            qs = kindergartens_as_of(qs, data["as_of"]).filter(status_on__isnull=False)
+            # Only kindergartens registered by then, filtered by their status and nature THEN.
+            qs = kindergartens_on(qs, data["as_of"], statuses=statuses, natures=natures)
             nature_field, status_field = "nature_on", "status_on"
-        if data["nature"] == INCLUSIVE:
-            qs = qs.filter(**{f"{nature_field}__in": [n.value for n in INCLUSIVE_NATURES]})
-        elif data["nature"]:
-            qs = qs.filter(**{nature_field: data["nature"]})
-        if data["status"] == ACTIVE:
-            qs = qs.filter(**{f"{status_field}__in": [s.value for s in OPERATING_STATUSES]})
-        elif data["status"]:
-            qs = qs.filter(**{status_field: data["status"]})
+        else:
+            if natures is not None:
+                qs = qs.filter(nature__in=natures)
+            if statuses is not None:
+                qs = qs.filter(status__in=statuses)
         order = SORTS.get(data["sort"] or "name", SORTS["name"])
         if order[0] in ("nature", "status"):
             # In the vocabulary's order (筹设 → 在办 → 整改 → 停办 → 注销), not the stored codes' alphabet.

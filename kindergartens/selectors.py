@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from kindergartens.models import (
     INCLUSIVE_NATURES,
@@ -37,12 +39,56 @@ def kindergartens_as_of(qs: QuerySet[Kindergarten], day: datetime.date) -> Query
     return qs.annotate(status_on=_dated_subquery("status", day), nature_on=_dated_subquery("nature", day))
 
 
+def _changed_after(attribute: str, day: datetime.date) -> QuerySet:
+    """Kindergartens with a dated change of ``attribute`` after ``day`` (or after yesterday)."""
+    # Up to yesterday the current value is exactly what the history says (the services and the
+    # daily task keep it so); a change effective today may wait for the 00:05 task.
+    settled = min(day, timezone.localdate() - datetime.timedelta(days=1))
+    return (
+        KindergartenStatusChange.objects.filter(attribute=attribute, effective_date__gt=settled)
+        .order_by()
+        .values("kindergarten_id")
+    )
+
+
+def kindergartens_on(
+    qs: QuerySet[Kindergarten],
+    day: datetime.date,
+    *,
+    statuses: Iterable[str] | None = None,
+    natures: Iterable[str] | None = None,
+) -> QuerySet[Kindergarten]:
+    """Kindergartens already registered on ``day`` (optionally whose status/nature then is in the
+    given sets), annotated with ``status_on``/``nature_on`` for display.
+
+    Fast over a whole province: a kindergarten whose status (nature) has not changed since
+    ``day`` still has that day's value as its current value, so only the few changed since are
+    looked up in the history; the rest are filtered on the current column.
+    """
+    qs = kindergartens_as_of(qs, day)
+    if statuses is None:
+        # Registered by then (a status filter below implies it, so it is not repeated there).
+        qs = qs.filter(~Q(pk__in=_changed_after("status", day)) | Q(status_on__isnull=False))
+    for attribute, values in (("status", statuses), ("nature", natures)):
+        if values is None:
+            continue
+        values = list(values)
+        changed = _changed_after(attribute, day)
+        qs = qs.filter(
+            (Q(**{f"{attribute}__in": values}) & ~Q(pk__in=changed))
+            | (Q(pk__in=changed) & Q(**{f"{attribute}_on__in": values}))
+        )
+    return qs
+
+
 def kindergartens_operating_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
-    return kindergartens_as_of(qs, day).filter(status_on__in=[s.value for s in OPERATING_STATUSES])
+    return kindergartens_on(qs, day, statuses=[s.value for s in OPERATING_STATUSES])
 
 
 def kindergartens_inclusive_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
-    return kindergartens_operating_on(qs, day).filter(nature_on__in=[n.value for n in INCLUSIVE_NATURES])
+    return kindergartens_on(
+        qs, day, statuses=[s.value for s in OPERATING_STATUSES], natures=[n.value for n in INCLUSIVE_NATURES]
+    )
 
 
 def dated_values_on(kindergarten: Kindergarten, day: datetime.date) -> dict[str, str | None]:
@@ -79,13 +125,26 @@ def _compliant_condition(prefix: str = "") -> Q:
     return q
 
 
+def _per_class(aggregate, condition: Q | None = None) -> Coalesce:
+    """A correlated subquery over the kindergarten's active classes."""
+    classes = KindergartenClass.objects.filter(kindergarten=OuterRef("pk"), is_active=True)
+    if condition is not None:
+        classes = classes.filter(condition)
+    value = classes.order_by().values("kindergarten").annotate(v=aggregate).values("v")[:1]
+    return Coalesce(Subquery(value, output_field=IntegerField()), Value(0), output_field=IntegerField())
+
+
 def with_enrolment(qs: QuerySet[Kindergarten]) -> QuerySet[Kindergarten]:
-    """Annotate ``enrolled`` (children in active classes), ``class_count`` and ``compliant_classes``."""
-    active = Q(classes__is_active=True)
+    """Annotate ``enrolled`` (children in active classes), ``class_count`` and ``compliant_classes``.
+
+    Correlated subqueries rather than a join with GROUP BY: a paginated list then computes
+    them only for the rows of its page (PostgreSQL evaluates costly select-list expressions
+    after ORDER BY/LIMIT), and ``count()`` drops them altogether.
+    """
     return qs.annotate(
-        enrolled=Coalesce(Sum("classes__children", filter=active), Value(0), output_field=IntegerField()),
-        class_count=Count("classes", filter=active),
-        compliant_classes=Count("classes", filter=active & _compliant_condition("classes__")),
+        enrolled=_per_class(Sum("children")),
+        class_count=_per_class(Count("pk")),
+        compliant_classes=_per_class(Count("pk"), _compliant_condition()),
     )
 
 

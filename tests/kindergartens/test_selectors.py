@@ -215,3 +215,50 @@ def test_compliance_by_district(classes):
     b = by_name["双台子区教育局"]  # the cast's kg_b1 with its 小一班 of 20 and no capacity
     assert (b["kindergartens"], b["classes"], b["compliant"], b["enrolled"], b["capacity"]) == (1, 1, 1, 20, 0)
     assert b["enrolment_rate"] is None
+
+
+def test_kindergartens_on_agrees_with_the_history_row_by_row(cast):
+    """The fast as-of filter (current column unless changed since) equals the slow per-row definition."""
+    import datetime
+
+    from kindergartens.models import Kindergarten
+    from kindergartens.selectors import kindergartens_as_of, kindergartens_on
+    from kindergartens.services import kindergarten_update, today
+
+    d = datetime.date
+    kindergarten_update(
+        actor=cast.bureau_admin,
+        kindergarten=Kindergarten.objects.get(pk=cast.kg_a1.pk),
+        changes={"status": "rectifying"},
+        effective_date=d(2025, 3, 10),
+    )  # back-dated: the current status stays what today's history says
+    kindergarten_update(
+        actor=cast.bureau_admin,
+        kindergarten=Kindergarten.objects.get(pk=cast.kg_a2.pk),
+        changes={"status": "suspended", "nature": "private"},
+        effective_date=today() - datetime.timedelta(days=3),
+    )
+    kindergarten_update(
+        actor=cast.admin_b,
+        kindergarten=Kindergarten.objects.get(pk=cast.kg_b1.pk),
+        changes={"status": "closed"},
+        effective_date=today() + datetime.timedelta(days=10),
+    )
+    everything = Kindergarten.objects.all()
+    days = [d(2025, 3, 31), today() - datetime.timedelta(days=5), today(), today() + datetime.timedelta(days=30)]
+    for day in days:
+        slow = {
+            kg.pk: (kg.status_on, kg.nature_on)
+            for kg in kindergartens_as_of(everything, day)
+            if kg.status_on is not None
+        }
+        assert set(kindergartens_on(everything, day).values_list("pk", flat=True)) == set(slow), day
+        for statuses in (["operating"], ["rectifying", "suspended", "closed"]):
+            for natures in (None, ["public"], ["private"]):
+                expected = {
+                    pk for pk, (st, na) in slow.items() if st in statuses and (natures is None or na in natures)
+                }
+                got = set(
+                    kindergartens_on(everything, day, statuses=statuses, natures=natures).values_list("pk", flat=True)
+                )
+                assert got == expected, (day, statuses, natures)

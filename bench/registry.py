@@ -1,0 +1,901 @@
+"""Issue 3's registry figures: the filtered list at 30,000 kindergartens, a 3,000-row roster import,
+the export of 30,000 kindergartens.
+
+    .venv/bin/python bench/registry.py [--runs N] [--queries] [--explain] [--profile]
+
+Builds, in its own PostgreSQL database (``DATABASE_URL``'s name + ``_registry_bench``, e.g.
+``kgportal_registry_bench``, so it never clobbers ``bench/access.py``'s; see ``bench/_common.py``),
+one city over 10 districts, each with 20 townships and 8 collaboration groups, the province's
+4 levels, a bureau_staff user of district 1 and the city viewer. Kindergartens are written in
+bulk without audit entries (reading them is what is measured), each with a credit code, a level,
+its dated status/nature history (some changes after March 2025, so the as-of view differs from
+today's), 3-8 classes with children, and one in six an active responsible supervisor.
+
+First only 10 kindergartens exist (district 1); then every district grows to 3,000. Figures:
+
+* ``registry_list_queries_10`` / ``_30000``: queries of one GET of the list filtered as a user
+  would (``LIST_FILTERS``: nature, status, search, sort, page 2), as the city viewer. The 30,000
+  figure must equal the 10 figure. ``registry_list_ms``: its median server time through the test
+  client (target < 200 ms). ``registry_list_asof_*``: the same with ``as_of=2025-03``.
+  The city viewer is the harder case and the realistic one: it is the role that sees 30,000
+  kindergartens (a district has a few thousand), and over 10 districts no index gives the rows
+  in name order, so PostgreSQL must find and sort every match; the bureau user's district list
+  walks ``kg_district_*_idx``. The bureau user's figures (3,000 in its district) are printed too.
+* ``export_30000_peak_rss_mb``: peak RSS of a child process (this script with ``--export-child``)
+  that sets Django up, logs the city viewer in and downloads the export of all 30,000 through
+  the export view, streaming the response to a file (target < 200 MB). The file is then opened
+  with openpyxl (read-only) and must hold 30,000 data rows.
+* ``roster_import_3000_s``: upload a 3,000-row roster (every column filled, district 1's
+  townships, groups and levels, valid credit codes) to ``kindergartens:import``, open the
+  preview, confirm: upload to saved (target < 30 s); ``roster_reimport_3000_s`` the same file
+  again, which must change nothing. District 1 already holds 3,000 kindergartens, so the
+  preview checks the roster against them (the harder case: a first import into an empty
+  district has nothing to compare).
+
+While the list is measured, statements time out after 30 s, so a runaway plan is reported as a
+MISS with its reason instead of running for minutes. Exits 1 on any MISS, 2 when not on PostgreSQL.
+``--queries`` prints the SQL of the counted list requests to stderr, ``--explain`` EXPLAIN
+(ANALYZE, BUFFERS) of the list's queries at 30,000, ``--profile`` a cProfile of one list request
+and of the import (stderr; the import's figures then include the profiler's overhead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import io
+import json
+import logging
+import os
+import pstats
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+_HERE = Path(__file__).resolve().parent
+if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
+    sys.path.pop(0)  # run as a script: don't let bench/*.py shadow top-level modules
+sys.path.insert(0, str(_HERE.parent))
+
+from bench._common import (  # noqa: E402
+    BENCH_SUFFIX,
+    DEFAULT_DATABASE_URL,
+    Report,
+    analyze,
+    bench_database_url,
+    log,
+    setup_django,
+    time_it,
+)
+
+REGISTRY_SUFFIX = "_registry" + BENCH_SUFFIX
+
+DISTRICTS = 10
+TOWNSHIPS_PER_DISTRICT = 20
+GROUPS_PER_DISTRICT = 8
+KINDERGARTENS_PER_DISTRICT = 3_000
+TOTAL = DISTRICTS * KINDERGARTENS_PER_DISTRICT
+SMALL = 10
+PER_SUPERVISOR = 5
+SUPERVISED_EVERY = 6  # one kindergarten in six has an active supervisor
+ROSTER_ROWS = 3_000
+PROVINCE = "浙江省"
+LEVELS = (("省一级", 40), ("省二级", 30), ("省三级", 20), ("准三级", 10))
+PAGE_SIZE = 50
+
+# What a user filters the list by: at 30,000 about 12,500 match (13,000 as of 2025-03), so page 2 exists.
+# "幼儿园" is what users type; it matches nearly every name.
+LIST_FILTERS = {"nature": "public", "status": "operating", "q": "幼儿园", "sort": "name", "page": "2"}
+AS_OF = "2025-03"
+
+LIST_TARGET_MS = 200
+STATEMENT_TIMEOUT_S = 30  # while measuring the list: one query past it is a MISS, reported with its reason
+IMPORT_TARGET_S = 30
+EXPORT_TARGET_MB = 200
+PASSWORD = "bench-password-2024"
+
+WORDS = (
+    *("阳光", "星星", "蓝天", "育才", "实验", "机关", "童心", "启明", "春蕾", "小太阳", "彩虹", "向日葵"),
+    *("博雅", "明德", "金色", "希望", "快乐", "未来", "晨曦", "新苗", "蒲公英", "小白鸽", "紫荆", "翠竹"),
+    *("海燕", "朝阳", "红缨", "绿洲", "东方"),
+)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = "静敏丽芳娟红霞燕玲婷雪梅慧颖佳欣"
+
+
+def registry_database_url() -> str:
+    """This script's own database: ``DATABASE_URL``'s name + ``_registry_bench`` (exit 2 unless PostgreSQL)."""
+    url, name = bench_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    if not name.endswith(REGISTRY_SUFFIX):
+        name = name.removesuffix(BENCH_SUFFIX) + REGISTRY_SUFFIX
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def bulk(model):
+    """A plain queryset for seeding: the audited manager would also write one audit entry per row."""
+    from django.db import models
+
+    return models.QuerySet(model)
+
+
+def credit_code(n: int, prefix: str) -> str:
+    """A valid GB 32100 code, different for every ``n`` under one ``prefix``."""
+    from kindergartens.validators import credit_code_check_char
+
+    first17 = f"{prefix}{n:0{17 - len(prefix)}d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def random_day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randint(0, (end - start).days))
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+class Dataset:
+    def __init__(self, seed: int = 20250301) -> None:
+        self.rng = random.Random(seed)
+        self.city = None
+        self.districts: list = []
+        self.townships: dict[int, list] = {}
+        self.groups: dict[int, list] = {}
+        self.levels: list = []
+        self.next_number: dict[int, int] = {}
+        self.next_code = 1
+        self.next_supervisor = 1
+        self.password_hash = ""
+        self.bureau_user = None
+        self.city_user = None
+
+    def build_geography(self) -> None:
+        from django.contrib.auth.hashers import make_password
+
+        from kindergartens.models import Bureau, CollaborationGroup, Level, Township, UrbanRural
+
+        self.city = bulk(Bureau).create(
+            name="基准市教育局", level=Bureau.Level.CITY, division_code="330100", province=PROVINCE
+        )
+        self.districts = bulk(Bureau).bulk_create(
+            [
+                Bureau(
+                    name=f"第{i}区教育局",
+                    level=Bureau.Level.DISTRICT,
+                    parent=self.city,
+                    division_code=f"3301{i:02d}",
+                    province=PROVINCE,
+                )
+                for i in range(1, DISTRICTS + 1)
+            ]
+        )
+        codes = list(UrbanRural.values)
+        townships = [
+            Township(
+                district=d,
+                name=f"{d.name[:-3]}第{t}街道",
+                code=f"{d.division_code}{t:03d}000",
+                urban_rural_code=codes[(t + i) % len(codes)],
+            )
+            for i, d in enumerate(self.districts)
+            for t in range(1, TOWNSHIPS_PER_DISTRICT + 1)
+        ]
+        for township in bulk(Township).bulk_create(townships):
+            self.townships.setdefault(township.district_id, []).append(township)
+        groups = [
+            CollaborationGroup(district=d, name=f"{d.name[:-3]}第{g}协作组")
+            for d in self.districts
+            for g in range(1, GROUPS_PER_DISTRICT + 1)
+        ]
+        for group in bulk(CollaborationGroup).bulk_create(groups):
+            self.groups.setdefault(group.district_id, []).append(group)
+        self.levels = bulk(Level).bulk_create([Level(province=PROVINCE, name=name, rank=rank) for name, rank in LEVELS])
+        self.password_hash = make_password(PASSWORD)
+
+    def _users(self, role: str, bureau, names: list[tuple[str, str]]) -> list:
+        from accounts.models import User
+
+        return bulk(User).bulk_create(
+            [
+                User(
+                    username=username,
+                    full_name=full_name,
+                    role=role,
+                    bureau=bureau,
+                    password=self.password_hash,
+                    is_active=True,
+                )
+                for username, full_name in names
+            ]
+        )
+
+    def add_users(self) -> None:
+        from accounts.roles import Role
+
+        (self.bureau_user,) = self._users(Role.BUREAU_STAFF, self.districts[0], [("bench_bureau", "区县业务员")])
+        (self.city_user,) = self._users(Role.CITY_VIEWER, self.city, [("bench_city", "市教育局")])
+
+    def add_kindergartens(self, district, count: int, *, matching: bool = False) -> list[int]:
+        """``count`` kindergartens with history and classes; ``matching``: all public and operating."""
+        from kindergartens.models import (
+            ClassType,
+            Kindergarten,
+            KindergartenClass,
+            KindergartenStatusChange,
+            Nature,
+            PartyOrganisation,
+            Schedule,
+            Sponsor,
+            Status,
+        )
+
+        rng = self.rng
+        natures = [Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE, Nature.PRIVATE, Nature.COMMUNITY, Nature.UNLICENSED]
+        weights = [45, 30, 15, 7, 3]
+        start = self.next_number.get(district.pk, 1)
+        self.next_number[district.pk] = start + count
+        kindergartens, histories, class_counts = [], [], []
+        for n in range(start, start + count):
+            opened = random_day(rng, datetime.date(2005, 1, 1), datetime.date(2024, 6, 30))
+            nature = Nature.PUBLIC if matching else rng.choices(natures, weights)[0]
+            history = [("status", Status.OPERATING, opened), ("nature", nature, opened)]
+            roll = rng.random()
+            if not matching:
+                if roll < 0.06:  # rectified in 2024-25, half of them done by now
+                    day = random_day(rng, datetime.date(2024, 1, 1), datetime.date(2025, 12, 31))
+                    history.append(("status", Status.RECTIFYING, day))
+                    if rng.random() < 0.5:
+                        history.append(("status", Status.OPERATING, day + datetime.timedelta(days=120)))
+                elif roll < 0.09:  # closed after March 2025: still operating as of then
+                    history.append(
+                        (
+                            "status",
+                            Status.CLOSED,
+                            random_day(rng, datetime.date(2025, 4, 1), datetime.date(2026, 6, 30)),
+                        )
+                    )
+                elif roll < 0.11:
+                    history.append(
+                        (
+                            "status",
+                            Status.SUSPENDED,
+                            random_day(rng, datetime.date(2023, 1, 1), datetime.date(2026, 6, 30)),
+                        )
+                    )
+                elif roll < 0.16 and nature == Nature.PRIVATE:  # recognised 普惠 after March 2025
+                    history.append(("nature", Nature.INCLUSIVE_PRIVATE, datetime.date(2025, 9, 1)))
+            current = {attribute: value for attribute, value, _day in sorted(history, key=lambda h: h[2])}
+            recognised = None
+            if current["nature"] == Nature.INCLUSIVE_PRIVATE:
+                recognised = max(day for attribute, value, day in history if attribute == "nature")
+            classes = rng.randint(3, 8)
+            kindergartens.append(
+                Kindergarten(
+                    name=f"{rng.choice(WORDS)}{rng.choice(WORDS)}幼儿园{n:04d}",
+                    credit_code=credit_code(self.next_code, "5233"),
+                    licence_number=f"教民{district.division_code}{n:05d}号",
+                    licence_valid_until=random_day(rng, datetime.date(2025, 1, 1), datetime.date(2030, 12, 31)),
+                    address=f"{rng.choice(WORDS)}路{rng.randint(1, 999)}号",
+                    district=district,
+                    township=rng.choice(self.townships[district.pk]),
+                    collaboration_group=rng.choice(self.groups[district.pk]) if rng.random() < 0.6 else None,
+                    sponsor=Sponsor.EDUCATION if current["nature"] == Nature.PUBLIC else Sponsor.PRIVATE,
+                    sponsor_name=f"{rng.choice(WORDS)}教育投资有限公司" if current["nature"] != Nature.PUBLIC else "",
+                    nature=current["nature"],
+                    inclusive_recognised_on=recognised,
+                    status=current["status"],
+                    schedule=Schedule.BOARDING if rng.random() < 0.03 else Schedule.FULL_DAY,
+                    level=rng.choice(self.levels) if rng.random() < 0.7 else None,
+                    capacity=classes * 30 + rng.randint(0, 30),
+                    fee_monthly=rng.choice((600, 800, 1200, 2500, 4800)),
+                    fee_government_guided=current["nature"] in (Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE),
+                    principal_name=f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}",
+                    principal_since=random_day(rng, opened, datetime.date(2025, 9, 1)),
+                    has_parent_committee=rng.random() < 0.8,
+                    party_organisation=rng.choice(PartyOrganisation.values),
+                )
+            )
+            self.next_code += 1
+            histories.append(history)
+            class_counts.append(classes)
+        created = bulk(Kindergarten).bulk_create(kindergartens, batch_size=2000)
+        changes, classes = [], []
+        types = [ClassType.SMALL, ClassType.MIDDLE, ClassType.LARGE, ClassType.MIXED]
+        for kindergarten, history, count_ in zip(created, histories, class_counts, strict=True):
+            changes += [
+                KindergartenStatusChange(
+                    kindergarten=kindergarten, attribute=attribute, value=value, effective_date=day, note="bench"
+                )
+                for attribute, value, day in history
+            ]
+            classes += [
+                KindergartenClass(
+                    kindergarten=kindergarten,
+                    name=f"{i}班",
+                    class_type=types[i % 3] if rng.random() < 0.95 else ClassType.MIXED,
+                    children=rng.randint(18, 38),
+                )
+                for i in range(1, count_ + 1)
+            ]
+        bulk(KindergartenStatusChange).bulk_create(changes, batch_size=5000)
+        bulk(KindergartenClass).bulk_create(classes, batch_size=5000)
+        return [k.pk for k in created]
+
+    def add_supervisors(self, district, kindergarten_ids: list[int]) -> None:
+        """Supervisors of ``district`` holding ``kindergarten_ids``, five each (what supervisor_assign leaves)."""
+        from django.utils import timezone
+
+        from accounts.roles import Role
+        from supervision.models import SupervisorAssignment
+
+        count = -(-len(kindergarten_ids) // PER_SUPERVISOR)
+        first = self.next_supervisor
+        self.next_supervisor += count
+        users = self._users(
+            Role.SUPERVISOR,
+            district,
+            [(f"bench_sup{n:05d}", f"{SURNAMES[n % len(SURNAMES)]}督学{n:05d}") for n in range(first, first + count)],
+        )
+        now = timezone.now()
+        bulk(SupervisorAssignment).bulk_create(
+            [
+                SupervisorAssignment(
+                    kindergarten_id=kg_id, supervisor=users[i // PER_SUPERVISOR], started_at=now, note="bench"
+                )
+                for i, kg_id in enumerate(kindergarten_ids)
+            ],
+            batch_size=5000,
+        )
+
+    def build_small(self) -> None:
+        self.build_geography()
+        self.add_users()
+        ids = self.add_kindergartens(self.districts[0], SMALL, matching=True)
+        self.add_supervisors(self.districts[0], ids[:PER_SUPERVISOR])
+        analyze()
+
+    def grow(self) -> None:
+        started = time.perf_counter()
+        for district in self.districts:
+            missing = KINDERGARTENS_PER_DISTRICT - (self.next_number.get(district.pk, 1) - 1)
+            ids = self.add_kindergartens(district, missing)
+            self.add_supervisors(district, ids[::SUPERVISED_EVERY])
+        analyze()
+        log(f"grew to {TOTAL:,} kindergartens in {time.perf_counter() - started:.1f} s")
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+def fresh(user):
+    """The user as a request would load it (no cached relations)."""
+    from accounts.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+def logged_in_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def list_path(*, as_of: bool) -> str:
+    from django.urls import reverse
+
+    params = {**LIST_FILTERS, **({"as_of": AS_OF} if as_of else {})}
+    return f"{reverse('kindergartens:list')}?{urlencode(params)}"
+
+
+def rows_shown(body: str) -> int:
+    """Rows of the list table: one detail link each."""
+    from django.urls import reverse
+
+    link = re.escape(reverse("kindergartens:detail", kwargs={"pk": 987654321})).replace("987654321", r"\d+")
+    table = body.split('data-testid="kindergarten-list"', 1)
+    return len(re.findall(f'href="{link}"', table[1])) if len(table) == 2 else 0
+
+
+def matching(user, *, as_of: bool) -> int:
+    """How many kindergartens the filters select for ``user`` (the paginator's count)."""
+    from django.http import QueryDict
+
+    from kindergartens.access import kindergartens_visible_to
+    from kindergartens.forms import KindergartenFilterForm
+
+    params = QueryDict(mutable=True)
+    params.update({**LIST_FILTERS, **({"as_of": AS_OF} if as_of else {})})
+    form = KindergartenFilterForm(params, user=user)
+    return form.filter(kindergartens_visible_to(user)).count()
+
+
+def count_queries(client, user, path: str, *, expect_rows: int | None, show: bool) -> tuple[int | None, str]:
+    """Queries of one GET (after a warm-up GET), or ``(None, reason)``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        client.get(path)  # warm-up: per-process caches (content types, sessions…)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+    except Exception as exc:  # a statement timeout, mostly: report it, keep going
+        return None, f"GET {path}: {type(exc).__name__}: {exc}"
+    if response.status_code != 200:
+        return None, f"GET {path} answered {response.status_code}"
+    shown = rows_shown(response.content.decode())
+    log(f"GET {path} as {user.username}: {len(ctx.captured_queries)} queries, {shown} rows shown")
+    if show:
+        for q in ctx.captured_queries:
+            log(f"  [{q['time']}s] {q['sql']}")
+    if not shown:
+        return None, f"GET {path} shows no kindergarten"
+    if expect_rows is not None and shown != expect_rows:
+        return None, f"GET {path} shows {shown} rows, expected {expect_rows}"
+    return len(ctx.captured_queries), ""
+
+
+def time_requests(client, path: str, runs: int):
+    """Server time of ``runs`` GETs (a Timing), or why it could not be measured (a str).
+
+    A request ten times over the target is timed once: repeating it would only make the run long.
+    """
+    from bench._common import Timing
+
+    started = time.perf_counter()
+    try:
+        response = client.get(path)
+    except Exception as exc:
+        return f"{type(exc).__name__} after {time.perf_counter() - started:.0f} s: {exc}"
+    first = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        return f"GET {path} answered {response.status_code}"
+    if first > 10 * LIST_TARGET_MS:
+        log(f"GET {path} took {first:.0f} ms: timed once")
+        return Timing([first])
+    return time_it(lambda: client.get(path), runs=runs)
+
+
+def statement_timeout(seconds: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+
+
+def explain_request(client, path: str) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT one GET of ``path`` runs, slowest first.
+
+    A request that hits the statement timeout gets the count query's plain EXPLAIN instead.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(path)
+    except Exception as exc:
+        log(f"GET {path} failed ({type(exc).__name__}); plain EXPLAIN of the query that failed:")
+        query = ctx.captured_queries[-1] if ctx.captured_queries else None
+        if query is None:
+            return
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN " + query["sql"])
+            print("\n".join("    " + row[0] for row in cur.fetchall()), file=sys.stderr)
+        return
+    queries = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))
+    for query in queries:
+        if not query["sql"].lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            plan = [row[0] for row in cur.fetchall()]
+        print(f"\n# EXPLAIN ANALYZE ({query['time']}s) {path}\n#   {query['sql']}", file=sys.stderr)
+        print("\n".join("    " + line for line in plan), file=sys.stderr)
+
+
+def profile(label: str, fn) -> None:
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    log(f"cProfile of {label}:")
+    print(out.getvalue(), file=sys.stderr)
+
+
+def list_figures(report: Report, prefix: str, seen: int, small: dict, large: dict, timings: dict) -> None:
+    """``seen``: kindergartens the user sees once grown; ``small``/``large``: as_of flag -> (queries or None,
+    reason); ``timings``: as_of flag -> Timing or reason."""
+    for as_of, kind in ((False, ""), (True, "_asof")):
+        n10, why10 = small[as_of]
+        n_large, why_large = large[as_of]
+        base = f"{prefix}{kind}"
+        if n10 is None:
+            report.na(f"{base}_queries_{SMALL}", why10, f"baseline for the {seen} figure")
+        else:
+            report.figure(f"{base}_queries_{SMALL}", n10, "queries", f"baseline for the {seen} figure", True)
+        target = f"= {n10 if n10 is not None else 'n/a'} at {SMALL}"
+        if n_large is None:
+            report.na(f"{base}_queries_{seen}", why_large, target)
+        else:
+            report.figure(f"{base}_queries_{seen}", n_large, "queries", target, n_large == n10)
+        timing = timings[as_of]
+        if isinstance(timing, str):
+            report.na(f"{base}_ms", timing, f"< {LIST_TARGET_MS} ms")
+        else:
+            report.below(f"{base}_ms", timing.median, "ms", LIST_TARGET_MS)
+            report.figure(f"{base}_p95_ms", timing.p95, "ms", "informative", True)
+
+
+# --- the export (child process) ----------------------------------------------------------------
+
+
+def attach_django() -> None:
+    """Set Django up on the database the parent built (``DATABASE_URL``), without recreating it."""
+    import warnings
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print(f"bench: the configured database is {connection.vendor}, not PostgreSQL.", file=sys.stderr)
+        raise SystemExit(2)
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set size in KB.
+
+    ``VmHWM`` from /proc rather than ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the
+    parent's peak over fork and exec into ``ru_maxrss``, so a child of this (large) script would
+    report the parent's 100+ MB whatever it did. ``VmHWM`` belongs to the new address space.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+
+
+def export_child(out_path: str, username: str) -> int:
+    """Download the export as ``username`` into ``out_path``; print peak RSS and time as JSON on stdout."""
+    attach_django()
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    baseline_kb = peak_rss_kb()  # Django set up, user logged in
+    started = time.perf_counter()
+    response = client.get(reverse("kindergartens:export"))
+    size = 0
+    with open(out_path, "wb") as out:
+        for chunk in response.streaming_content if response.streaming else [response.content]:
+            out.write(chunk)
+            size += len(chunk)
+    response.close()
+    elapsed = time.perf_counter() - started
+    peak_kb = peak_rss_kb()
+    json.dump(
+        {
+            "status": response.status_code,
+            "content_type": response.get("Content-Type", ""),
+            "seconds": elapsed,
+            "bytes": size,
+            "peak_rss_kb": peak_kb,
+            "baseline_rss_kb": baseline_kb,
+        },
+        sys.stdout,
+    )
+    return 0
+
+
+def export_figures(report: Report, username: str) -> None:
+    from openpyxl import load_workbook
+
+    from kindergartens.excel import SHEET_ROSTER
+
+    target = f"< {EXPORT_TARGET_MB} MB"
+    with tempfile.TemporaryDirectory(prefix="registry_bench_") as tmp:
+        out_path = str(Path(tmp) / "export.xlsx")
+        log(f"exporting {TOTAL:,} kindergartens as {username} in a child process")
+        child = subprocess.run(  # noqa: S603 - this very script, with our own arguments
+            [sys.executable, str(Path(__file__).resolve()), "--export-child", out_path, username],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if child.returncode != 0:
+            report.na("export_30000_peak_rss_mb", f"the export child exited with {child.returncode}", target)
+            return
+        result = json.loads(child.stdout)
+        if result["status"] != 200:
+            report.na("export_30000_peak_rss_mb", f"GET export answered {result['status']}", target)
+            return
+        started = time.perf_counter()
+        workbook = load_workbook(out_path, read_only=True)
+        try:
+            rows = sum(1 for row in workbook[SHEET_ROSTER].iter_rows(min_row=2, values_only=True) if any(row))
+        finally:
+            workbook.close()
+        log(f"the export holds {rows:,} data rows (read back in {time.perf_counter() - started:.1f} s)")
+    peak_mb = result["peak_rss_kb"] / 1024
+    if rows != TOTAL:
+        report.na("export_30000_peak_rss_mb", f"the export holds {rows} data rows, expected {TOTAL}", target)
+    else:
+        report.below("export_30000_peak_rss_mb", peak_mb, "MB", EXPORT_TARGET_MB)
+    report.figure("export_30000_baseline_rss_mb", result["baseline_rss_kb"] / 1024, "MB", "informative", True)
+    report.figure("export_30000_s", result["seconds"], "s", "informative", True)
+    report.figure("export_30000_file_mb", result["bytes"] / 1048576, "MB", "informative", True)
+
+
+# --- the roster import -------------------------------------------------------------------------
+
+
+def roster_rows(data: Dataset) -> list[dict]:
+    """3,000 new kindergartens for district 1, every column filled as a bureau would."""
+    from kindergartens.models import CreditRating, Nature, PartyOrganisation, Schedule, Sponsor, Status
+
+    rng = random.Random(7)
+    district = data.districts[0]
+    labels = {
+        choices: {value: str(label) for value, label in choices.choices}
+        for choices in (Nature, Status, Sponsor, Schedule, PartyOrganisation, CreditRating)
+    }
+    natures = [Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE, Nature.PRIVATE, Nature.COMMUNITY]
+    rows = []
+    for n in range(1, ROSTER_ROWS + 1):
+        nature = rng.choices(natures, [45, 30, 20, 5])[0]
+        rows.append(
+            {
+                "credit_code": credit_code(n, "5244"),
+                "name": f"{rng.choice(WORDS)}名册幼儿园{n:04d}",
+                "township": rng.choice(data.townships[district.pk]).name,
+                "nature": labels[Nature][nature],
+                "inclusive_recognised_on": (
+                    random_day(rng, datetime.date(2019, 1, 1), datetime.date(2025, 12, 31))
+                    if nature == Nature.INCLUSIVE_PRIVATE
+                    else None
+                ),
+                "status": labels[Status][Status.OPERATING],
+                "sponsor": labels[Sponsor][Sponsor.EDUCATION if nature == Nature.PUBLIC else Sponsor.PRIVATE],
+                "sponsor_name": "" if nature == Nature.PUBLIC else f"{rng.choice(WORDS)}教育咨询有限公司",
+                "schedule": labels[Schedule][Schedule.FULL_DAY],
+                "level": rng.choice(LEVELS)[0],
+                "address": f"{rng.choice(WORDS)}路{rng.randint(1, 999)}号",
+                "licence_number": f"教民{district.division_code}{n + 50000:05d}号",
+                "licence_valid_until": random_day(rng, datetime.date(2026, 1, 1), datetime.date(2031, 12, 31)),
+                "capacity": rng.randint(90, 360),
+                "fee_monthly": rng.choice((600, 800, 1200.5, 2500, 4800)),
+                "fee_government_guided": "是" if nature in (Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE) else "否",
+                "principal_name": f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}",
+                "principal_since": random_day(rng, datetime.date(2010, 1, 1), datetime.date(2025, 9, 1)),
+                "has_parent_committee": rng.choice(("是", "否")),
+                "legal_vice_principal": f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}",
+                "medical_partner": f"第{rng.randint(1, 9)}区妇幼保健院",
+                "party_organisation": labels[PartyOrganisation][rng.choice(PartyOrganisation.values)],
+                "credit_rating": labels[CreditRating][rng.choice(CreditRating.values)],
+                "collaboration_group": rng.choice(data.groups[district.pk]).name,
+            }
+        )
+    return rows
+
+
+def build_roster(rows: list[dict]) -> bytes:
+    """An .xlsx with the template's headers in row 1 (tests' helper; dates as Excel dates)."""
+    from tests.kindergartens.fixtures_excel import build_roster as build
+
+    return build([{k: v for k, v in r.items() if v is not None} for r in rows])
+
+
+class ImportFailed(Exception):
+    pass
+
+
+def page_text(response, limit: int = 300) -> str:
+    text = re.sub(r"<[^>]+>", " ", response.content.decode(errors="replace"))
+    return " ".join(text.split())[-limit:]
+
+
+def run_import(client, data_bytes: bytes, *, filename: str) -> dict:
+    """Upload → preview page → confirm through the views; returns timings and the RosterImport."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import resolve, reverse
+
+    from kindergartens.excel import XLSX_CONTENT_TYPE
+    from kindergartens.models import RosterImport
+
+    started = time.perf_counter()
+    upload = SimpleUploadedFile(filename, data_bytes, content_type=XLSX_CONTENT_TYPE)
+    response = client.post(reverse("kindergartens:import"), {"file": upload})
+    if response.status_code != 302:
+        raise ImportFailed(f"upload answered {response.status_code}: {page_text(response)}")
+    match = resolve(response["Location"].split("?")[0])
+    if match.url_name != "import-confirm":
+        raise ImportFailed(f"upload redirected to {response['Location']}")
+    preview = client.get(response["Location"])
+    if preview.status_code != 200 or 'data-testid="confirm-import"' not in preview.content.decode():
+        raise ImportFailed(f"the preview page answered {preview.status_code} without a confirm button")
+    previewed = time.perf_counter()
+    response = client.post(response["Location"])
+    saved = time.perf_counter()
+    if response.status_code != 302 or resolve(response["Location"].split("?")[0]).url_name != "list":
+        raise ImportFailed(f"confirm answered {response.status_code} {response.get('Location', '')}")
+    roster_import = RosterImport.objects.get(pk=match.kwargs["pk"])
+    if roster_import.state != RosterImport.State.APPLIED:
+        raise ImportFailed(f"the import is {roster_import.state} after confirm")
+    return {
+        "preview_s": previewed - started,
+        "confirm_s": saved - previewed,
+        "total_s": saved - started,
+        "summary": roster_import.summary,
+    }
+
+
+def state_of_district(district, codes: list[str]) -> dict:
+    """What a re-import must leave exactly as it was."""
+    from django.db.models import Count, Max
+
+    from core.models import AuditEntry
+    from kindergartens.models import Kindergarten, KindergartenStatusChange
+
+    imported = Kindergarten.objects.filter(district=district, credit_code__in=codes)
+    return {
+        "imported": imported.count(),
+        "kindergartens": Kindergarten.objects.count(),
+        "history": KindergartenStatusChange.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "updated": imported.aggregate(n=Count("pk"), last=Max("updated_at")),
+    }
+
+
+def import_figures(report: Report, data: Dataset, *, show_profile: bool) -> None:
+    target = f"< {IMPORT_TARGET_S} s"
+    rows = roster_rows(data)
+    codes = [r["credit_code"] for r in rows]
+    started = time.perf_counter()
+    roster = build_roster(rows)
+    log(f"built a {ROSTER_ROWS:,}-row roster ({len(roster) / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s")
+    bureau = fresh(data.bureau_user)
+    client = logged_in_client(bureau)
+    district = data.districts[0]
+
+    def one(label: str):
+        try:
+            return run_import(client, roster, filename="名册.xlsx")
+        except ImportFailed as exc:
+            report.na(label, str(exc), target)
+            return None
+
+    if show_profile:
+        profiler = cProfile.Profile()
+        first = profiler.runcall(one, "roster_import_3000_s")
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        log("cProfile of the import:")
+        print(out.getvalue(), file=sys.stderr)
+    else:
+        first = one("roster_import_3000_s")
+    if first is None:
+        return
+    after_first = state_of_district(district, codes)
+    log(f"first import: {first['summary']}; {after_first['imported']:,} of the roster's kindergartens exist")
+    if first["summary"].get("create") != ROSTER_ROWS or after_first["imported"] != ROSTER_ROWS:
+        report.na(
+            "roster_import_3000_s",
+            f"expected {ROSTER_ROWS} created, got {first['summary']} and {after_first['imported']} in the district",
+            target,
+        )
+        return
+    report.below("roster_import_3000_s", first["total_s"], "s", IMPORT_TARGET_S)
+    report.figure("roster_preview_3000_s", first["preview_s"], "s", "informative", True)
+    report.figure("roster_confirm_3000_s", first["confirm_s"], "s", "informative", True)
+
+    again = one("roster_reimport_3000_s")
+    if again is None:
+        return
+    after_again = state_of_district(district, codes)
+    log(f"re-import: {again['summary']}")
+    if again["summary"] != {"create": 0, "update": 0, "unchanged": ROSTER_ROWS} or after_again != after_first:
+        report.na(
+            "roster_reimport_3000_s",
+            f"the re-import changed something: {again['summary']}, before {after_first}, after {after_again}",
+            target,
+        )
+        return
+    report.below("roster_reimport_3000_s", again["total_s"], "s", IMPORT_TARGET_S)
+    report.figure("roster_reimport_preview_3000_s", again["preview_s"], "s", "informative", True)
+    report.figure("roster_reimport_confirm_3000_s", again["confirm_s"], "s", "informative", True)
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="timed list requests per figure (default 20)")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of the counted list requests")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the list's queries at 30,000")
+    parser.add_argument("--profile", action="store_true", help="cProfile one list request and the import")
+    parser.add_argument("--export-child", nargs=2, metavar=("OUT", "USERNAME"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.export_child:
+        return export_child(*args.export_child)
+
+    began = time.perf_counter()
+    os.environ["DATABASE_URL"] = registry_database_url()
+    setup_django("config.settings.test")
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # failures are reported as figures
+    report = Report()
+    data = Dataset()
+
+    started = time.perf_counter()
+    data.build_small()
+    log(f"built the small dataset ({SMALL} kindergartens) in {time.perf_counter() - started:.1f} s")
+    users = {"city": fresh(data.city_user), "bureau": fresh(data.bureau_user)}
+    clients = {who: logged_in_client(user) for who, user in users.items()}
+    small = {
+        who: {
+            as_of: count_queries(clients[who], users[who], list_path(as_of=as_of), expect_rows=None, show=args.queries)
+            for as_of in (False, True)
+        }
+        for who in users
+    }
+
+    data.grow()
+    users = {"city": fresh(data.city_user), "bureau": fresh(data.bureau_user)}
+    large, timings = {}, {}
+    statement_timeout(STATEMENT_TIMEOUT_S)  # a runaway plan becomes a MISS with its reason, not an endless run
+    for who, user in users.items():
+        large[who], timings[who] = {}, {}
+        for as_of in (False, True):
+            path = list_path(as_of=as_of)
+            total = matching(user, as_of=as_of)
+            log(f"{who}: {total:,} kindergartens match {path}")
+            if total <= PAGE_SIZE:
+                large[who][as_of] = (None, f"only {total} kindergartens match: no page 2")
+                timings[who][as_of] = "no page 2"
+                continue
+            large[who][as_of] = count_queries(clients[who], user, path, expect_rows=PAGE_SIZE, show=args.queries)
+            timings[who][as_of] = time_requests(clients[who], path, args.runs)
+            if args.explain:
+                explain_request(clients[who], path)
+            if args.profile:
+                profile(f"GET {path} as {who}", lambda path=path, who=who: clients[who].get(path))
+    statement_timeout(0)
+    list_figures(report, "registry_list", TOTAL, small["city"], large["city"], timings["city"])
+    list_figures(
+        report, "registry_list_bureau", KINDERGARTENS_PER_DISTRICT, small["bureau"], large["bureau"], timings["bureau"]
+    )
+
+    export_figures(report, data.city_user.username)
+    import_figures(report, data, show_profile=args.profile)
+
+    log(f"total run time {time.perf_counter() - began:.0f} s")
+    if report.misses:
+        log(f"MISS: {', '.join(report.misses)}")
+    return report.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
