@@ -27,6 +27,7 @@ queries; ``--queries`` prints the SQL of every counted request to stderr.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import random
@@ -148,15 +149,19 @@ class Dataset:
         weights = [45, 30, 15, 7, 3]
         start = self.next_number.get(district.pk, 1)
         self.next_number[district.pk] = start + count
-        rows = [
-            Kindergarten(
-                name=f"{self.rng.choice(WORDS)}{self.rng.choice(WORDS)}幼儿园{n:04d}",
-                district=district,
-                township=self.rng.choice(self.townships[district.pk]),
-                nature=self.rng.choices(natures, weights)[0],
+        rows = []
+        for n in range(start, start + count):
+            nature = self.rng.choices(natures, weights)[0]
+            rows.append(
+                Kindergarten(
+                    name=f"{self.rng.choice(WORDS)}{self.rng.choice(WORDS)}幼儿园{n:04d}",
+                    district=district,
+                    township=self.rng.choice(self.townships[district.pk]),
+                    nature=nature,
+                    # 普惠性民办 needs its recognition date (a database check constraint).
+                    inclusive_recognised_on=datetime.date(2023, 9, 1) if nature == Nature.INCLUSIVE_PRIVATE else None,
+                )
             )
-            for n in range(start, start + count)
-        ]
         created = bulk(Kindergarten).bulk_create(rows, batch_size=2000)
         return [k.pk for k in created]
 
