@@ -27,7 +27,7 @@ from kindergartens.access import (
 )
 from kindergartens.models import Bureau, Kindergarten, KindergartenStatusChange, RosterImport, Status
 
-from .records import DATED_FIELDS, _check_nature_dates, _validate_places, today
+from .records import DATED_FIELDS, check_nature_dates, today, validate_places
 
 IMPORT_NOTE = "名册导入"
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -275,13 +275,13 @@ def _row_error(label: str, exc: ValidationError) -> ValidationError:
 def _check(label: str, kindergarten: Kindergarten) -> None:
     """kindergarten_create/update's checks that need no query (the places are the district's own)."""
     try:
-        _validate_places(
+        validate_places(
             district=kindergarten.district,
             township=kindergarten.township,
             group=kindergarten.collaboration_group,
             level=kindergarten.level,
         )
-        _check_nature_dates(kindergarten)
+        check_nature_dates(kindergarten)
         kindergarten.full_clean(exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise _row_error(label, exc) from exc

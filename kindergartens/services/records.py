@@ -59,7 +59,7 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _validate_places(
+def validate_places(
     *, district: Bureau, township: Township, group: CollaborationGroup | None, level: Level | None
 ) -> None:
     if district.level != Bureau.Level.DISTRICT:
@@ -84,7 +84,7 @@ def _check_unique(kindergarten: Kindergarten) -> None:
         raise ValidationError(errors)
 
 
-def _check_nature_dates(kindergarten: Kindergarten) -> None:
+def check_nature_dates(kindergarten: Kindergarten) -> None:
     if kindergarten.nature == Nature.INCLUSIVE_PRIVATE and kindergarten.inclusive_recognised_on is None:
         raise ValidationError({"inclusive_recognised_on": "普惠性民办幼儿园须填写普惠性认定日期。"})
 
@@ -126,10 +126,10 @@ def kindergarten_create(
     kindergarten = Kindergarten(
         name=(name or "").strip(), district=district, township=township, nature=nature, status=status, **fields
     )
-    _validate_places(
+    validate_places(
         district=district, township=township, group=kindergarten.collaboration_group, level=kindergarten.level
     )
-    _check_nature_dates(kindergarten)
+    check_nature_dates(kindergarten)
     _check_unique(kindergarten)
     kindergarten.full_clean()
     kindergarten.save()
@@ -189,7 +189,7 @@ def kindergarten_update(
     # The recognition date belongs to the nature being recorded, even one that takes effect later.
     if dated.get("nature") == Nature.INCLUSIVE_PRIVATE and kindergarten.inclusive_recognised_on is None:
         raise ValidationError({"inclusive_recognised_on": "普惠性民办幼儿园须填写普惠性认定日期。"})
-    _validate_places(
+    validate_places(
         district=kindergarten.district,
         township=kindergarten.township,
         group=kindergarten.collaboration_group,
@@ -205,7 +205,7 @@ def kindergarten_update(
     current = _dated_current(kindergarten, dated)
     for field, value in current.items():
         setattr(kindergarten, field, value)
-    _check_nature_dates(kindergarten)
+    check_nature_dates(kindergarten)
     if {"name", "credit_code"} & set(changed):
         _check_unique(kindergarten)
     kindergarten.full_clean()
