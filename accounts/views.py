@@ -165,39 +165,40 @@ def user_reset_password_view(request, pk):
     )
 
 
+def _set_active_view(request, pk, *, active: bool):
+    """GET asks for confirmation; POST deactivates or reactivates (accounts are never deleted)."""
+    account = user_get_for_user(request.user, pk, action="manage")
+    if request.method == "POST":
+        user_set_active(actor=request.user, user=account, active=active)
+        messages.success(request, f"账号 {account} 已{'重新启用' if active else '停用'}。")
+        return redirect("accounts:user-detail", pk=account.pk)
+    if active:
+        title, message = "启用账号", f"确定重新启用 {account} 吗？"
+    else:
+        title = "停用账号"
+        message = (
+            f"确定停用 {account} 吗？停用后该账号无法登录，其 API 令牌失效；账号及其操作记录会保留，可随时重新启用。"
+        )
+    return _confirm(
+        request,
+        title=title,
+        message=message,
+        confirm_label=f"确认{title[:2]}",
+        cancel_url=reverse_lazy("accounts:user-detail", kwargs={"pk": account.pk}),
+        danger=not active,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_deactivate(request, pk):
-    account = user_get_for_user(request.user, pk, action="manage")
-    if request.method == "POST":
-        user_set_active(actor=request.user, user=account, active=False)
-        messages.success(request, f"账号 {account} 已停用。")
-        return redirect("accounts:user-detail", pk=account.pk)
-    return _confirm(
-        request,
-        title="停用账号",
-        message=f"确定停用 {account} 吗？停用后该账号无法登录，其 API 令牌失效；账号及其操作记录会保留，可随时重新启用。",
-        confirm_label="确认停用",
-        cancel_url=reverse_lazy("accounts:user-detail", kwargs={"pk": account.pk}),
-        danger=True,
-    )
+    return _set_active_view(request, pk, active=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_activate(request, pk):
-    account = user_get_for_user(request.user, pk, action="manage")
-    if request.method == "POST":
-        user_set_active(actor=request.user, user=account, active=True)
-        messages.success(request, f"账号 {account} 已重新启用。")
-        return redirect("accounts:user-detail", pk=account.pk)
-    return _confirm(
-        request,
-        title="启用账号",
-        message=f"确定重新启用 {account} 吗？",
-        confirm_label="确认启用",
-        cancel_url=reverse_lazy("accounts:user-detail", kwargs={"pk": account.pk}),
-    )
+    return _set_active_view(request, pk, active=True)
 
 
 @login_required
