@@ -8,6 +8,48 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+# Positions 3–8 are the registering authority's administrative division code (GB/T 2260): six
+# digits whose first two name a province-level division.
+PROVINCE_CODES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)
+
+
 def credit_code_check_char(first17: str) -> str:
     total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
@@ -24,6 +66,13 @@ def validate_credit_code(value: str) -> None:
             "统一社会信用代码含有不允许的字符：%(chars)s（只能是数字和除 I、O、S、V、Z 外的大写字母）。",
             params={"chars": "、".join(bad)},
             code="charset",
+        )
+    division = value[2:8]
+    if not division.isdigit() or division[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            "统一社会信用代码第 3–8 位应为登记管理机关的行政区划代码（6 位数字，如 211104），现为“%(division)s”。",
+            params={"division": division},
+            code="division",
         )
     expected = credit_code_check_char(value[:17])
     if value[17] != expected:

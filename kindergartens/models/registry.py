@@ -47,8 +47,12 @@ class Sponsor(models.TextChoices):
 
 
 class Schedule(models.TextChoices):
+    """办园形式 (幼儿园工作规程 art. 11): 全日制、半日制、定时制、季节制、寄宿制."""
+
     FULL_DAY = "full_day", _("全日制")
     HALF_DAY = "half_day", _("半日制")
+    HOURLY = "hourly", _("定时制")
+    SEASONAL = "seasonal", _("季节制")
     BOARDING = "boarding", _("寄宿制")
 
 
@@ -116,7 +120,7 @@ class Kindergarten(AuditedModel):
     nature = models.CharField(_("办园性质"), max_length=20, choices=Nature.choices)
     inclusive_recognised_on = models.DateField(_("普惠性民办认定日期"), null=True, blank=True)
     status = models.CharField(_("办园状态"), max_length=20, choices=Status.choices, default=Status.OPERATING)
-    schedule = models.CharField(_("办园类型"), max_length=20, choices=Schedule.choices, default=Schedule.FULL_DAY)
+    schedule = models.CharField(_("办园形式"), max_length=20, choices=Schedule.choices, default=Schedule.FULL_DAY)
     level = models.ForeignKey(
         Level, verbose_name=_("等级"), null=True, blank=True, on_delete=models.PROTECT, related_name="kindergartens"
     )

@@ -25,9 +25,17 @@ from kindergartens.access import (
     levels_visible_to,
     townships_visible_to,
 )
-from kindergartens.models import Bureau, Kindergarten, KindergartenStatusChange, RosterImport, Status
+from kindergartens.models import Bureau, Kindergarten, KindergartenStatusChange, Nature, RosterImport, Status
 
-from .records import DATED_FIELDS, check_nature_dates, today, validate_places
+from .records import (
+    DATED_FIELDS,
+    check_nature_dates,
+    check_registered_after_recognition,
+    kindergarten_update,
+    status_transition_error,
+    today,
+    validate_places,
+)
 
 IMPORT_NOTE = "名册导入"
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -140,7 +148,10 @@ def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
     existing = list(kindergartens_visible_to(actor).filter(district=district).order_by())
     by_code = {k.credit_code: k for k in existing if k.credit_code}
     by_name = {k.name: k for k in existing}
-    header = {f: excel.COLUMN_BY_FIELD[f].header for f in ("credit_code", "name", "level")}
+    header = {
+        f: excel.COLUMN_BY_FIELD[f].header
+        for f in ("credit_code", "name", "level", "status", "inclusive_recognised_on")
+    }
 
     problems: list[excel.Problem] = []
     cleaned: list[tuple[int, dict[str, Any], bool]] = []
@@ -197,6 +208,19 @@ def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
         level = values.get("level")
         if level in inactive_levels and (target is None or target.level_id != level):
             row_problems.append(excel.Problem(number, header["level"], "该等级已停用，请选择在用的等级。"))
+        status = values.get("status")
+        if target is not None and status and (error := status_transition_error(target.status, status)):
+            row_problems.append(excel.Problem(number, header["status"], error))
+        if target is None and values.get("nature") == Nature.INCLUSIVE_PRIVATE:
+            try:
+                check_registered_after_recognition(
+                    Kindergarten(
+                        nature=values["nature"], inclusive_recognised_on=values.get("inclusive_recognised_on")
+                    ),
+                    today(),
+                )
+            except ValidationError as exc:
+                row_problems.append(excel.Problem(number, header["inclusive_recognised_on"], exc.messages[0]))
         problems.extend(row_problems)
         if not valid or row_problems:
             continue
@@ -282,6 +306,8 @@ def _check(label: str, kindergarten: Kindergarten) -> None:
             level=kindergarten.level,
         )
         check_nature_dates(kindergarten)
+        if kindergarten.pk is None:
+            check_registered_after_recognition(kindergarten, today())
         kindergarten.full_clean(exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise _row_error(label, exc) from exc
@@ -340,15 +366,34 @@ def _create_many(*, actor, district: Bureau, rows: list[tuple[str, dict[str, Any
 
 
 def _update_many(*, actor, district: Bureau, rows: list[tuple[str, Kindergarten, dict[str, Any]]]) -> int:
-    """The batch form of kindergarten_update (effective today): returns how many kindergartens changed."""
+    """The batch form of kindergarten_update: returns how many kindergartens changed.
+
+    A row that changes status or nature goes through kindergarten_update itself: the life cycle
+    and the recognition date are checked against that kindergarten's dated history (such rows
+    are few); the others are written in bulk.
+    """
     day = today()
     now = timezone.now()
     changed_rows: list[tuple[str, Kindergarten]] = []
     fields: set[str] = set()
     history: list[KindergartenStatusChange] = []
+    dated_rows = 0
     for label, kindergarten, values in rows:
         changed = [f for f, v in values.items() if getattr(kindergarten, f) != v]
         if not changed:
+            continue
+        if set(changed) & set(DATED_FIELDS):
+            try:
+                kindergarten_update(
+                    actor=actor,
+                    kindergarten=kindergarten,
+                    changes={f: values[f] for f in changed},
+                    note=IMPORT_NOTE,
+                    check_rights=False,
+                )
+            except ValidationError as exc:
+                raise _row_error(label, exc) from exc
+            dated_rows += 1
             continue
         for field in changed:
             setattr(kindergarten, field, values[field])
@@ -358,7 +403,7 @@ def _update_many(*, actor, district: Bureau, rows: list[tuple[str, Kindergarten,
         fields.update(changed)
         history.extend(_history(kindergarten, changed, actor=actor, day=day))
     if not changed_rows:
-        return 0
+        return dated_rows
     _check_unique_many(district, [(label, kg) for label, kg in changed_rows if kg.pk])
     objects = [kg for _label, kg in changed_rows]
     names = sorted(fields) + ["updated_at"]
@@ -366,7 +411,7 @@ def _update_many(*, actor, district: Bureau, rows: list[tuple[str, Kindergarten,
         Kindergarten.objects.bulk_update(objects[start : start + BATCH], names)
     for start in range(0, len(history), BATCH):
         KindergartenStatusChange.objects.bulk_create(history[start : start + BATCH])
-    return len(objects)
+    return len(objects) + dated_rows
 
 
 @transaction.atomic

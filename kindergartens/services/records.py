@@ -53,6 +53,69 @@ RECORD_FIELDS: tuple[str, ...] = (
 )
 DATED_FIELDS = ("status", "nature")  # also kept as dated history
 
+# The life cycle 筹设 → 在办 → 整改/停办 → 注销 (DOMAIN §3). 整改 and 停办 may return to 在办; 注销 is
+# final. A 筹设 that never opens may be cancelled (注销) without passing through 在办.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PREPARING: frozenset({Status.OPERATING, Status.CLOSED}),
+    Status.OPERATING: frozenset({Status.RECTIFYING, Status.SUSPENDED}),
+    Status.RECTIFYING: frozenset({Status.OPERATING, Status.SUSPENDED, Status.CLOSED}),
+    Status.SUSPENDED: frozenset({Status.OPERATING, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return str(value)
+
+
+def status_transition_error(old: str | None, new: str) -> str | None:
+    """Why the status may not go from ``old`` to ``new`` (None when it may, or when nothing changes)."""
+    if old is None or old == new or new in STATUS_TRANSITIONS.get(old, frozenset()):
+        return None
+    old_label, new_label = _status_label(old), _status_label(new)
+    if old == Status.CLOSED:
+        reason = "注销是最终状态，已注销的幼儿园不能再变更办园状态；如需重新办园，请作为新园所登记"
+    elif new == Status.PREPARING:
+        reason = "已开办的幼儿园不能改回筹设"
+    elif old == Status.PREPARING:
+        reason = "筹设中的幼儿园尚未开办，须先改为“在办”"
+    elif new == Status.CLOSED:
+        reason = "在办的幼儿园须先停办（或整改），才能注销"
+    else:
+        reason = "不符合“筹设 → 在办 → 整改/停办 → 注销”的办园状态变更顺序"
+    return f"办园状态不能从“{old_label}”改为“{new_label}”：{reason}。"
+
+
+def recognition_mismatch_error(recognised_on: datetime.date | None, effective_date: datetime.date | None) -> str | None:
+    """A change to 普惠性民办 takes effect on the recognition date; another effective date is refused."""
+    if recognised_on is None or effective_date is None or effective_date == recognised_on:
+        return None
+    return (
+        f"改为普惠性民办自普惠性认定之日起生效：生效日期（{effective_date:%Y-%m-%d}）应与"
+        f"普惠性民办认定日期（{recognised_on:%Y-%m-%d}）一致。不填写生效日期时按认定日期生效。"
+    )
+
+
+def dated_change_dates(
+    *,
+    dated: dict[str, Any],
+    recognised_on: datetime.date | None,
+    effective_date: datetime.date | None,
+    default: datetime.date,
+) -> dict[str, datetime.date]:
+    """The day each dated change takes effect: the given date (default today), except that a
+    change to 普惠性民办 takes effect on its recognition date. Raises on a mismatch."""
+    dates = dict.fromkeys(dated, effective_date or default)
+    if dated.get("nature") == Nature.INCLUSIVE_PRIVATE and recognised_on is not None:
+        error = recognition_mismatch_error(recognised_on, effective_date)
+        if error:
+            raise ValidationError({"effective_date": error})
+        dates["nature"] = recognised_on
+    return dates
+
 
 def today() -> datetime.date:
     """The calendar day in Asia/Shanghai: deadlines and effective dates are Beijing days."""
@@ -87,6 +150,18 @@ def _check_unique(kindergarten: Kindergarten) -> None:
 def check_nature_dates(kindergarten: Kindergarten) -> None:
     if kindergarten.nature == Nature.INCLUSIVE_PRIVATE and kindergarten.inclusive_recognised_on is None:
         raise ValidationError({"inclusive_recognised_on": "普惠性民办幼儿园须填写普惠性认定日期。"})
+
+
+def check_registered_after_recognition(kindergarten: Kindergarten, day: datetime.date) -> None:
+    """A kindergarten registered as 普惠性民办 on ``day`` must have been recognised by then."""
+    recognised = kindergarten.inclusive_recognised_on
+    if kindergarten.nature == Nature.INCLUSIVE_PRIVATE and recognised is not None and recognised > day:
+        raise ValidationError(
+            {
+                "inclusive_recognised_on": f"普惠性民办认定日期（{recognised:%Y-%m-%d}）晚于登记生效日期"
+                f"（{day:%Y-%m-%d}）：认定之前不是普惠性民办。请按认定前的办园性质登记，到认定日期再变更为普惠性民办。"
+            }
+        )
 
 
 def _record_dated(
@@ -130,10 +205,11 @@ def kindergarten_create(
         district=district, township=township, group=kindergarten.collaboration_group, level=kindergarten.level
     )
     check_nature_dates(kindergarten)
+    day = effective_date or today()
+    check_registered_after_recognition(kindergarten, day)
     _check_unique(kindergarten)
     kindergarten.full_clean()
     kindergarten.save()
-    day = effective_date or today()
     for attribute in DATED_FIELDS:
         _record_dated(
             kindergarten=kindergarten,
@@ -177,12 +253,12 @@ def kindergarten_update(
         changes = {**changes, "credit_code": normalise_credit_code(changes["credit_code"])}
     if "name" in changes:
         changes = {**changes, "name": (changes["name"] or "").strip()}
-    day = effective_date or today()
     changed = [f for f in changes if getattr(kindergarten, f) != changes[f]]
     if not changed:
         return []
     dated = {f: changes[f] for f in changed if f in DATED_FIELDS}
     _check_dated_values(dated)
+    old_recognised = kindergarten.inclusive_recognised_on
     for field in changed:
         if field not in DATED_FIELDS:
             setattr(kindergarten, field, changes[field])
@@ -195,14 +271,55 @@ def kindergarten_update(
         group=kindergarten.collaboration_group,
         level=kindergarten.level,
     )
+    dates = dated_change_dates(
+        dated=dated,
+        recognised_on=kindergarten.inclusive_recognised_on,
+        effective_date=effective_date,
+        default=today(),
+    )
+    history = _History(kindergarten)
+    if "status" in dated:
+        history.check_status(dated["status"], dates["status"])
+    superseded = None
+    if dated.get("nature") == Nature.INCLUSIVE_PRIVATE:
+        superseded = history.check_recognition(dates["nature"])
     for attribute, value in dated.items():
         _record_dated(
-            kindergarten=kindergarten, attribute=attribute, value=value, effective_date=day, actor=actor, note=note
+            kindergarten=kindergarten,
+            attribute=attribute,
+            value=value,
+            effective_date=dates[attribute],
+            actor=actor,
+            note=note,
         )
+    if superseded is not None:
+        # Recognised before the kindergarten was registered here: the registration's nature is
+        # corrected on its own day too, or it would override the recognition from then on.
+        _record_dated(
+            kindergarten=kindergarten,
+            attribute="nature",
+            value=Nature.INCLUSIVE_PRIVATE,
+            effective_date=superseded.effective_date,
+            actor=actor,
+            note=note or f"普惠性认定日期 {dates['nature']:%Y-%m-%d} 早于登记日期，登记时的办园性质随之更正",
+        )
+    recognised = kindergarten.inclusive_recognised_on
+    if (
+        "nature" not in dated
+        and "inclusive_recognised_on" in changed
+        and kindergarten.nature == Nature.INCLUSIVE_PRIVATE
+        and recognised is not None
+        and old_recognised is not None
+    ):
+        # Already 普惠性民办 and the recognition date is corrected: the nature history follows it.
+        history.move_recognition(old_recognised, recognised, actor=actor, note=note or "更正普惠性认定日期")
+        dated_now = {"nature": kindergarten.nature}
+    else:
+        dated_now = dated
     # The current status and nature are what the dated history says for today: a change dated
     # in the future waits for its day (kindergarten_apply_due_changes), and a back-dated one does
     # not override a later change already in effect.
-    current = _dated_current(kindergarten, dated)
+    current = _dated_current(kindergarten, dated_now)
     for field, value in current.items():
         setattr(kindergarten, field, value)
     check_nature_dates(kindergarten)
@@ -211,6 +328,122 @@ def kindergarten_update(
     kindergarten.full_clean()
     kindergarten.save(update_fields=[*[f for f in changed if f not in DATED_FIELDS], *current, "updated_at"])
     return changed
+
+
+class _History:
+    """The dated status/nature rows of one kindergarten, for checking a change against them."""
+
+    def __init__(self, kindergarten: Kindergarten):
+        self.kindergarten = kindergarten
+        self._rows: list[KindergartenStatusChange] | None = None
+
+    def rows(self, attribute: str) -> list[KindergartenStatusChange]:
+        if self._rows is None:
+            # Oldest first; on one day the latest recorded wins (the as-of rule).
+            self._rows = list(
+                KindergartenStatusChange.objects.filter(kindergarten=self.kindergarten).order_by(
+                    "effective_date", "recorded_at", "id"
+                )
+            )
+        return [r for r in self._rows if r.attribute == attribute]
+
+    def value_on(self, attribute: str, day: datetime.date) -> str | None:
+        value = None
+        for row in self.rows(attribute):
+            if row.effective_date <= day:
+                value = row.value
+        return value
+
+    def first_date(self) -> datetime.date | None:
+        dates = [r.effective_date for r in self.rows("status")]
+        return min(dates) if dates else None
+
+    def next_change(self, attribute: str, day: datetime.date) -> KindergartenStatusChange | None:
+        return next((r for r in self.rows(attribute) if r.effective_date > day), None)
+
+    def check_status(self, new: str, day: datetime.date) -> None:
+        """The new status must follow the life cycle from the status in effect on ``day`` and lead
+        on to any status already recorded for a later day. Before the first record (history
+        filled in for the years before the product) only the second condition applies."""
+        # A second change on one day replaces the first (the later recorded wins), so the step is
+        # from the status of the day before; on the day of registration, from the registration.
+        previous = self.value_on("status", day - datetime.timedelta(days=1)) or self.value_on("status", day)
+        error = status_transition_error(previous, new)
+        if error is None:
+            later = self.next_change("status", day)
+            follow = status_transition_error(new, later.value) if later is not None else None
+            if follow:
+                error = f"该园 {later.effective_date:%Y-%m-%d} 起已登记为“{_status_label(later.value)}”。{follow}"
+        if error:
+            raise ValidationError({"status": error})
+
+    def check_recognition(self, day: datetime.date) -> KindergartenStatusChange | None:
+        """普惠性民办 from ``day`` must not be overridden by a nature recorded for a later day.
+
+        The one exception is the first record of the nature (the registration in the product,
+        later than a recognition that happened before): it is returned, and the caller records
+        普惠性民办 again on its day so that the correction wins (the history stays append-only).
+        """
+        rows = self.rows("nature")
+        later = [r for r in rows if r.effective_date > day]
+        if not later:
+            return None
+        first = rows[0] if rows else None
+        if (
+            len({r.effective_date for r in later}) == 1
+            and first in later
+            and not any(r.effective_date <= day for r in rows)
+        ):
+            return first
+        row = later[0]
+        raise ValidationError(
+            {
+                "inclusive_recognised_on": f"普惠性民办认定日期（{day:%Y-%m-%d}）早于该园已登记的办园性质变动"
+                f"（{row.effective_date:%Y-%m-%d} 起为“{Nature(row.value).label}”），请核对认定日期。"
+            }
+        )
+
+    def move_recognition(self, old: datetime.date, new: datetime.date, *, actor, note: str) -> None:
+        """Move the start of 普惠性民办 from ``old`` to ``new`` by appending rows (history is append-only)."""
+        if new == old:
+            return
+        if new < old:
+            between = [r for r in self.rows("nature") if new < r.effective_date < old]
+            if between and self.check_recognition(new) is None:
+                raise ValidationError(
+                    {
+                        "inclusive_recognised_on": "不能把普惠性民办认定日期提前到该日期：期间已登记了其他办园性质变动"
+                        f"（{between[0].effective_date:%Y-%m-%d}），请核对。"
+                    }
+                )
+            _record_dated(
+                kindergarten=self.kindergarten,
+                attribute="nature",
+                value=Nature.INCLUSIVE_PRIVATE,
+                effective_date=new,
+                actor=actor,
+                note=note,
+            )
+            return
+        before = self.value_on("nature", old - datetime.timedelta(days=1))
+        between = [r for r in self.rows("nature") if old < r.effective_date <= new]
+        if before is None or between:
+            raise ValidationError(
+                {
+                    "inclusive_recognised_on": "不能把普惠性民办认定日期改到该日期之后：认定之前的办园性质在本系统中没有记录"
+                    if before is None
+                    else "不能把普惠性民办认定日期改到该日期之后：期间已登记了其他办园性质变动。"
+                }
+            )
+        for value, day in ((before, old), (Nature.INCLUSIVE_PRIVATE, new)):
+            _record_dated(
+                kindergarten=self.kindergarten,
+                attribute="nature",
+                value=value,
+                effective_date=day,
+                actor=actor,
+                note=note,
+            )
 
 
 def _check_dated_values(dated: dict[str, Any]) -> None:

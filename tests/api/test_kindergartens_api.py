@@ -295,9 +295,8 @@ def dated(cast):
     kindergarten_update(
         actor=cast.bureau_staff,
         kindergarten=kg,
-        changes={"nature": "inclusive_private", "inclusive_recognised_on": datetime.date(2024, 8, 20)},
-        effective_date=datetime.date(2024, 9, 1),
-    )
+        changes={"nature": "inclusive_private", "inclusive_recognised_on": datetime.date(2024, 9, 1)},
+    )  # takes effect on the recognition date
     return kg
 
 
@@ -456,12 +455,13 @@ def test_put_replaces_the_record(api, cast):
 
 def test_status_change_is_dated_with_effective_date(api, cast, dated):
     api.force_login(cast.bureau_staff)
-    response = api.patch(detail(dated), {"status": "rectifying", "effective_date": "2025-01-05"}, format="json")
+    # 停办 since 2023-06-01, resumed (在办) from 2025-01-05.
+    response = api.patch(detail(dated), {"status": "operating", "effective_date": "2025-01-05"}, format="json")
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "rectifying"
+    assert response.json()["status"] == "operating"
     change = KindergartenStatusChange.objects.filter(kindergarten=dated, attribute="status").first()
     assert (change.value, change.effective_date, change.recorded_by) == (
-        "rectifying",
+        "operating",
         datetime.date(2025, 1, 5),
         cast.bureau_staff,
     )
@@ -480,10 +480,12 @@ def test_status_change_dated_before_a_later_one_is_history_only(api, cast):
 def test_future_status_change_waits_for_its_day(api, cast):
     day = timezone.localdate() + datetime.timedelta(days=30)
     api.force_login(cast.bureau_staff)
-    response = api.patch(detail(cast.kg_a1), {"status": "closed", "effective_date": day.isoformat()}, format="json")
+    response = api.patch(detail(cast.kg_a1), {"status": "suspended", "effective_date": day.isoformat()}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "operating"
-    assert KindergartenStatusChange.objects.filter(kindergarten=cast.kg_a1, value="closed", effective_date=day).exists()
+    assert KindergartenStatusChange.objects.filter(
+        kindergarten=cast.kg_a1, value="suspended", effective_date=day
+    ).exists()
 
 
 @pytest.mark.parametrize(

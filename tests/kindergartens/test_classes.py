@@ -60,7 +60,8 @@ def test_an_oversized_class_is_recorded_not_refused(cast):
 
 
 def test_closed_kindergarten_gets_no_new_class(cast):
-    kindergarten_update(actor=cast.bureau_staff, kindergarten=cast.kg_a1, changes={"status": Status.CLOSED})
+    for status in (Status.SUSPENDED, Status.CLOSED):  # 注销 only after 停办
+        kindergarten_update(actor=cast.bureau_staff, kindergarten=cast.kg_a1, changes={"status": status})
     with pytest.raises(ValidationError) as exc:
         class_create(actor=cast.bureau_staff, kindergarten=cast.kg_a1, name="大一班", class_type="large", children=1)
     assert exc.value.messages == ["已注销的幼儿园不能新增班级。"]

@@ -577,8 +577,7 @@ def _update_twins(cast):
     )
     with audit_context(source="web", actor=cast.bureau_staff):
         kindergarten_update(
-            actor=cast.bureau_staff, kindergarten=single, changes=dict(changes), effective_date=today(),
-            note="名册导入", check_rights=False,
+            actor=cast.bureau_staff, kindergarten=single, changes=dict(changes), note="名册导入", check_rights=False,
         )  # fmt: skip
         assert _update_many(actor=cast.bureau_staff, district=cast.district_a, rows=[("第 2 行", batch, changes)]) == 1
     return single, batch
@@ -587,14 +586,16 @@ def _update_twins(cast):
 def test_batch_update_matches_kindergarten_update(cast):
     single, batch = _update_twins(cast)
     assert _record(batch) == _record(single)
-    assert len(_history(batch)) == 2 and _history(batch) == _history(single)
+    # status today; 普惠性民办 from its recognition date (2024-03-01), which precedes the registration
+    # here (today), so the registration's nature is corrected on its day too.
+    assert len(_history(batch)) == 3 and _history(batch) == _history(single)
     stored = Kindergarten.objects.get(pk=batch.pk)
     assert stored.updated_at > stored.created_at  # bulk_update does not apply auto_now: the batch stamps it
 
 
 def test_batch_update_audit_matches_kindergarten_update(cast):
     single, batch = _update_twins(cast)
-    assert len(_audit(batch)) == 3 and _audit(batch) == _audit(single)  # the record and two history rows
+    assert len(_audit(batch)) == 4 and _audit(batch) == _audit(single)  # the record and three history rows
 
 
 def test_batch_update_refuses_a_name_taken_meanwhile(cast):

@@ -210,12 +210,11 @@ def test_future_change_waits_and_is_validated(cast):
         kindergarten_update(
             actor=cast.bureau_staff,
             kindergarten=cast.kg_a2,
-            changes={"nature": Nature.INCLUSIVE_PRIVATE, "inclusive_recognised_on": datetime.date(2025, 6, 1)},
-            effective_date=datetime.date(2025, 7, 1),
-        )
+            changes={"nature": Nature.INCLUSIVE_PRIVATE, "inclusive_recognised_on": datetime.date(2025, 7, 1)},
+        )  # recognised from 1 July: the nature changes on that day
         kg = fresh(cast.kg_a2)
         assert kg.nature == Nature.PUBLIC  # not yet
-        assert kg.inclusive_recognised_on == datetime.date(2025, 6, 1)
+        assert kg.inclusive_recognised_on == datetime.date(2025, 7, 1)
         with pytest.raises(ValidationError) as exc:
             kindergarten_update(
                 actor=cast.bureau_staff,

@@ -137,8 +137,9 @@ def test_sorting(client, cast):
     assert order("-capacity") == [cast.kg_a1.pk, cast.kg_a2.pk]
     assert order("capacity") == [cast.kg_a2.pk, cast.kg_a1.pk]
     # Status and nature sort in the vocabulary's order (筹设 → 在办 → 整改 → 停办 → 注销), not by code.
-    kindergarten_update(actor=staff, kindergarten=cast.kg_a1, changes={"status": Status.RECTIFYING})
-    kindergarten_update(actor=staff, kindergarten=cast.kg_a2, changes={"status": Status.PREPARING})
+    # kg_a1 closed (停办, then 注销), kg_a2 operating: by code "closed" would come first.
+    for status in (Status.SUSPENDED, Status.CLOSED):
+        kindergarten_update(actor=staff, kindergarten=cast.kg_a1, changes={"status": status})
     assert order("status") == [cast.kg_a2.pk, cast.kg_a1.pk]
     kindergarten_update(actor=staff, kindergarten=cast.kg_a1, changes={"nature": Nature.COMMUNITY})
     kindergarten_update(actor=staff, kindergarten=cast.kg_a2, changes={"nature": Nature.PRIVATE})
@@ -296,12 +297,13 @@ def test_status_tab_lists_dated_changes(client, cast):
         effective_date=datetime.date(2025, 3, 1),
         note="限期整改通知书",
     )
-    kindergarten_update(
-        actor=cast.bureau_staff,
-        kindergarten=cast.kg_a1,
-        changes={"status": Status.CLOSED},
-        effective_date=today() + datetime.timedelta(days=10),
-    )
+    for status, days_ahead in ((Status.SUSPENDED, 5), (Status.CLOSED, 10)):
+        kindergarten_update(
+            actor=cast.bureau_staff,
+            kindergarten=cast.kg_a1,
+            changes={"status": status},
+            effective_date=today() + datetime.timedelta(days=days_ahead),
+        )
     client.force_login(cast.supervisor)
     response = client.get(detail_url(cast.kg_a1, "status"))
     html = response.content.decode()

@@ -27,9 +27,9 @@ D = datetime.date
 def build_dated(cast):
     """Two kindergartens with a history recorded through kindergarten_update, as the bureau would.
 
-    - 阳光: private from 2024-09-01; 普惠性民办 from 2025-02-28 (a month end); 整改 on 2025-03-31
-      (the next month end), back to 在办 on 2025-04-01.
-    - 星星: public from 2024-09-01; closed (注销) from 2025-03-15.
+    - 阳光: private from 2024-09-01; recognised 普惠性民办 on 2025-02-28 (a month end; the nature
+      changes on the recognition date); 整改 on 2025-03-31 (the next month end), back to 在办 on 2025-04-01.
+    - 星星: public from 2024-09-01; 停办 from 2025-03-15, closed (注销) from 2025-03-16.
     """
     with time_machine.travel(datetime.datetime(2025, 6, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
         sun = kindergarten_create(
@@ -52,8 +52,7 @@ def build_dated(cast):
         kindergarten_update(
             actor=staff,
             kindergarten=sun,
-            changes={"nature": Nature.INCLUSIVE_PRIVATE, "inclusive_recognised_on": D(2025, 2, 20)},
-            effective_date=D(2025, 2, 28),
+            changes={"nature": Nature.INCLUSIVE_PRIVATE, "inclusive_recognised_on": D(2025, 2, 28)},
         )
         kindergarten_update(
             actor=staff, kindergarten=sun, changes={"status": Status.RECTIFYING}, effective_date=D(2025, 3, 31)
@@ -62,7 +61,10 @@ def build_dated(cast):
             actor=staff, kindergarten=sun, changes={"status": Status.OPERATING}, effective_date=D(2025, 4, 1)
         )
         kindergarten_update(
-            actor=staff, kindergarten=star, changes={"status": Status.CLOSED}, effective_date=D(2025, 3, 15)
+            actor=staff, kindergarten=star, changes={"status": Status.SUSPENDED}, effective_date=D(2025, 3, 15)
+        )
+        kindergarten_update(
+            actor=staff, kindergarten=star, changes={"status": Status.CLOSED}, effective_date=D(2025, 3, 16)
         )
     return sun, star
 
@@ -238,12 +240,13 @@ def test_kindergartens_on_agrees_with_the_history_row_by_row(cast):
         changes={"status": "suspended", "nature": "private"},
         effective_date=today() - datetime.timedelta(days=3),
     )
-    kindergarten_update(
-        actor=cast.admin_b,
-        kindergarten=Kindergarten.objects.get(pk=cast.kg_b1.pk),
-        changes={"status": "closed"},
-        effective_date=today() + datetime.timedelta(days=10),
-    )
+    for status, days_ahead in (("suspended", 5), ("closed", 10)):  # 注销 only after 停办
+        kindergarten_update(
+            actor=cast.admin_b,
+            kindergarten=Kindergarten.objects.get(pk=cast.kg_b1.pk),
+            changes={"status": status},
+            effective_date=today() + datetime.timedelta(days=days_ahead),
+        )
     everything = Kindergarten.objects.all()
     days = [d(2025, 3, 31), today() - datetime.timedelta(days=5), today(), today() + datetime.timedelta(days=30)]
     for day in days:
