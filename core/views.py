@@ -1,55 +1,23 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.roles import KINDERGARTEN_ROLES, Role
-from core import selectors
-from kindergartens.access import can, filings_visible_to, kindergarten_flags, kindergartens_visible_to
-from supervision.models import SupervisorAssignment
-
-
-def _active_assignments():
-    return Prefetch(
-        "supervisor_assignments",
-        queryset=SupervisorAssignment.objects.filter(ended_at__isnull=True).select_related("supervisor"),
-        to_attr="active_assignments",
-    )
+from core.access import account_has_scope
+from core.registry import home_cards_for
 
 
 @login_required
+@require_GET
 def home(request):
-    """One home page per role: the district's counts, a supervisor's kindergartens, a director's own."""
-    user = request.user
-    context: dict = {"role": user.role}
-    if user.role in (Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF) and user.bureau_id:
-        context["overview"] = selectors.district_overview(user)
-        if user.role == Role.CITY_VIEWER:
-            context["districts"] = selectors.districts_breakdown(user)
-        template = "core/home_bureau.html"
-    elif user.role == Role.SUPERVISOR and user.bureau_id:
-        context["kindergartens"] = list(
-            kindergartens_visible_to(user).select_related("township").order_by("name", "id")
-        )
-        template = "core/home_supervisor.html"
-    elif user.role in KINDERGARTEN_ROLES and user.kindergarten_id:
-        kindergarten = (
-            kindergartens_visible_to(user)
-            .select_related("district", "township", "collaboration_group")
-            .prefetch_related(_active_assignments())
-            .first()
-        )
-        context["kindergarten"] = kindergarten
-        context["flags"] = kindergarten_flags(user, kindergarten) if kindergarten else {}
-        if can(user, "list_filings"):  # directors; kindergarten staff have no filings list
-            context["recent_filings"] = list(filings_visible_to(user).order_by("-submitted_at", "-id")[:5])
-        template = "core/home_kindergarten.html"
-    else:
-        template = "core/home_noscope.html"
-    return render(request, template, context)
+    """One home page for every role: the cards the apps registered for this user (core.registry)."""
+    if not account_has_scope(request.user):
+        return render(request, "core/home_noscope.html")
+    cards = [render_to_string(template, context, request=request) for template, context in home_cards_for(request)]
+    return render(request, "core/home.html", {"cards": cards})
 
 
 @require_GET

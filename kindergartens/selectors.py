@@ -6,7 +6,20 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,8 +29,44 @@ from kindergartens.models import (
     Kindergarten,
     KindergartenClass,
     KindergartenStatusChange,
+    Nature,
     Schedule,
+    Status,
+    area_name,
 )
+
+# --- what counts for the district's figures ---------------------------------------------------
+# One definition, used by every page, export, API, report and indicator that counts
+# kindergartens, places or children: licensed and operating on the day (a month is judged by
+# its last day). 整改 still enrols children, so it counts; 社区办园点 are filed with the bureau
+# and count; 无证园, and 筹设 / 停办 / 注销 kindergartens, do not.
+COUNTED_STATUSES: tuple[str, ...] = tuple(s.value for s in OPERATING_STATUSES)
+COUNTED_NATURES: tuple[str, ...] = tuple(n.value for n in Nature if n != Nature.UNLICENSED)
+INCLUSIVE_VALUES: tuple[str, ...] = tuple(n.value for n in INCLUSIVE_NATURES)
+COUNTED_DEFINITION = (
+    "计入统计的是在办（含整改）且不是无证园的幼儿园（社区办园点计入）；筹设、停办、注销的幼儿园和无证园不计入。"
+)
+
+
+def counted_condition(prefix: str = "") -> Q:
+    """The condition "counts for the district's figures" on the current values (``prefix`` for a relation)."""
+    return Q(**{f"{prefix}status__in": COUNTED_STATUSES, f"{prefix}nature__in": COUNTED_NATURES})
+
+
+def kindergartens_counted_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
+    """The kindergartens of ``qs`` that count for the figures of ``day``, from the dated history."""
+    return with_values_on(qs, day).filter(status_then__in=COUNTED_STATUSES, nature_then__in=COUNTED_NATURES)
+
+
+def not_counted_reason(status: str | None, nature: str | None) -> str | None:
+    """Why a kindergarten does not count (None when it does): its status first, then 无证."""
+    if status is None:
+        return "尚未登记"
+    if status not in COUNTED_STATUSES:
+        return str(Status(status).label)
+    if nature not in COUNTED_NATURES:
+        return str(Nature(nature).label)
+    return None
 
 
 def _dated_subquery(attribute: str, day: datetime.date) -> Subquery:
@@ -51,6 +100,20 @@ def _changed_after(attribute: str, day: datetime.date) -> QuerySet:
     )
 
 
+def with_values_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
+    """Annotate ``status_then``/``nature_then``: the values on ``day``, read from the history only
+    for the few kindergartens changed since (the rest still have that day's values). For counting
+    over many rows; ``kindergartens_as_of`` looks every row up and is for display."""
+    annotations = {}
+    for attribute in ("status", "nature"):
+        annotations[f"{attribute}_then"] = Case(
+            When(~Q(pk__in=_changed_after(attribute, day)), then=F(attribute)),
+            default=_dated_subquery(attribute, day),
+            output_field=CharField(),
+        )
+    return qs.annotate(**annotations)
+
+
 def kindergartens_on(
     qs: QuerySet[Kindergarten],
     day: datetime.date,
@@ -79,6 +142,63 @@ def kindergartens_on(
             | (Q(pk__in=changed) & Q(**{f"{attribute}_on__in": values}))
         )
     return qs
+
+
+def registry_overview(qs: QuerySet[Kindergarten], day: datetime.date) -> dict:
+    """The figures of a bureau's home page over ``qs`` for ``day``, in one query.
+
+    ``total``, ``inclusive``, ``rural``, ``community`` and ``by_nature`` count only what counts
+    (see COUNTED_DEFINITION); ``not_counted`` says how many were left out and why.
+    """
+    rows = (
+        with_values_on(qs, day)
+        .values("status_then", "nature_then", "township__urban_rural_code")
+        .annotate(n=Count("pk"))
+    )
+    overview = {
+        "day": day,
+        "definition": COUNTED_DEFINITION,
+        "total": 0,
+        "inclusive": 0,
+        "rural": 0,
+        "community": 0,
+        "by_nature": {n.value: 0 for n in Nature if n.value in COUNTED_NATURES},
+        "not_counted": {},
+    }
+    for row in rows.order_by():
+        status, nature, n = row["status_then"], row["nature_then"], row["n"]
+        reason = not_counted_reason(status, nature)
+        if reason is not None:
+            overview["not_counted"][reason] = overview["not_counted"].get(reason, 0) + n
+            continue
+        overview["total"] += n
+        overview["by_nature"][nature] += n
+        overview["inclusive"] += n if nature in INCLUSIVE_VALUES else 0
+        overview["community"] += n if nature == Nature.COMMUNITY else 0
+        overview["rural"] += n if (row["township__urban_rural_code"] or "").startswith("2") else 0
+    overview["by_nature"] = [(Nature(k).label, v) for k, v in overview["by_nature"].items()]
+    order = [str(s.label) for s in Status] + [str(Nature.UNLICENSED.label)]
+    overview["not_counted"] = sorted(overview["not_counted"].items(), key=lambda kv: order.index(kv[0]))
+    overview["not_counted_total"] = sum(n for _reason, n in overview["not_counted"])
+    overview["inclusive_percent"] = (
+        round(overview["inclusive"] * 100 / overview["total"]) if overview["total"] else None
+    )
+    return overview
+
+
+def registry_overview_by_district(qs: QuerySet[Kindergarten], day: datetime.date) -> list[dict]:
+    """Counted kindergartens per district (a city's breakdown), one query for all districts."""
+    counted = kindergartens_counted_on(qs, day)
+    rows = (
+        counted.values("district_id", "district__name")
+        .annotate(
+            total=Count("pk"),
+            inclusive=Count("pk", filter=Q(nature_then__in=INCLUSIVE_VALUES)),
+            rural=Count("pk", filter=Q(township__urban_rural_code__startswith="2")),
+        )
+        .order_by("district__name")
+    )
+    return [{**r, "district_name": area_name(r["district__name"])} for r in rows]
 
 
 def kindergartens_operating_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
@@ -189,6 +309,7 @@ def compliance_by_district(qs: QuerySet[Kindergarten]) -> list[dict]:
             classes=c["classes"], compliant=c["compliant"], enrolled=c["enrolled"]
         )
     for r in rows.values():
+        r["district_name"] = area_name(r["district__name"])
         r["compliance_rate"] = (r["compliant"] / r["classes"]) if r["classes"] else None
         r["enrolment_rate"] = (r["enrolled"] / r["capacity"]) if r["capacity"] else None
     return list(rows.values())

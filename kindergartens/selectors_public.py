@@ -26,7 +26,6 @@ from django.http import Http404
 
 from kindergartens.models import (
     INCLUSIVE_NATURES,
-    OPERATING_STATUSES,
     AnnualInspection,
     AnnualInspectionResult,
     Bureau,
@@ -36,9 +35,11 @@ from kindergartens.models import (
     Township,
     Violation,
 )
+from kindergartens.selectors import COUNTED_NATURES, COUNTED_STATUSES
 
-LISTED_STATUSES = tuple(s.value for s in OPERATING_STATUSES)
-LISTED_NATURES = tuple(n.value for n in Nature if n != Nature.UNLICENSED)
+# Listed = what counts for the district's figures (kindergartens.selectors.COUNTED_DEFINITION).
+LISTED_STATUSES = COUNTED_STATUSES
+LISTED_NATURES = COUNTED_NATURES
 INCLUSIVE = tuple(n.value for n in INCLUSIVE_NATURES)
 
 # The kindergarten columns a public page may read (``.only()`` keeps everything else out of memory).

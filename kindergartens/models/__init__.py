@@ -2,7 +2,7 @@
 
 from .filings import ChangeFiling, ChangeFilingEvent
 from .imports import RosterImport
-from .organisations import Bureau, CollaborationGroup, Township, UrbanRural
+from .organisations import Bureau, CollaborationGroup, Township, UrbanRural, area_name
 from .permissions import KindergartenGroupObjectPermission, KindergartenUserObjectPermission
 from .registry import (
     INCLUSIVE_NATURES,
@@ -49,4 +49,5 @@ __all__ = [
     "Township",
     "UrbanRural",
     "Violation",
+    "area_name",
 ]

@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedManager, AuditedModel
 
+# Suffixes of a bureau's name that are not part of the place: 大洼区教育局 → 大洼区.
+BUREAU_NAME_SUFFIXES = ("教育和体育局", "教育体育局", "教育委员会", "教育局", "教体局", "教委")
+
+
+def area_name(bureau_name: str) -> str:
+    """The district (or city) a bureau governs, from its name: 大洼区教育局 → 大洼区."""
+    for suffix in BUREAU_NAME_SUFFIXES:
+        if bureau_name.endswith(suffix) and len(bureau_name) > len(suffix):
+            return bureau_name.removesuffix(suffix)
+    return bureau_name
+
 
 class Bureau(AuditedModel):
     """An education bureau: a city bureau or a district/county bureau under it."""
@@ -41,6 +52,11 @@ class Bureau(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def area_name(self) -> str:
+        """The place this bureau governs (所属区县 shows 大洼区, not 大洼区教育局)."""
+        return area_name(self.name)
 
     def audit_district_id(self) -> int | None:
         return self.pk if self.level == self.Level.DISTRICT else None

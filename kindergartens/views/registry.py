@@ -34,9 +34,11 @@ from kindergartens.forms import (
 )
 from kindergartens.models import Nature, Status
 from kindergartens.selectors import (
+    COUNTED_DEFINITION,
     classes_with_compliance,
     compliance_by_district,
     district_compliance,
+    kindergartens_counted_on,
     with_enrolment,
 )
 from kindergartens.services import (
@@ -399,7 +401,8 @@ def compliance(request):
     """Class sizes against 25/30/35/30 (boarding smaller) and enrolment against capacity."""
     user = request.user
     form = KindergartenFilterForm(request.GET or None, user=user)
-    scope = form.filter(kindergartens_visible_to(user))
+    # Only what counts for the district's figures (licensed and operating today): one definition.
+    scope = form.filter(kindergartens_counted_on(kindergartens_visible_to(user), today()))
     qs = with_enrolment(scope)
     if request.GET.get("over") == "1":
         qs = qs.filter(compliant_classes__lt=F("class_count"))
@@ -424,6 +427,7 @@ def compliance(request):
             "districts": districts,
             "show_district_filter": is_city,
             "querystring": querystring_without_page(request),
+            "counted_definition": COUNTED_DEFINITION,
         },
     )
 

@@ -443,3 +443,17 @@ def test_inclusive_natures_cover_most_children(seeded):
     total = sum(active.values_list("children", flat=True))
     inclusive = sum(active.filter(kindergarten__nature__in=INCLUSIVE_NATURES).values_list("children", flat=True))
     assert inclusive / total >= 0.8
+
+
+def test_dawa_figures_count_only_licensed_operating_kindergartens(seeded):
+    """The registry review's figures for 大洼区: 13 普惠性 (not 14 with the 筹设 one); 106 classes and
+    3,632 places, 73.8% filled (not 112 / 4,396 / 64.7% with 无证 and non-operating ones)."""
+    from kindergartens.selectors import district_compliance, kindergartens_counted_on, registry_overview
+
+    dawa = Kindergarten.objects.filter(district__name="大洼区教育局")
+    overview = registry_overview(dawa, today())
+    assert overview["inclusive"] == 13
+    assert dict(overview["not_counted"]) == {"筹设": 1, "停办": 1, "无证园": 2}
+    totals = district_compliance(kindergartens_counted_on(dawa, today()))
+    assert (totals["classes"], totals["capacity"]) == (106, 3632)
+    assert round(totals["enrolled"] * 100 / totals["capacity"], 1) == 73.8

@@ -1,0 +1,41 @@
+"""Supervision's menu entries and home-page cards (registered with core in SupervisionConfig.ready)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from accounts.roles import Role
+from core.access import account_has_scope
+from core.registry import register_home_card, register_menu_entry
+from kindergartens.access import kindergartens_visible_to
+from supervision.access import assignment_can
+from supervision.models import SupervisorAssignment
+
+COVERAGE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+
+
+def _coverage(request) -> dict | None:
+    """Counted kindergartens without a responsible supervisor (each one should have one)."""
+    from kindergartens.selectors import COUNTED_DEFINITION, kindergartens_counted_on
+    from kindergartens.services import today
+
+    user = request.user
+    if not account_has_scope(user) or user.role not in COVERAGE_ROLES:
+        return None
+    active = SupervisorAssignment.objects.filter(kindergarten=OuterRef("pk"), ended_at__isnull=True)
+    counted = kindergartens_counted_on(kindergartens_visible_to(user), today())
+    totals = counted.aggregate(total=Count("pk"), unassigned=Count("pk", filter=~Q(Exists(active))))
+    return {**totals, "definition": COUNTED_DEFINITION, "can_assign": assignment_can(user, "manage")}
+
+
+def _assignments_visible(user) -> bool:
+    return assignment_can(user, "view") and user.role not in (Role.KG_DIRECTOR, Role.KG_STAFF)
+
+
+def register() -> None:
+    register_menu_entry(
+        url_name="supervision:assignment-list", label="责任督学", order=30, visible=_assignments_visible
+    )
+    register_home_card(
+        key="supervision:coverage", template="supervision/home/coverage.html", order=20, context=_coverage
+    )
