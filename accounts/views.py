@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import can_list_users, grantable_roles, user_can, user_get_for_user, users_visible_to
 from accounts.forms import LoginForm, OwnPasswordChangeForm, UserFilterForm, UserForm
@@ -15,7 +16,12 @@ from core.audit import history_for
 from core.pagination import paginate, querystring_without_page
 from core.views_helpers import apply_validation_error
 
+# Django's form views also answer PUT (ProcessFormView.put), and LoginView redirects a signed-in
+# user whatever the method: the method check goes first, around ``dispatch``.
+GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
+
+@method_decorator(GET_POST, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
@@ -26,6 +32,7 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+@method_decorator(GET_POST, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
     form_class = OwnPasswordChangeForm
@@ -44,11 +51,13 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 @login_required
+@require_safe
 def profile(request):
     return render(request, "accounts/profile.html", {"account": request.user})
 
 
 @login_required
+@require_safe
 def user_list(request):
     require(can_list_users(request.user))
     form = UserFilterForm(request.GET or None)
@@ -96,6 +105,7 @@ def user_create_view(request):
 
 
 @login_required
+@require_safe
 def user_detail(request, pk):
     account = user_get_for_user(request.user, pk, action="view")
     return render(
@@ -202,6 +212,7 @@ def user_activate(request, pk):
 
 
 @login_required
+@require_safe
 def user_history(request, pk):
     account = user_get_for_user(request.user, pk, action="view_history")
     page = paginate(request, history_for(account))

@@ -4,14 +4,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from core.access import account_has_scope
 from core.registry import home_cards_for
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request):
     """One home page for every role: the cards the apps registered for this user (core.registry)."""
     if not account_has_scope(request.user):

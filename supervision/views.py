@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.access import require
 from core.pagination import paginate, querystring_without_page
@@ -14,6 +14,7 @@ from supervision.services import supervisor_assign, supervisor_assignment_end
 
 
 @login_required
+@require_safe
 def assignment_list(request):
     require(assignment_can(request.user, "view"))
     qs = assignments_visible_to(request.user).select_related(

@@ -1,10 +1,14 @@
-"""The permission matrix: every route the resolver knows, every role, own and foreign objects.
+"""The permission matrix: every (route, method) the resolver answers, every role, own and foreign objects.
 
 Each ``Route`` names a URL, the kind of object in its path (if any), the method, and the
 status each role gets on an object inside its scope (or on an object-less route). For
 an object outside the role's scope every signed-in role must get 404, exactly as for a
 missing object; the anonymous visitor is sent to the login page (HTML) or gets 401/403
-(API). ``tests/test_permission_matrix.py`` fails when a route is missing from here.
+(API). ``tests/test_permission_matrix.py`` fails when a method a route answers has no row
+here, and when a row expects an answer from a method the route refuses (405).
+
+A row whose every signed-in role expects 405 documents a refused method (``refused`` builds
+them); such a row may stand for a method the route does not answer, and must not for one it does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,12 @@ from dataclasses import dataclass, field
 ANON = "anonymous"
 ROLES = ["city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director", "kg_staff", "no_scope"]
 ALL = [ANON, *ROLES]
+# The methods the matrix keys on. HEAD and OPTIONS are checked apart (test_head_and_options_run_no_handler).
+METHODS = ("get", "post", "put", "patch", "delete")
+WRITE_METHODS = ("post", "put", "patch", "delete")
+# Roles a refused-method row runs for: the method check comes before any access check, so the
+# least and the most privileged signed-in roles (and the anonymous visitor) stand for all.
+REFUSED_ROLES = (ANON, "bureau_admin", "kg_staff")
 
 
 @dataclass
@@ -28,12 +38,42 @@ class Route:
     api: bool = False
     kwarg: str = "pk"
     foreign: dict[str, int] = field(default_factory=dict)  # overrides for the foreign-object status
+    roles: tuple[str, ...] | None = None  # the roles this row runs for; None: every role (ALL)
+
+    def run_roles(self) -> tuple[str, ...]:
+        return tuple(ALL) if self.roles is None else self.roles
+
+    def expects_refusal(self) -> bool:
+        """Every signed-in role this row runs for expects 405 on own and foreign objects: a refused method."""
+        signed_in = [role for role in self.run_roles() if role != ANON]
+        return bool(signed_in) and all(
+            self.expect[role] == 405 and (self.obj is None or self.foreign.get(role, 404) == 405) for role in signed_in
+        )
 
 
 def statuses(default: int, **overrides: int) -> dict[str, int]:
     result = dict.fromkeys(ALL, default)
     result.update(overrides)
     return result
+
+
+def refused(
+    name: str,
+    *,
+    obj: str | None = None,
+    methods: tuple[str, ...] = WRITE_METHODS,
+    anonymous: int = 302,
+    api: bool = False,
+    kwarg: str = "pk",
+    roles: tuple[str, ...] = REFUSED_ROLES,
+) -> list[Route]:
+    """Rows for methods a route refuses with 405 (the anonymous visitor: ``anonymous``, e.g. 302 to
+    the login page when ``login_required`` wraps the method check), on own and foreign objects alike."""
+    expect = statuses(405, anonymous=anonymous)
+    return [
+        Route(name, expect, obj=obj, method=method, api=api, kwarg=kwarg, foreign=dict(expect), roles=roles)
+        for method in methods
+    ]
 
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

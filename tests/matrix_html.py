@@ -1,22 +1,43 @@
-"""Matrix entries for the HTML pages (see tests/matrix.py for the format)."""
+"""Matrix entries for the HTML pages (see tests/matrix.py for the format).
 
-from tests.matrix import Route, statuses
+Read-only pages answer GET and HEAD only (``require_safe`` inside ``login_required``): any other
+method is refused with 405 for every signed-in role, before any look-up, so the foreign object
+answers 405 too; the anonymous visitor is sent to the login page first. The sign-in and password
+forms answer GET and POST only, checked before anything else (405 even for the anonymous visitor).
+"""
+
+from tests.matrix import Route, refused, statuses
 
 LOGIN = 302  # anonymous visitors are sent to the login page
 
 ROUTES: list[Route] = [
     Route("core:home", statuses(200, anonymous=LOGIN)),
+    *refused("core:home"),
     Route("core:healthz", statuses(200)),
     Route("accounts:login", statuses(302, anonymous=200)),
+    # A wrong password: the form again for the visitor; a signed-in user is sent home first.
+    Route(
+        "accounts:login",
+        statuses(302, anonymous=200),
+        method="post",
+        data=lambda c: {"username": c.kg_staff.username, "password": "not-the-password"},
+    ),
+    *refused("accounts:login", methods=("put", "patch", "delete"), anonymous=405),
     Route("accounts:logout", statuses(405)),
     Route("accounts:logout", statuses(302), method="post"),
     Route("accounts:password-change", statuses(200, anonymous=LOGIN)),
+    # Nothing filled in: the form again with its errors (changing a password: tests/accounts).
+    Route("accounts:password-change", statuses(200, anonymous=LOGIN), method="post"),
+    *refused("accounts:password-change", methods=("put", "patch", "delete"), anonymous=405),
     Route("accounts:password-change-done", statuses(200, anonymous=LOGIN)),
+    *refused("accounts:password-change-done"),
     Route("accounts:profile", statuses(200, anonymous=LOGIN)),
+    *refused("accounts:profile"),
     Route(
         "accounts:user-list",
         statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, kg_director=200),
     ),
+    *refused("accounts:user-list"),
     Route("accounts:user-create", statuses(403, anonymous=LOGIN, bureau_admin=200)),
     Route(
         "accounts:user-create",
@@ -34,6 +55,7 @@ ROUTES: list[Route] = [
         statuses(200, anonymous=LOGIN, supervisor=403, kg_staff=403, no_scope=404),
         obj="user",
     ),
+    *refused("accounts:user-detail", obj="user"),
     Route("accounts:user-edit", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
     Route(
         "accounts:user-edit",
@@ -68,8 +90,11 @@ ROUTES: list[Route] = [
         statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, no_scope=404),
         obj="user",
     ),
+    *refused("accounts:user-history", obj="user"),
     Route("kindergartens:list", statuses(200, anonymous=LOGIN)),
     Route("kindergartens:detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="kindergarten"),
+    *refused("kindergartens:list"),
+    *refused("kindergartens:detail", obj="kindergarten"),
     Route(
         "kindergartens:edit",
         statuses(403, anonymous=LOGIN, bureau_admin=200, bureau_staff=200, no_scope=404),
@@ -94,6 +119,7 @@ ROUTES: list[Route] = [
         statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, no_scope=404),
         obj="kindergarten",
     ),
+    *refused("kindergartens:history", obj="kindergarten"),
     Route(
         "kindergartens:assign-supervisor",
         statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404),
@@ -110,6 +136,7 @@ ROUTES: list[Route] = [
         "supervision:assignment-list",
         statuses(200, anonymous=LOGIN, kg_staff=403, no_scope=403),
     ),
+    *refused("supervision:assignment-list"),
     Route(
         "supervision:assignment-end",
         statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404),

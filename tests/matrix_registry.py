@@ -8,7 +8,7 @@
 - Compliance: every role sees its own scope (no_scope an empty page, like the list).
 """
 
-from tests.matrix import Route, statuses
+from tests.matrix import Route, refused, statuses
 
 LOGIN = 302  # anonymous visitors are sent to the login page
 
@@ -46,6 +46,7 @@ def _publish_post(cast) -> dict:
 
 ROUTES: list[Route] = [
     Route("kindergartens:compliance", statuses(200, anonymous=LOGIN)),
+    *refused("kindergartens:compliance"),  # read-only: GET and HEAD only
     # classes
     Route("kindergartens:class-create", _classes(200), obj="kindergarten"),
     Route("kindergartens:class-create", _classes(302), obj="kindergarten", method="post", data=_class_post),
@@ -73,6 +74,7 @@ ROUTES: list[Route] = [
     ),
     # the level vocabulary
     Route("kindergartens:level-list", statuses(200, anonymous=LOGIN)),
+    *refused("kindergartens:level-list"),
     Route("kindergartens:level-create", statuses(403, anonymous=LOGIN, bureau_admin=200)),
     Route(
         "kindergartens:level-create",

@@ -85,7 +85,7 @@ def _url(route: Route, obj) -> str:
 CASES = [
     pytest.param(route, role, id=f"{route.method}-{route.name}-{role}")
     for route in ALL_ROUTES
-    for role in [ANON, *ROLES]
+    for role in route.run_roles()
 ]
 
 

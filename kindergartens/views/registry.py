@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.roles import Role
 from core.access import get_in_scope_or_404, require
@@ -94,6 +94,7 @@ def _percent(part, whole) -> int | None:
 
 
 @login_required
+@require_safe
 def kindergarten_list(request):
     user = request.user
     form = KindergartenFilterForm(request.GET or None, user=user)
@@ -124,6 +125,7 @@ def kindergarten_list(request):
 
 
 @login_required
+@require_safe
 def kindergarten_detail(request, pk):
     user = request.user
     kindergarten = kindergarten_get_for_user(user, pk, action="view")
@@ -196,6 +198,7 @@ def kindergarten_edit(request, pk):
 
 
 @login_required
+@require_safe
 def kindergarten_history(request, pk):
     kindergarten = kindergarten_get_for_user(request.user, pk, action="view_history")
     page = paginate(
@@ -347,6 +350,7 @@ def inspection_create_view(request, pk):
 
 
 @login_required
+@require_safe
 def level_list(request):
     """Everyone in scope may read the vocabulary (levels are public); the bureau admin keeps it."""
     user = request.user
@@ -397,6 +401,7 @@ def level_edit_view(request, pk):
 
 
 @login_required
+@require_safe
 def compliance(request):
     """Class sizes against 25/30/35/30 (boarding smaller) and enrolment against capacity."""
     user = request.user
