@@ -63,6 +63,9 @@ run: venv
 	$(PY) manage.py runserver $(HOST_PORT)
 
 # pytest exits 5 when it collects nothing: accepted for the browser run only without REQUIRE_SERVICES=1.
+# Without Chromium the browser tests skip locally (tests/conftest.py prints how many) and fail under
+# REQUIRE_SERVICES=1; either way the last line of `make test` says so (the path is the one
+# tests/browser/conftest.py launches).
 test: venv
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	@status=0; \
@@ -71,6 +74,9 @@ test: venv
 	if [ "$$status" -eq 5 ] && [ "$${REQUIRE_SERVICES:-}" != "1" ]; then \
 		echo "make test: no browser tests collected (pytest exit 5); accepted because REQUIRE_SERVICES is not 1"; \
 		status=0; \
+	fi; \
+	if [ ! -x /usr/bin/chromium ]; then \
+		echo "make test: WARNING: the browser tests did not run: no /usr/bin/chromium. Install it: apt-get install chromium" >&2; \
 	fi; \
 	exit "$$status"
 

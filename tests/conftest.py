@@ -27,6 +27,23 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """A run that skipped the browser tests has not tested the pages: say so last, loudly.
+
+    (Under REQUIRE_SERVICES=1 a missing Chromium is an error, not a skip, so this never shows in CI.)
+    """
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in r.keywords]
+    if not skipped:
+        return
+    reasons = sorted({r.longrepr[2] if isinstance(r.longrepr, tuple) else str(r.longrepr) for r in skipped})
+    terminalreporter.write_sep(
+        "!", f"{len(skipped)} BROWSER TESTS SKIPPED: the pages were not tested", red=True, bold=True
+    )
+    for reason in reasons:
+        terminalreporter.write_line(f"  {reason}", red=True)
+    terminalreporter.write_line("  Install Chromium and run them again:  apt-get install chromium", red=True, bold=True)
+
+
 def redis_reachable(url: str) -> bool:
     parsed = urlparse(url)
     try:
