@@ -80,9 +80,18 @@ class AuditedModel(models.Model):
 
     audit_exclude: frozenset[str] = frozenset()
     audit_ignore: frozenset[str] = frozenset()
+    # Display (core.history): JSON fields whose keys are fields of another model, shown with that
+    # model's labels and values: {"proposed": "kindergartens.Kindergarten"}.
+    audit_json_models: dict[str, str] = {}
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def audit_display_value(cls, field_name: str, value: Any, entry) -> str | None:
+        """Display hook (core.history): the text of a stored value whose meaning depends on
+        another field of the entry (a generic "value" column), or None for the usual rendering."""
+        return None
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -319,4 +328,4 @@ def history_for(obj, *, include: Iterable[models.QuerySet] = ()) -> models.Query
         ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
         if ids:
             condition |= models.Q(content_type=dep_ct, object_id__in=ids)
-    return AuditEntry.objects.filter(condition).select_related("content_type")
+    return AuditEntry.objects.filter(condition).select_related("content_type", "actor")

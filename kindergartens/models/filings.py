@@ -46,6 +46,9 @@ class ChangeFiling(AuditedModel):
 
     objects = AuditedManager()
 
+    # The history shows proposed/original values with the record's field labels and value names.
+    audit_json_models = {"proposed": "kindergartens.Kindergarten", "original": "kindergartens.Kindergarten"}
+
     class Meta:
         verbose_name = _("变更备案")
         verbose_name_plural = _("变更备案")

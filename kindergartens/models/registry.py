@@ -250,6 +250,21 @@ class KindergartenStatusChange(AuditedModel):
         except ValueError:
             return self.value
 
+    @classmethod
+    def audit_display_value(cls, field_name, value, entry):
+        """``value`` is a Status or a Nature depending on ``attribute`` (core.history's hook).
+
+        An entry that changed only the value does not carry the attribute; the two vocabularies
+        share no value, so either one reads it then."""
+        if field_name != "value":
+            return None
+        attribute = next((v for v in (entry.changes or {}).get("attribute", []) if v), None)
+        vocabularies = {cls.Attribute.STATUS: (Status,), cls.Attribute.NATURE: (Nature,)}
+        for choices in vocabularies.get(attribute, (Status, Nature)):
+            if value in choices.values:
+                return str(choices(value).label)
+        return None
+
 
 class ClassType(models.TextChoices):
     SMALL = "small", _("小班（3–4 岁）")
