@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from core.access import get_in_scope_or_404, require
 from core.api import API_PERMISSIONS, DetailSerializer
 from core.audit import history_for
+from core.history import entry_views
 from kindergartens.access import (
     bureaus_visible_to,
     can,
@@ -314,15 +315,18 @@ class KindergartenViewSet(
 
     @extend_schema(
         summary="幼儿园修改记录",
-        description="该幼儿园的审计记录，最新的在前；时间为北京时间。",
+        description=(
+            "该幼儿园的审计记录，最新的在前；时间为北京时间。每项变更给出字段名称和修改前后的可读内容"
+            "（名称、中文含义、北京时间），存储值另列于 old_value / new_value。"
+        ),
         responses={200: AuditEntrySerializer(many=True), **ERRORS},
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, pk=None):
-        """The audit trail of this kindergarten, newest first."""
+        """The audit trail of this kindergarten, newest first, as people read it (core.history)."""
         kindergarten = self.get_object()
         page = self.paginate_queryset(history_for(kindergarten))
-        return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+        return self.get_paginated_response(AuditEntrySerializer(entry_views(page), many=True).data)
 
     @extend_schema(
         summary="办园状态与性质变动记录",

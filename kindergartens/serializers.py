@@ -377,29 +377,34 @@ class FilingReturnSerializer(serializers.Serializer):
 # --- audit trail ----------------------------------------------------------------------
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {}, "minItems": 2, "maxItems": 2},
-        "description": "字段名 → [修改前, 修改后]",
-    }
-)
-class ChangesField(serializers.DictField):
-    """``{"field": [old, new]}``: the values before and after the change."""
+class AuditChangeSerializer(serializers.Serializer):
+    """One changed field as a person reads it, with the stored values for programs."""
+
+    field = serializers.CharField(source="label", read_only=True, help_text="字段名称，如“办园性质”")
+    old = serializers.CharField(read_only=True, help_text="修改前（名称、中文含义或北京时间）")
+    new = serializers.CharField(read_only=True, help_text="修改后（名称、中文含义或北京时间）")
+    name = serializers.CharField(read_only=True, help_text="字段代码（程序用）")
+    old_value = serializers.JSONField(read_only=True, help_text="修改前的存储值（程序用：编号、代码、UTC 时间）")
+    new_value = serializers.JSONField(read_only=True, help_text="修改后的存储值（程序用）")
 
 
 class AuditEntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    at = serializers.SerializerMethodField()
-    actor_label = serializers.CharField(read_only=True)
-    action = serializers.ChoiceField(choices=AuditEntry.Action.choices, read_only=True)
-    action_label = serializers.CharField(source="get_action_display", read_only=True)
-    source = serializers.ChoiceField(choices=AuditEntry.Source.choices, read_only=True)
-    source_label = serializers.CharField(source="get_source_display", read_only=True)
-    changes = ChangesField(read_only=True)
-    request_id = serializers.CharField(read_only=True)
+    """An audit entry as core.history renders it: pass ``core.history.entry_views(entries)``."""
+
+    id = serializers.IntegerField(source="entry.id", read_only=True)
+    at = serializers.SerializerMethodField(help_text="北京时间，ISO 8601（程序用）")
+    at_display = serializers.CharField(source="at_text", read_only=True, help_text="北京时间，如 2025-03-15 08:00:05")
+    actor = serializers.CharField(read_only=True, help_text="操作人姓名；无操作人时为“系统”")
+    actor_label = serializers.CharField(source="entry.actor_label", read_only=True, help_text="操作人账号（程序用）")
+    action = serializers.ChoiceField(source="entry.action", choices=AuditEntry.Action.choices, read_only=True)
+    action_label = serializers.CharField(read_only=True)
+    source = serializers.ChoiceField(source="entry.source", choices=AuditEntry.Source.choices, read_only=True)
+    source_label = serializers.CharField(read_only=True)
+    model_label = serializers.CharField(read_only=True, help_text="记录类型，如“幼儿园”“班级”")
+    object_label = serializers.CharField(read_only=True, help_text="记录名称（修改时的名称）")
+    changes = AuditChangeSerializer(many=True, read_only=True)
+    request_id = serializers.CharField(source="entry.request_id", read_only=True)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
-    def get_at(self, obj: AuditEntry) -> str:
-        # Always Beijing time, whatever the request's time zone.
-        return timezone.localtime(obj.at, timezone.get_default_timezone()).isoformat()
+    def get_at(self, view) -> str:
+        return view.at.isoformat()
