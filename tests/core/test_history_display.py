@@ -1,0 +1,737 @@
+"""The change history a clerk reads (core.history): names, labels and Beijing times, never machine values.
+
+``test_every_audited_model_reads_as_chinese`` creates and changes a record of EVERY audited model
+(``RECIPES``; a new AuditedModel without a recipe fails it), renders every place history is shown
+(the kindergarten and account history pages, the API, the admin) and looks for raw ids, enum
+values, ISO timestamps, Python reprs and English words.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import time_machine
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.roles import Role
+from core.audit import AuditedModel, audit_context
+from core.history import entry_views
+from core.models import AuditEntry
+from kindergartens.models import (
+    AnnualInspection,
+    ChangeFiling,
+    CollaborationGroup,
+    CreditRating,
+    Kindergarten,
+    KindergartenClass,
+    KindergartenStatusChange,
+    Level,
+    Nature,
+    PartyOrganisation,
+    Schedule,
+    Status,
+    UrbanRural,
+    Violation,
+)
+from kindergartens.services import kindergarten_update
+from kindergartens.services.filings import filing_approve, filing_resubmit, filing_return
+from supervision.services import supervisor_assign, supervisor_assignment_end
+from tests.factories import DistrictFactory, TownshipFactory, UserFactory
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+# --- reading rendered history ----------------------------------------------------------------------
+
+
+class HistoryTable(HTMLParser):
+    """Visible text of ``<table data-testid="history">`` and its change cells: (entry pk, field, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside the history table
+        self.entry = None
+        self.field = None
+        self.cell_tag = None
+        self.cell_text = ""
+        self.texts: list[str] = []
+        self.cells: list[tuple[str | None, str, str]] = []
+        self.entries: list[str] = []
+        self.times: dict[str, str] = {}
+        self.td_index = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("data-testid") == "history":
+            self.depth = 1
+            return
+        if not self.depth:
+            return
+        if tag == "tr" and "data-entry" in attrs:
+            self.entry = attrs["data-entry"]
+            self.entries.append(self.entry)
+            self.td_index = 0
+        if tag == "td":
+            self.td_index += 1
+        if "data-field" in attrs:
+            self.field = attrs["data-field"]
+        if tag in ("del", "ins") and self.field:
+            self.cell_tag, self.cell_text = tag, ""
+
+    def handle_endtag(self, tag):
+        if not self.depth:
+            return
+        if tag == "table":
+            self.depth = 0
+        if tag == self.cell_tag:
+            self.cells.append((self.entry, self.field, self.cell_text))
+            self.cell_tag = None
+        if tag == "div" and self.field and self.cell_tag is None:
+            self.field = None
+
+    def handle_data(self, data):
+        if not self.depth:
+            return
+        if data.strip():
+            self.texts.append(data.strip())
+            if self.td_index == 1 and self.entry and self.entry not in self.times:
+                self.times[self.entry] = data.strip()
+        if self.cell_tag:
+            self.cell_text += data
+
+
+def read_history_page(html: str) -> HistoryTable:
+    table = HistoryTable()
+    table.feed(html)
+    assert table.entries, "no history rows rendered"
+    return table
+
+
+class AdminChanges(HTMLParser):
+    """Visible text of the admin's readable fields (technical ones aside) and its changes table's rows."""
+
+    TECHNICAL = frozenset({"actor_label", "request_id", "path", "ip"})  # for support staff: ids, paths
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.field = None  # the admin form row being read ("field-<name>")
+        self.in_readonly = 0
+        self.texts: list[str] = []
+        self.rows: list[tuple[str, list[str]]] = []
+        self.row_field = None
+        self.row_cells: list[str] | None = None
+        self.cell = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        names = [c.removeprefix("field-") for c in classes if c.startswith("field-")]
+        if tag == "div" and names:
+            self.field = names[0]
+        if tag == "div" and (self.in_readonly or "readonly" in classes):
+            self.in_readonly += 1
+        if tag == "tr" and "data-field" in attrs:
+            self.row_field, self.row_cells = attrs["data-field"], []
+        if tag in ("td", "th") and self.row_cells is not None:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.row_cells is not None and self.cell is not None:
+            self.row_cells.append(self.cell)
+            self.cell = None
+        if tag == "tr" and self.row_cells is not None:
+            self.rows.append((self.row_field, self.row_cells))
+            self.row_field, self.row_cells = None, None
+        if tag == "div" and self.in_readonly:
+            self.in_readonly -= 1
+
+    def handle_data(self, data):
+        if self.in_readonly and data.strip() and self.field not in self.TECHNICAL:
+            self.texts.append(data.strip())
+        if self.cell is not None:
+            self.cell += data
+
+
+# --- what must never be shown ----------------------------------------------------------------------
+
+
+def project_enum_values() -> set[str]:
+    """Every TextChoices value of the project's apps that differs from its label."""
+    project_apps = {c.name for c in apps.get_app_configs() if not c.name.startswith("django")}
+    values = set()
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            if sub.__module__.split(".")[0] in {a.split(".")[0] for a in project_apps}:
+                values.update(str(v) for v, label in sub.choices if str(v) != str(label))
+            walk(sub)
+
+    walk(models.TextChoices)
+    return values
+
+
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T")
+PYTHON_REPR = re.compile(r"""[{\[]\s*['"]|['"]\s*[:,]\s*['"\d\[{]|\bNone\b|\bTrue\b|\bFalse\b""")
+ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
+ALLOWED_WORDS: set[str] = set()  # no English word is expected in a history table
+
+
+def assert_readable(texts: list[str], *, allowed_words: set[str], where: str) -> None:
+    enum_values = project_enum_values()
+    for text in texts:
+        assert not ISO_TIMESTAMP.search(text), f"{where}: ISO timestamp in {text!r}"
+        assert not PYTHON_REPR.search(text), f"{where}: Python repr in {text!r}"
+        words = set(ENGLISH_WORD.findall(text)) - allowed_words - ALLOWED_WORDS
+        assert not words, f"{where}: English {sorted(words)} in {text!r}"
+        assert text not in enum_values, f"{where}: enum value {text!r}"
+
+
+def field_of(model, key: str):
+    for field in model._meta.get_fields():
+        concrete = getattr(field, "concrete", False) or field.many_to_many
+        if concrete and key in (field.name, getattr(field, "attname", None)):
+            return field
+    return None
+
+
+def assert_cell_readable(model, key: str, text: str, *, ids: set[str], where: str) -> None:
+    """One changed value: a referenced record by name (never its id), a choice by label."""
+    field = field_of(model, key)
+    assert field is not None, f"{where}: unknown field {key!r} of {model.__name__}"
+    where = f"{where} {model.__name__}.{key}"
+    if field.is_relation:
+        tokens = re.split(r"[：、；\s]+", text)
+        assert not [t for t in tokens if t.isdigit()], f"{where}: id shown: {text!r}"
+        assert not [t for t in tokens if t in ids], f"{where}: id shown: {text!r}"
+    if field.choices:
+        assert text not in {str(v) for v, label in field.flatchoices if str(v) != str(label)}, f"{where}: {text!r}"
+    json_model = getattr(model, "audit_json_models", {}).get(field.name)
+    if json_model:
+        described = apps.get_model(json_model)
+        for part in text.split("；"):
+            label, _, value = part.partition("：")
+            fk_labels = {str(f.verbose_name) for f in described._meta.concrete_fields if f.is_relation}
+            assert not (label in fk_labels and value.isdigit()), f"{where}: id shown: {part!r}"
+            assert label not in {f.name for f in described._meta.concrete_fields}, f"{where}: field name {label!r}"
+
+
+# --- one recipe per audited model -------------------------------------------------------------------
+
+RECIPES: dict[str, Callable[[SimpleNamespace], models.Model]] = {}
+
+
+def recipe(label: str):
+    def register(fn):
+        RECIPES[label] = fn
+        return fn
+
+    return register
+
+
+@recipe("kindergartens.bureau")
+def _bureau(c):
+    district = DistrictFactory(name="新城区教育局", parent=c.city)
+    district.division_code = "211105"
+    district.save()
+    c.new_district = district
+    return district
+
+
+@recipe("kindergartens.township")
+def _township(c):
+    town = TownshipFactory(district=c.district_a, name="新兴街道", urban_rural_code=UrbanRural.MAIN_URBAN)
+    town.urban_rural_code = UrbanRural.VILLAGE
+    town.save()
+    c.new_town = town
+    return town
+
+
+@recipe("kindergartens.level")
+def _level(c):
+    level = Level.objects.create(province="辽宁省", name="三星级", rank=3, description="省级评定")
+    level.rank, level.is_active = 2, False
+    level.save()
+    c.level = Level.objects.create(province="辽宁省", name="五星级", rank=5)
+    return level
+
+
+@recipe("kindergartens.collaborationgroup")
+def _group(c):
+    group = CollaborationGroup.objects.create(district=c.district_a, name="第一协作组", leader=c.kg_a1)
+    group.leader = c.kg_a2
+    group.save()
+    c.group = group
+    # A group the kindergarten joins and which is then removed: its name is gone from the database.
+    c.gone_group = CollaborationGroup.objects.create(district=c.district_a, name="临时协作组")
+    return group
+
+
+@recipe("kindergartens.kindergarten")
+def _kindergarten(c):
+    kg = c.kg_a2
+    kindergarten_update(actor=c.bureau_admin, kindergarten=kg, changes={"collaboration_group": c.gone_group})
+    c.gone_group.delete()
+    kg = Kindergarten.objects.get(pk=kg.pk)
+    kindergarten_update(
+        actor=c.bureau_admin,
+        kindergarten=kg,
+        changes={
+            "township": c.new_town,
+            "collaboration_group": c.group,
+            "level": c.level,
+            "nature": Nature.INCLUSIVE_PRIVATE,
+            "inclusive_recognised_on": datetime.date(2025, 3, 15),
+            "status": Status.RECTIFYING,
+            "schedule": Schedule.BOARDING,
+            "party_organisation": PartyOrganisation.JOINT,
+            "credit_rating": CreditRating.B,
+            "fee_monthly": decimal.Decimal("1200.50"),
+            "fee_government_guided": True,
+            "has_parent_committee": True,
+            "principal_name": "王丽",
+            "principal_since": datetime.date(2024, 9, 1),
+            "capacity": 280,
+        },
+    )
+    c.kg = kg
+    return kg
+
+
+@recipe("kindergartens.kindergartenstatuschange")
+def _status_change(c):
+    change = c.kg.status_changes.filter(attribute="status").order_by("-id").first()
+    # A value-only correction: the entry does not say which vocabulary the value belongs to.
+    KindergartenStatusChange.objects.filter(pk=change.pk).update(value=Status.SUSPENDED, note="更正")
+    return change
+
+
+@recipe("kindergartens.kindergartenclass")
+def _class(c):
+    klass = KindergartenClass.objects.create(kindergarten=c.kg, name="大二班", class_type="large", children=30)
+    klass.class_type, klass.is_active = "mixed", False
+    klass.save()
+    return klass
+
+
+@recipe("kindergartens.violation")
+def _violation(c):
+    violation = Violation.objects.create(
+        kindergarten=c.kg,
+        occurred_on=datetime.date(2025, 3, 15),
+        description="超额招生",
+        penalty="责令整改",
+        recorded_by=c.bureau_staff,
+    )
+    violation.published = True
+    violation.save()
+    return violation
+
+
+@recipe("kindergartens.annualinspection")
+def _inspection(c):
+    inspection = AnnualInspection.objects.create(
+        kindergarten=c.kg, year=2025, result="pass", recorded_by=c.bureau_staff
+    )
+    inspection.result = "basic"
+    inspection.save()
+    return inspection
+
+
+@recipe("kindergartens.changefiling")
+def _filing(c):
+    filing = filing_return(actor=c.bureau_admin, filing=c.filing_a2, reason="请补充材料")
+    filing = filing_resubmit(
+        actor=c.director_a2,
+        filing=filing,
+        proposed={
+            "township": c.village_a.pk,
+            "capacity": 300,
+            "fee_monthly": "980.00",
+            "fee_government_guided": False,
+            "principal_since": "2025-03-01",
+            "schedule": Schedule.FULL_DAY,
+            "party_organisation": PartyOrganisation.INDEPENDENT,
+        },
+        effective_date=datetime.date(2025, 3, 1),
+        explanation="园所搬迁",
+    )
+    return filing_approve(actor=c.bureau_admin, filing=filing)
+
+
+@recipe("supervision.supervisorassignment")
+def _assignment(c):
+    assignment = supervisor_assign(actor=c.bureau_admin, kindergarten=c.kg, supervisor=c.supervisor2)
+    return supervisor_assignment_end(actor=c.bureau_admin, assignment=assignment)
+
+
+@recipe("accounts.user")
+def _user(c):
+    user = UserFactory(username="liming", full_name="李明", role=Role.KG_STAFF, kindergarten=c.kg)
+    user.kindergarten, user.bureau, user.role = None, c.district_a, Role.BUREAU_STAFF
+    user.must_change_password = True
+    user.save()
+    user.groups.add(Group.objects.create(name="统计员"))
+    c.user = user
+    return user
+
+
+def audited_models() -> set[str]:
+    return {m._meta.label_lower for m in apps.get_models() if issubclass(m, AuditedModel)}
+
+
+def test_every_audited_model_has_a_recipe():
+    missing = audited_models() - set(RECIPES)
+    assert not missing, f"add a recipe to {__name__}.RECIPES for {sorted(missing)}"
+
+
+def test_every_audited_model_reads_as_chinese(client, cast):
+    root = User.objects.create_superuser("root", "root@example.com", "Root-pass-2026", full_name="平台管理员")
+    first_new = (AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    records = {}
+    with audit_context(source="web", actor=cast.bureau_admin):
+        for label in ("kindergartens.bureau", "kindergartens.township", "kindergartens.level"):
+            records[label] = RECIPES[label](cast)
+    for label in sorted(set(RECIPES) - set(records), key=list(RECIPES).index):  # services: their own actor
+        records[label] = RECIPES[label](cast)
+    assert set(records) >= audited_models()
+    new_entries = list(AuditEntry.objects.filter(id__gte=first_new).select_related("content_type"))
+    assert {e.content_type.model_class()._meta.label_lower for e in new_entries} >= audited_models()
+
+    ids = {str(pk) for e in new_entries for pk in _referenced_ids(e)}
+    usernames = set(User.objects.values_list("username", flat=True))
+    shown_models: set[str] = set()
+    kinds: set[str] = set()
+
+    def check_cells(cells, where):
+        for entry, key, text in cells:
+            model = entry.content_type.model_class()
+            assert_cell_readable(model, key, text, ids=ids, where=where)
+            kinds.add(_kind(field_of(model, key)))
+
+    # 1. The history pages: the kindergarten's (with its classes, filings, assignments…) and the account's.
+    by_pk = {str(e.pk): e for e in AuditEntry.objects.select_related("content_type")}
+    client.force_login(cast.bureau_admin)
+    for url in (
+        reverse("kindergartens:history", kwargs={"pk": cast.kg.pk}),
+        reverse("accounts:user-history", kwargs={"pk": cast.user.pk}),
+    ):
+        page = 1
+        while True:
+            response = client.get(url, {"page": page})
+            assert response.status_code == 200
+            table = read_history_page(response.content.decode())
+            assert_readable(table.texts, allowed_words=usernames, where=url)
+            check_cells([(by_pk[e], f, t) for e, f, t in table.cells], url)
+            for pk, shown in table.times.items():
+                expected = by_pk[pk].at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+                assert shown == expected, (url, shown, expected)
+            shown_models |= {by_pk[pk].content_type.model_class()._meta.label_lower for pk in table.entries}
+            if not response.context["page"].has_next():
+                break
+            page += 1
+
+    # 2. The API: the kindergarten's history, and the same serializer over every new entry.
+    api = APIClient()
+    api.force_login(cast.bureau_admin)
+    body = api.get(reverse("api:kindergarten-history", kwargs={"pk": cast.kg.pk}), {"page_size": 200}).json()
+    from kindergartens.serializers import AuditEntrySerializer
+
+    everything = AuditEntrySerializer(entry_views(new_entries), many=True).data
+    for where, results in (("api", body["results"]), ("serializer", everything)):
+        texts = []
+        for item in results:
+            texts += [item["at_display"], item["actor"], item["action_label"], item["source_label"]]
+            texts += [item["model_label"], item["object_label"]]
+            texts += [part for change in item["changes"] for part in (change["field"], change["old"], change["new"])]
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", item["at_display"])
+            assert item["at"].endswith("+08:00") and item["at"][:19].replace("T", " ") == item["at_display"]
+            entry = by_pk[str(item["id"])]
+            check_cells([(entry, c["name"], c[side]) for c in item["changes"] for side in ("old", "new")], where)
+        assert_readable([t for t in texts if t], allowed_words=usernames, where=where)
+
+    # 3. The admin: every new entry's change view, which is where bureaus, townships and levels are read.
+    client.force_login(root)
+    for entry in new_entries:
+        response = client.get(reverse("admin:core_auditentry_change", args=[entry.pk]))
+        assert response.status_code == 200
+        admin = AdminChanges()
+        admin.feed(response.content.decode())
+        assert admin.rows or not entry.changes, entry.changes
+        assert_readable(admin.texts, allowed_words=usernames, where=f"admin {entry.pk}")
+        check_cells([(entry, field, text) for field, cells in admin.rows for text in cells[1:]], "admin")
+        shown_models.add(entry.content_type.model_class()._meta.label_lower)
+
+    assert shown_models >= audited_models()
+    # The recipes really touched every kind of value.
+    assert kinds >= {"fk", "choice", "date", "datetime", "json", "bool", "decimal", "m2m"}, kinds
+    # …and what a clerk needs to read is there.
+    html = client.get(reverse("admin:core_auditentry_change", args=[new_entries[0].pk])).content.decode()
+    assert "时间（北京时间）" in html
+
+
+def _referenced_ids(entry) -> list:
+    model = entry.content_type.model_class()
+    found = []
+    for key, pair in entry.changes.items():
+        field = field_of(model, key)
+        if field is None or not field.is_relation or not isinstance(pair, list):
+            continue
+        for value in pair:
+            if isinstance(value, int):
+                found.append(value)
+            elif isinstance(value, list):
+                found += [v for v in value if isinstance(v, int)]
+    if entry.actor_id:
+        found.append(entry.actor_id)
+    return found
+
+
+def _kind(field) -> str:
+    if field.many_to_many:
+        return "m2m"
+    if field.is_relation:
+        return "fk"
+    if field.choices:
+        return "choice"
+    for cls, kind in (
+        (models.DateTimeField, "datetime"),
+        (models.DateField, "date"),
+        (models.JSONField, "json"),
+        (models.BooleanField, "bool"),
+        (models.DecimalField, "decimal"),
+    ):
+        if isinstance(field, cls):
+            return kind
+    return "other"
+
+
+# --- each kind of value, exactly ----------------------------------------------------------------------
+
+
+def _views_for(obj):
+    from core.audit import history_for
+
+    return entry_views(history_for(obj))
+
+
+def _row(view, name):
+    return next(r for r in view.changes if r.name == name)
+
+
+def test_foreign_keys_show_names_and_deleted_records_say_so(cast):
+    group = CollaborationGroup.objects.create(district=cast.district_a, name="临时协作组")
+    kindergarten_update(
+        actor=cast.bureau_admin,
+        kindergarten=cast.kg_a1,
+        changes={"township": cast.village_a, "collaboration_group": group, "level": cast.level_ln},
+    )
+    group_pk = group.pk
+    group.delete()
+    newest = _views_for(cast.kg_a1)[0]
+    assert (_row(newest, "township_id").label, _row(newest, "township_id").old) == ("街道/乡镇", "大洼街道")
+    assert _row(newest, "township_id").new == "西安镇"
+    assert _row(newest, "level_id").new == "四星级"
+    assert _row(newest, "collaboration_group_id").new == "（已删除）"
+    assert _row(newest, "collaboration_group_id").new_value == group_pk  # the stored value is kept
+
+
+def test_choices_dates_decimals_and_booleans_read_as_chinese(cast):
+    kindergarten_update(
+        actor=cast.bureau_admin,
+        kindergarten=cast.kg_a1,
+        changes={
+            "nature": Nature.INCLUSIVE_PRIVATE,
+            "inclusive_recognised_on": datetime.date(2025, 3, 15),
+            "fee_monthly": decimal.Decimal("1200.5"),
+            "fee_government_guided": True,
+            "credit_rating": CreditRating.A,
+        },
+    )
+    newest = _views_for(cast.kg_a1)[0]
+    shown = {r.name: (r.label, r.old, r.new) for r in newest.changes}
+    assert shown["nature"] == ("办园性质", "公办", "普惠性民办")
+    assert shown["inclusive_recognised_on"] == ("普惠性民办认定日期", "—", "2025-03-15")
+    assert shown["fee_monthly"] == ("保教费（元/月）", "—", "1200.50")
+    assert shown["fee_government_guided"] == ("执行政府指导价", "否", "是")
+    assert shown["credit_rating"] == ("信用等级", "—", "A 级（守信）")
+
+
+def test_status_change_value_shows_the_label_of_its_attribute(cast):
+    changes = {c.attribute: c for c in cast.kg_a1.status_changes.all()}
+    views = [_views_for(change)[0] for change in changes.values()]  # their creation
+    assert {(_row(v, "attribute").new, _row(v, "value").new) for v in views} == {
+        ("办园状态", "在办"),
+        ("办园性质", "公办"),
+    }
+    # A value-only correction does not carry the attribute: the value still reads as a label.
+    KindergartenStatusChange.objects.filter(pk=changes["nature"].pk).update(value=Nature.PRIVATE)
+    fix = _views_for(changes["nature"])[0]
+    assert (_row(fix, "value").old, _row(fix, "value").new) == ("公办", "非普惠性民办")
+
+
+def test_json_of_a_filing_reads_with_the_record_labels(cast):
+    filing = ChangeFiling.objects.create(
+        kindergarten=cast.kg_a2,
+        proposed={"capacity": 400, "principal_name": "张三", "township": cast.town_a.pk, "schedule": "half_day"},
+        original={"capacity": 0, "principal_name": "", "township": cast.village_a.pk, "schedule": "full_day"},
+        effective_date=datetime.date(2025, 3, 15),
+        filed_by=cast.director_a2,
+    )
+    (view,) = entry_views(AuditEntry.objects.filter(object_id=str(filing.pk), content_type__model="changefiling"))
+    assert _row(view, "proposed").label == "申请变更内容"
+    assert _row(view, "proposed").new == "学位数：400；园长姓名：张三；街道/乡镇：大洼街道；办园类型：半日制"
+    assert _row(view, "original").new == "学位数：0；园长姓名：—；街道/乡镇：西安镇；办园类型：全日制"
+
+
+def test_times_are_beijing_times_on_the_page_and_in_the_api(client, cast):
+    utc_evening = datetime.datetime(2025, 3, 14, 16, 30, tzinfo=datetime.UTC)  # 2025-03-15 00:30 in Beijing
+    with time_machine.travel(utc_evening, tick=False):
+        supervisor_assign(actor=cast.bureau_admin, kindergarten=cast.kg_a2, supervisor=cast.supervisor2)
+    client.force_login(cast.bureau_staff)
+    table = read_history_page(
+        client.get(reverse("kindergartens:history", kwargs={"pk": cast.kg_a2.pk})).content.decode()
+    )
+    assert "2025-03-15 00:30:00" in table.times.values()  # when the entry was written
+    assert ("started_at", "2025-03-15 00:30") in {(field, text) for _, field, text in table.cells}
+    assert not any("2025-03-14" in text or ISO_TIMESTAMP.search(text) for text in table.texts)
+    api = APIClient()
+    api.force_login(cast.bureau_staff)
+    with time_machine.travel(utc_evening, tick=False):
+        Kindergarten.objects.filter(pk=cast.kg_a2.pk).update(capacity=120)
+    results = api.get(reverse("api:kindergarten-history", kwargs={"pk": cast.kg_a2.pk})).json()["results"]
+    (update,) = [r for r in results if r["changes"] and r["changes"][0]["name"] == "capacity"]
+    assert (update["at"], update["at_display"]) == ("2025-03-15T00:30:00+08:00", "2025-03-15 00:30:00")
+
+
+def test_actor_is_the_person_or_the_system(cast):
+    nameless = UserFactory(username="wangwu", full_name="", role=Role.BUREAU_ADMIN, bureau=cast.district_a)
+    with audit_context(source="web", actor=cast.bureau_admin):
+        Kindergarten.objects.filter(pk=cast.kg_a1.pk).update(capacity=100)
+    with audit_context(source="web", actor=nameless):
+        Kindergarten.objects.filter(pk=cast.kg_a1.pk).update(capacity=200)
+    with audit_context(source="task", path="tests.task"):
+        Kindergarten.objects.filter(pk=cast.kg_a1.pk).update(capacity=300)
+    task, no_name, named = _views_for(cast.kg_a1)[:3]
+    assert (named.actor, named.source_label) == (cast.bureau_admin.full_name, "网页")
+    assert no_name.actor == "wangwu"  # no name: the account
+    assert (task.actor, task.source_label) == ("系统", "后台任务")
+
+
+def test_account_group_changes_name_the_groups(cast):
+    group = Group.objects.create(name="统计员")
+    cast.kg_staff.groups.add(group)
+    newest = _views_for(cast.kg_staff)[0]
+    assert (_row(newest, "groups").old, _row(newest, "groups").new) == ("—", "新增：统计员")
+    password = User.objects.get(pk=cast.kg_staff.pk)
+    password.set_password("Another-pass-2026")
+    password.save()
+    assert (_row(_views_for(password)[0], "password").old, _row(_views_for(password)[0], "password").new) == (
+        "（已隐藏）",
+        "（已隐藏）",
+    )
+
+
+# --- query counts ---------------------------------------------------------------------------------------
+
+
+def _many_referencing_entries(cast, start: int, stop: int) -> None:
+    """Updates of kg_a1, each naming another township, level, group and supervisor."""
+    for i in range(start, stop):
+        town = TownshipFactory(district=cast.district_a, name=f"街道{i}")
+        level = Level.objects.create(province="辽宁省", name=f"等级{i}", rank=i)
+        group = CollaborationGroup.objects.create(district=cast.district_a, name=f"协作组{i}")
+        kindergarten_update(
+            actor=UserFactory(role=Role.BUREAU_ADMIN, bureau=cast.district_a),
+            kindergarten=Kindergarten.objects.get(pk=cast.kg_a1.pk),
+            changes={"township": town, "level": level, "collaboration_group": group},
+        )
+        supervisor_assign(
+            actor=cast.bureau_admin,
+            kindergarten=cast.kg_a1,
+            supervisor=UserFactory(role=Role.SUPERVISOR, bureau=cast.district_a),
+        )
+
+
+def test_history_page_names_references_in_one_query_per_model(client, cast, django_assert_max_num_queries):
+    client.force_login(cast.bureau_staff)
+    url = reverse("kindergartens:history", kwargs={"pk": cast.kg_a1.pk})
+    _many_referencing_entries(cast, 0, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _many_referencing_entries(cast, 2, 14)
+    # session, user, kindergarten, the page's includes, count, page, and one per kind of record named
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url)
+    assert "等级13" in response.content.decode()
+
+
+def test_api_history_names_references_in_one_query_per_model(cast, django_assert_max_num_queries):
+    api = APIClient()
+    api.force_login(cast.bureau_staff)
+    url = reverse("api:kindergarten-history", kwargs={"pk": cast.kg_a1.pk})
+    _many_referencing_entries(cast, 0, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(url).status_code == 200
+    _many_referencing_entries(cast, 2, 14)
+    with django_assert_max_num_queries(len(few)):
+        body = api.get(url).json()
+    newest = body["results"][0]["changes"]
+    assert {c["new"] for c in newest} == {"街道13", "等级13", "协作组13"}
+
+
+def test_datetimes_within_one_minute_show_seconds(cast):
+    base = datetime.datetime(2025, 3, 14, 16, 30, 5, tzinfo=datetime.UTC)
+    ChangeFiling.objects.filter(pk=cast.filing_a1.pk).update(submitted_at=base)
+    ChangeFiling.objects.filter(pk=cast.filing_a1.pk).update(submitted_at=base + datetime.timedelta(seconds=20))
+    row = _row(_views_for(cast.filing_a1)[0], "submitted_at")
+    assert (row.old, row.new) == ("2025-03-15 00:30:05", "2025-03-15 00:30:25")
+
+
+# --- the admin ----------------------------------------------------------------------------------------
+
+
+def test_admin_list_shows_names_in_constant_queries(client, cast, django_assert_max_num_queries):
+    root = User.objects.create_superuser("root", "root@example.com", "Root-pass-2026", full_name="平台管理员")
+    client.force_login(root)
+    url = reverse("admin:core_auditentry_changelist")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(20):
+        with audit_context(source="web", actor=UserFactory(full_name=f"办事员{i}")):
+            Kindergarten.objects.filter(pk=cast.kg_a1.pk).update(capacity=i + 1)
+    with django_assert_max_num_queries(len(few)):
+        html = client.get(url).content.decode()
+    assert "办事员19" in html and "幼儿园" in html
+
+
+def test_admin_change_view_reads_like_the_history_page(client, cast):
+    kindergarten_update(
+        actor=cast.bureau_admin,
+        kindergarten=Kindergarten.objects.get(pk=cast.kg_a1.pk),
+        changes={"nature": Nature.PRIVATE, "township": cast.village_a},
+    )
+    entry = AuditEntry.objects.filter(object_id=str(cast.kg_a1.pk), action="update").latest("id")
+    root = User.objects.create_superuser("root", "root@example.com", "Root-pass-2026", full_name="平台管理员")
+    client.force_login(root)
+    admin = AdminChanges()
+    admin.feed(client.get(reverse("admin:core_auditentry_change", args=[entry.pk])).content.decode())
+    assert dict(admin.rows) == {
+        "nature": ["办园性质", "公办", "非普惠性民办"],
+        "township_id": ["街道/乡镇", "大洼街道", "西安镇"],
+    }
+    assert beijing_text(entry.at) in admin.texts and "幼儿园" in admin.texts
+
+
+def beijing_text(at: datetime.datetime) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
