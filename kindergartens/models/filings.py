@@ -65,7 +65,8 @@ class ChangeFiling(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kindergarten} 变更备案（{self.filed_at:%Y-%m-%d}）"
+        # The Beijing date (it names the filing in the change history): the stored time is UTC.
+        return f"{self.kindergarten} 变更备案（{timezone.localtime(self.filed_at):%Y-%m-%d}）"
 
     def audit_district_id(self) -> int | None:
         return self.kindergarten.district_id

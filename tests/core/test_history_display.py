@@ -614,6 +614,24 @@ def test_times_are_beijing_times_on_the_page_and_in_the_api(client, cast):
     assert (update["at"], update["at_display"]) == ("2025-03-15T00:30:00+08:00", "2025-03-15 00:30:00")
 
 
+def test_record_names_and_admin_titles_carry_beijing_dates(client, cast):
+    utc_evening = datetime.datetime(2025, 3, 14, 16, 30, tzinfo=datetime.UTC)  # 2025-03-15 00:30 in Beijing
+    with time_machine.travel(utc_evening, tick=False):
+        filing = ChangeFiling.objects.create(
+            kindergarten=cast.kg_a2,
+            proposed={"capacity": 400},
+            original={"capacity": 0},
+            effective_date=datetime.date(2025, 4, 1),
+            filed_by=cast.director_a2,
+        )
+    (view,) = _views_for(filing)
+    assert view.object_label == "西安镇中心幼儿园 变更备案（2025-03-15）"
+    root = User.objects.create_superuser("root", "root@example.com", "Root-pass-2026", full_name="平台管理员")
+    client.force_login(root)
+    html = client.get(reverse("admin:core_auditentry_change", args=[view.entry.pk])).content.decode()
+    assert "@ 2025-03-15 00:30" in html and "2025-03-14" not in html
+
+
 def test_actor_is_the_person_or_the_system(cast):
     nameless = UserFactory(username="wangwu", full_name="", role=Role.BUREAU_ADMIN, bureau=cast.district_a)
     with audit_context(source="web", actor=cast.bureau_admin):
