@@ -153,7 +153,7 @@ def record_label(obj: models.Model) -> str:
 def _view(entry, names: _Names) -> EntryView:
     model = entry.content_type.model_class()
     rows = []
-    for key, pair in (entry.changes or {}).items():
+    for key, pair in _in_field_order(model, entry.changes or {}):
         old, new = _pair(pair)
         field = _field_for(model, key)
         if field is not None and field.primary_key:
@@ -212,6 +212,15 @@ def _field_for(model, name: str) -> models.Field | None:
     except FieldDoesNotExist:
         return None
     return field if field.concrete or field.many_to_many else None
+
+
+def _in_field_order(model, values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Items in the model's field order (PostgreSQL's jsonb does not keep the order they were written in)."""
+    if model is None:
+        return list(values.items())
+    fields = [*model._meta.concrete_fields, *model._meta.many_to_many]
+    position = {name: i for i, f in enumerate(fields) for name in (f.name, getattr(f, "attname", f.name))}
+    return sorted(values.items(), key=lambda item: position.get(item[0], len(position)))
 
 
 def _m2m_text(field, action: Any, ids: Any, names: _Names) -> str:
@@ -273,7 +282,7 @@ def json_text(value: Any, model, entry, names: _Names) -> str:
         return "是" if value else "否"
     if isinstance(value, dict):
         parts = []
-        for key, item in value.items():
+        for key, item in _in_field_order(model, value):
             field = _field_for(model, key)
             if field is not None:
                 parts.append(f"{field.verbose_name}：{field_text(field, item, entry, names)}")

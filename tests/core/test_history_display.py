@@ -567,6 +567,13 @@ def test_choices_dates_decimals_and_booleans_read_as_chinese(cast):
     assert shown["credit_rating"] == ("信用等级", "—", "A 级（守信）")
 
 
+def test_changes_are_listed_in_the_record_field_order(cast):
+    entry = AuditEntry.objects.filter(object_id=str(cast.kg_a1.pk), content_type__model="kindergarten").first()
+    entry.changes = {"capacity": [0, 1], "name": ["甲", "乙"], "township_id": [None, cast.town_a.pk]}  # jsonb order
+    (view,) = entry_views([entry])
+    assert [r.label for r in view.changes] == ["园所名称", "街道/乡镇", "学位数"]
+
+
 def test_status_change_value_shows_the_label_of_its_attribute(cast):
     changes = {c.attribute: c for c in cast.kg_a1.status_changes.all()}
     views = [_views_for(change)[0] for change in changes.values()]  # their creation
@@ -590,8 +597,9 @@ def test_json_of_a_filing_reads_with_the_record_labels(cast):
     )
     (view,) = entry_views(AuditEntry.objects.filter(object_id=str(filing.pk), content_type__model="changefiling"))
     assert _row(view, "proposed").label == "申请变更内容"
-    assert _row(view, "proposed").new == "学位数：400；园长姓名：张三；街道/乡镇：大洼街道；办园类型：半日制"
-    assert _row(view, "original").new == "学位数：0；园长姓名：—；街道/乡镇：西安镇；办园类型：全日制"
+    # In the record's field order, whatever order the database keeps the keys in.
+    assert _row(view, "proposed").new == "街道/乡镇：大洼街道；办园类型：半日制；学位数：400；园长姓名：张三"
+    assert _row(view, "original").new == "街道/乡镇：西安镇；办园类型：全日制；学位数：0；园长姓名：—"
 
 
 def test_times_are_beijing_times_on_the_page_and_in_the_api(client, cast):
