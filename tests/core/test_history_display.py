@@ -598,7 +598,7 @@ def test_json_of_a_filing_reads_with_the_record_labels(cast):
     (view,) = entry_views(AuditEntry.objects.filter(object_id=str(filing.pk), content_type__model="changefiling"))
     assert _row(view, "proposed").label == "申请变更内容"
     # In the record's field order, whatever order the database keeps the keys in.
-    assert _row(view, "proposed").new == "街道/乡镇：大洼街道；办园类型：半日制；学位数：400；园长姓名：张三"
+    assert _row(view, "proposed").new == "街道/乡镇：大洼街道；办园形式：半日制；学位数：400；园长姓名：张三"
     assert _row(view, "original").new == "街道/乡镇：西安镇；办园类型：全日制；学位数：0；园长姓名：—"
 
 
