@@ -599,7 +599,7 @@ def test_json_of_a_filing_reads_with_the_record_labels(cast):
     assert _row(view, "proposed").label == "申请变更内容"
     # In the record's field order, whatever order the database keeps the keys in.
     assert _row(view, "proposed").new == "街道/乡镇：大洼街道；办园形式：半日制；学位数：400；园长姓名：张三"
-    assert _row(view, "original").new == "街道/乡镇：西安镇；办园类型：全日制；学位数：0；园长姓名：—"
+    assert _row(view, "original").new == "街道/乡镇：西安镇；办园形式：全日制；学位数：0；园长姓名：—"
 
 
 def test_times_are_beijing_times_on_the_page_and_in_the_api(client, cast):
