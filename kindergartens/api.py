@@ -10,7 +10,7 @@ Nothing here deletes: DELETE answers 405.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Case, DateField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import DateField, Prefetch, Q, QuerySet, Value
 from django.db.models.query import prefetch_related_objects
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -41,13 +41,12 @@ from kindergartens.access import (
 from kindergartens.models import (
     ChangeFiling,
     ChangeFilingEvent,
-    ClassType,
     Kindergarten,
     KindergartenClass,
     Nature,
     Status,
 )
-from kindergartens.selectors import class_size_limit, kindergartens_on, with_enrolment
+from kindergartens.selectors import class_size_limit, class_sort_key, kindergartens_on, with_enrolment
 from kindergartens.selectors_filings import filing_diff
 from kindergartens.serializers import (
     AuditEntrySerializer,
@@ -201,13 +200,6 @@ def _with_size_limit(klass: KindergartenClass, kindergarten: Kindergarten) -> Ki
     klass.size_limit = class_size_limit(klass.class_type, kindergarten.schedule)
     klass.compliant = klass.children <= klass.size_limit
     return klass
-
-
-# Classes in the order a kindergarten lists them: 小班, 中班, 大班, 混合班.
-CLASS_ORDER = Case(
-    *(When(class_type=value, then=Value(i)) for i, value in enumerate(ClassType.values)),
-    output_field=IntegerField(),
-)
 
 
 class ClassListQuery(serializers.Serializer):
@@ -365,7 +357,7 @@ class KindergartenViewSet(
         classes = kindergarten.classes.all()  # the related manager sets each class's kindergarten: no query per row
         if not query.validated_data["include_inactive"]:
             classes = classes.filter(is_active=True)
-        page = self.paginate_queryset(classes.order_by("-is_active", CLASS_ORDER, "name", "id"))
+        page = self.paginate_queryset(sorted(classes, key=class_sort_key))  # a few dozen at most
         page = [_with_size_limit(klass, kindergarten) for klass in page]
         return self.get_paginated_response(ClassSerializer(page, many=True).data)
 

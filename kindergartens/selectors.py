@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -23,9 +24,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.collation import pinyin_key
 from kindergartens.models import (
     INCLUSIVE_NATURES,
     OPERATING_STATUSES,
+    ClassType,
     Kindergarten,
     KindergartenClass,
     KindergartenStatusChange,
@@ -223,8 +226,38 @@ def class_size_limit(class_type: str, schedule: str) -> int:
     return limits[class_type]
 
 
+CLASS_TYPE_RANK = {value: i for i, value in enumerate(ClassType.values)}  # 小班, 中班, 大班, 混合班
+_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER_RE = re.compile(r"\d+|[零〇一二两三四五六七八九十百]+")
+
+
+def _parse_number(text: str) -> int:
+    """``12`` → 12; Chinese numerals as class names use them: 一 → 1, 十 → 10, 十二 → 12, 二十一 → 21, 一百零二 → 102."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _NUMERALS[char]
+    return total + current
+
+
+def class_sort_key(klass: KindergartenClass) -> tuple:
+    """Classes in the order a kindergarten lists them: by type (小班, 中班, 大班, 混合班), then by the
+    number in the name (大二班 before 大十班), then by name; inactive ones last."""
+    match = _NUMBER_RE.search(klass.name)
+    number = _parse_number(match.group()) if match else 10**6
+    return (not klass.is_active, CLASS_TYPE_RANK.get(klass.class_type, 99), number, pinyin_key(klass.name), klass.pk)
+
+
 def classes_with_compliance(kindergarten: Kindergarten) -> list[KindergartenClass]:
-    classes = list(kindergarten.classes.filter(is_active=True).order_by("class_type", "name"))
+    classes = sorted(kindergarten.classes.filter(is_active=True), key=class_sort_key)
     for c in classes:
         c.size_limit = class_size_limit(c.class_type, kindergarten.schedule)
         c.compliant = c.children <= c.size_limit

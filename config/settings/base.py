@@ -90,6 +90,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same engine with the pinyin collation PostgreSQL has built in (core/collation.py).
+    DATABASES["default"]["ENGINE"] = "core.db.sqlite3"
+    # In memory for tests, as Django does for its own SQLite engine (pytest-django's per-worker
+    # names are only skipped for that engine's exact name).
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short OLTP queries: PostgreSQL's JIT spent 0.2-1.6 s compiling list queries that run in 0.1 s.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedManager, AuditedModel
+from core.collation import PINYIN_COLLATION
 
 # Suffixes of a bureau's name that are not part of the place: 大洼区教育局 → 大洼区.
 BUREAU_NAME_SUFFIXES = ("教育和体育局", "教育体育局", "教育委员会", "教育局", "教体局", "教委")
@@ -23,7 +24,7 @@ class Bureau(AuditedModel):
         CITY = "city", _("市级")
         DISTRICT = "district", _("区县级")
 
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, db_collation=PINYIN_COLLATION)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
@@ -78,7 +79,7 @@ class Township(AuditedModel):
     """A 街道/乡镇 inside a district, with its urban-rural code."""
 
     district = models.ForeignKey(Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="townships")
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, db_collation=PINYIN_COLLATION)
     code = models.CharField(_("统计用区划代码"), max_length=12, blank=True)
     urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, choices=UrbanRural.choices)
 
@@ -107,7 +108,7 @@ class CollaborationGroup(AuditedModel):
     district = models.ForeignKey(
         Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="collaboration_groups"
     )
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, db_collation=PINYIN_COLLATION)
     leader = models.ForeignKey(
         "Kindergarten",
         verbose_name=_("牵头园"),

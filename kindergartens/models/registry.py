@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedManager, AuditedModel
+from core.collation import PINYIN_COLLATION
 
 from ..validators import validate_credit_code
 from .organisations import Bureau, CollaborationGroup, Township
@@ -95,7 +96,7 @@ class Kindergarten(AuditedModel):
     """A kindergarten: the bureau's book of record. Status and nature also keep a dated history."""
 
     # identity
-    name = models.CharField(_("园所名称"), max_length=100)
+    name = models.CharField(_("园所名称"), max_length=100, db_collation=PINYIN_COLLATION)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
     licence_number = models.CharField(_("办学许可证号"), max_length=50, blank=True)
     licence_valid_until = models.DateField(_("办学许可证有效期至"), null=True, blank=True)
@@ -163,6 +164,8 @@ class Kindergarten(AuditedModel):
         indexes = [
             # The district list page: WHERE district_id=? ORDER BY name, id.
             models.Index(fields=["district", "name", "id"], name="kg_district_name_idx"),
+            # City-wide lists: ORDER BY name, id over every district (pinyin, the column's collation).
+            models.Index(fields=["name", "id"], name="kg_name_idx"),
             # Filtered lists: WHERE district_id=? AND nature=? / status=? ORDER BY name.
             models.Index(fields=["district", "nature", "name"], name="kg_district_nature_idx"),
             models.Index(fields=["district", "status", "name"], name="kg_district_status_idx"),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.collation import pinyin_key
 from core.models import AuditEntry
 from kindergartens.models import CollaborationGroup, Kindergarten, KindergartenClass, KindergartenStatusChange, Level
 from kindergartens.services import RECORD_FIELDS, kindergarten_create, kindergarten_update
@@ -345,7 +346,7 @@ def test_filter_ids_outside_scope_look_like_missing_ids(api, cast, param):
 def test_ordering(api, cast):
     api.force_login(cast.city_viewer)
     names = [row["name"] for row in api.get(LIST).json()["results"]]
-    assert names == sorted(names)
+    assert names == sorted(names, key=pinyin_key)  # pinyin, on SQLite as on PostgreSQL
     by_id = [row["id"] for row in api.get(LIST, {"ordering": "-id"}).json()["results"]]
     assert by_id == sorted(by_id, reverse=True)
 
