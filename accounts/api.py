@@ -69,7 +69,7 @@ class TokenView(APIView):
     def get_permissions(self):
         if self.request.method == "POST":
             return [AllowAny()]
-        return [IsAuthenticated()]
+        return [permission() for permission in API_PERMISSIONS]
 
     @extend_schema(
         summary="获取 API 令牌",

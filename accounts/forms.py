@@ -18,7 +18,22 @@ class OwnPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     error_messages = {
         **PasswordChangeForm.error_messages,
         "password_incorrect": "原密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致。",
+        "password_unchanged": "新密码不能与当前密码相同。",
+        "one_time_password_reused": "新密码不能与管理员发放的初始密码相同，请设置您自己的密码。",
     }
+
+    def clean(self):
+        # Django's SetPasswordForm puts the validators' messages under the confirmation field;
+        # they are about the new password, so they go under it (the mismatch stays on the confirmation).
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        new_password = self.cleaned_data.get("new_password1")
+        if new_password and "new_password1" not in self.errors and self.user.check_password(new_password):
+            # The administrator saw the one-time password: keeping it would leave it valid.
+            key = "one_time_password_reused" if self.user.must_change_password else "password_unchanged"
+            self.add_error("new_password1", forms.ValidationError(self.error_messages[key], code=key))
+        return self.cleaned_data
 
 
 class UserFilterForm(StyledFormMixin, forms.Form):

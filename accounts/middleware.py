@@ -2,22 +2,31 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Public pages read no user (so the session stays untouched and no "Vary: Cookie" is added);
-# static files and the API (which answers for itself with a 403) are exempt too.
-EXEMPT_PREFIXES = ("/static/", "/api/", "/public/")
+# static files are exempt too.
+EXEMPT_PREFIXES = ("/static/", "/public/")
+API_PREFIX = "/api/"
 
 
 class PasswordChangeRequiredMiddleware:
-    """Accounts given a one-time password must set their own before doing anything else."""
+    """Accounts given a one-time password must set their own before doing anything else.
+
+    Every method: a write is refused like a read. Pages (and the API docs page) redirect to the
+    password form; the API answers for itself with a 403 (core.api.PasswordChanged, one of
+    REST_FRAMEWORK's default permissions), since a token is only known to DRF.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(EXEMPT_PREFIXES):
+        path = request.path
+        if path.startswith(EXEMPT_PREFIXES):
             return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            if path.startswith(API_PREFIX) and path != reverse("api:docs"):
+                return self.get_response(request)
             allowed = {reverse("accounts:password-change"), reverse("accounts:logout"), reverse("accounts:login")}
-            if request.path not in allowed:
+            if path not in allowed:
                 return redirect(reverse("accounts:password-change"))
         return self.get_response(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -133,6 +134,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 @transaction.atomic
 def user_change_own_password(*, user: User, new_password: str) -> User:
+    """Set the user's own password; a one-time password an administrator has seen is never kept."""
+    if user.check_password(new_password):
+        raise ValidationError({"new_password1": "新密码不能与当前密码相同。"})
+    password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])

@@ -5,16 +5,32 @@ schema and its Swagger UI are for signed-in users only: they describe every endp
 and a bureau network has no public API consumers.
 """
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
+from core.api_auth import API_PERMISSIONS
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
 from supervision.api import AssignmentViewSet
 
 app_name = "api"
+
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=API_PERMISSIONS)
+
+
+@wraps(_swagger)
+def api_docs(request, *args, **kwargs):
+    """Swagger UI. A page for people, so a signed-out visitor is sent to the login page like
+    on every other page (accounts.middleware sends a one-time password to the password form).
+    The split view serves its script from ?script=, so the CSP needs no 'unsafe-inline'."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return _swagger(request, *args, **kwargs)
+
 
 router = SimpleRouter()
 router.register("bureaus", BureauViewSet, basename="bureau")
@@ -28,12 +44,8 @@ router.register("supervisor-assignments", AssignmentViewSet, basename="superviso
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("auth/token/", TokenView.as_view(), name="token"),
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
-    path(
-        "docs/",
-        # The split view serves its script from ?script=, so the CSP needs no 'unsafe-inline'.
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[IsAuthenticated]),
-        name="docs",
-    ),
+    # Signed in and off the one-time password, like every endpoint.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=API_PERMISSIONS), name="schema"),
+    path("docs/", api_docs, name="docs"),
     *router.urls,
 ]

@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from core.api_auth import API_PERMISSIONS, PasswordChanged  # noqa: F401  (the apps import them from here)
 
 NOT_FOUND = "未找到。"
 FORBIDDEN = "您没有执行此操作的权限。"
@@ -57,24 +58,6 @@ def exception_handler(exc, context):
         message = exc.args[0] if exc.args and isinstance(exc.args[0], str) and exc.args[0] else FORBIDDEN
         exc = exceptions.PermissionDenied(message)
     return drf_exception_handler(exc, context)
-
-
-class PasswordChanged(BasePermission):
-    """Refuse accounts still on an administrator-issued one-time password.
-
-    The web pages send them to the password form (accounts.middleware, which leaves /api/
-    alone); the API answers 403 instead, so whoever saw the one-time password cannot use it
-    here. /me/ stays open so a client can see ``must_change_password``.
-    """
-
-    message = "请先登录网页修改初始密码。"
-
-    def has_permission(self, request, view) -> bool:
-        return not getattr(request.user, "must_change_password", False)
-
-
-# Every API view but /me/ and the token endpoint: signed in, and not on a one-time password.
-API_PERMISSIONS = [IsAuthenticated, PasswordChanged]
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

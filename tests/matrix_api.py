@@ -114,7 +114,7 @@ ROUTES: list[Route] = [
     Route("api:token", statuses(200), method="post", data=_token_body, api=True),
     Route("api:token", statuses(204, anonymous=403), method="delete", api=True),
     Route("api:schema", _SIGNED_IN_OK, api=True),
-    Route("api:docs", _SIGNED_IN_OK, api=True),
+    Route("api:docs", statuses(200, anonymous=302), api=True),  # a page: signed-out visitors go to the login
     # --- organisations -----------------------------------------------------------------
     Route("api:bureau-list", _SIGNED_IN_OK, api=True),
     Route("api:bureau-detail", _OBJECT_OK, obj="bureau", api=True),

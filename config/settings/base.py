@@ -183,7 +183,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in and no longer on a one-time password; views that differ say so (/me/, obtaining a token).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api_auth.PasswordChanged"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -196,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "区县教育局幼儿园监管平台的 REST API。所有列表与详情均按调用者的权限范围过滤。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # drf-spectacular's views default to AllowAny: the schema describes every endpoint, so it is closed.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "core.api_auth.PasswordChanged"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
