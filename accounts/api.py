@@ -16,7 +16,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import can_list_users, grantable_roles, user_get_for_user, users_visible_to
@@ -34,7 +33,7 @@ from accounts.serializers import (
 )
 from accounts.services import user_create, user_reset_password, user_set_active, user_update
 from core.access import require
-from core.api import API_PERMISSIONS, DetailSerializer
+from core.api import API_PERMISSIONS, ClientScopedRateThrottle, DetailSerializer
 
 ERRORS = {403: DetailSerializer, 404: DetailSerializer}
 # Answers that carry a secret must not be kept by browsers or proxies.
@@ -63,7 +62,7 @@ class TokenView(APIView):
     django-axes counts failures and locks the username+address pair like the login page.
     """
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "token"
 
     def get_permissions(self):

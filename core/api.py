@@ -18,15 +18,24 @@ from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from core.api_auth import API_PERMISSIONS, PasswordChanged  # noqa: F401  (the apps import them from here)
+from core.client_ip import client_ip
 
 NOT_FOUND = "未找到。"
 FORBIDDEN = "您没有执行此操作的权限。"
 # The same words for "no such id" and "not yours": a body field never reveals what exists elsewhere.
 INVALID_CHOICE = "无效的编号：对象不存在或不在您的权限范围内。"
+
+
+class ClientScopedRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counted per client address (core.client_ip), not per proxy."""
+
+    def get_ident(self, request):
+        return client_ip(request) or ""
 
 
 class Pagination(PageNumberPagination):

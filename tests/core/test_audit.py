@@ -1,5 +1,7 @@
 """The audit trail records every write path, with its context, and cannot be altered."""
 
+import re
+
 import pytest
 from celery import shared_task
 from django.contrib.contenttypes.models import ContentType
@@ -222,3 +224,54 @@ def test_kindergarten_history_includes_its_supervisor_assignments(client, cast):
     models = {e.content_type.model for e in entries}
     assert {"kindergarten", "supervisorassignment"} <= models
     assert "责任督学指派" in response.content.decode()
+
+
+# --- the request part: client address and request id -----------------------------------------
+
+
+def _edit(client, cast, **headers):
+    client.force_login(cast.bureau_staff)
+    response = client.post(
+        reverse("kindergartens:edit", kwargs={"pk": cast.kg_a1.pk}),
+        {"name": "大洼区第一幼儿园（东园）", "township": cast.town_a.pk, "nature": Nature.PUBLIC, "status": "operating"}
+        | {"schedule": "full_day", "capacity": 0},
+        **headers,
+    )
+    assert response.status_code == 302
+    return response, entries_for(cast.kg_a1)[-1]
+
+
+def test_behind_the_proxy_the_client_address_is_recorded(client, cast, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    _response, entry = _edit(client, cast, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert entry.ip == "203.0.113.7"
+
+
+def test_without_a_proxy_x_forwarded_for_is_not_believed(client, cast, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    _response, entry = _edit(client, cast, REMOTE_ADDR="198.51.100.3", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert entry.ip == "198.51.100.3"
+
+
+@pytest.mark.parametrize(
+    ("supplied", "stored"),
+    [
+        ("0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+        ("0f1e2d3c4b5a69788796a5b4c3d2e1f0", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+    ],
+)
+def test_a_uuid_request_id_is_kept_in_one_form(client, cast, supplied, stored):
+    response, entry = _edit(client, cast, HTTP_X_REQUEST_ID=supplied)
+    assert entry.request_id == stored
+    assert response["X-Request-ID"] == stored
+
+
+@pytest.mark.parametrize(
+    "supplied",
+    ["deploy-check-1", "<script>alert(1)</script>", "a" * 64, "0f1e2d3c4b5a69788796a5b4c3d2e1f0z", "' OR 1=1 --"],
+)
+def test_any_other_request_id_is_replaced(client, cast, supplied):
+    response, entry = _edit(client, cast, HTTP_X_REQUEST_ID=supplied)
+    assert entry.request_id != supplied
+    assert re.fullmatch(r"[0-9a-f]{32}", entry.request_id)
+    assert response["X-Request-ID"] == entry.request_id

@@ -46,6 +46,14 @@ def test_production_refuses_to_start_without_its_own_pii_key():
     assert "PII_HMAC_KEY" in result.stderr
 
 
+def test_a_negative_proxy_count_is_refused():
+    result = load_production(
+        SECRET_KEY="x" * 60, PII_HMAC_KEY="y" * 60, ALLOWED_HOSTS="portal.example.gov.cn", AXES_PROXY_COUNT="-1"
+    )
+    assert result.returncode != 0
+    assert "AXES_PROXY_COUNT" in result.stderr
+
+
 def test_production_has_secure_cookies_and_debug_off():
     result = load_production(
         SECRET_KEY="x" * 60, PII_HMAC_KEY="y" * 60, ALLOWED_HOSTS="portal.example.gov.cn", DEBUG="1"
