@@ -205,7 +205,7 @@ def test_detail_has_the_diff_and_the_timeline(api, cast, free_a1):
 
 def test_director_submits_and_nothing_changes_until_approval(api, cast, free_a1):
     api.force_login(cast.kg_director)
-    response = api.post(LIST, body(cast), format="json", HTTP_X_REQUEST_ID="req-filing-1")
+    response = api.post(LIST, body(cast), format="json", HTTP_X_REQUEST_ID="5d1c2b3a-0000-4000-8000-00000000f111")
     assert response.status_code == 201, response.content
     shown = response.json()
     assert shown["state"] == "submitted"
@@ -223,7 +223,11 @@ def test_director_submits_and_nothing_changes_until_approval(api, cast, free_a1)
     cast.kg_a1.refresh_from_db()
     assert (cast.kg_a1.capacity, cast.kg_a1.township_id) == (0, cast.town_a.pk)
     entry = audit_entries(filing).get(action="create")
-    assert (entry.source, entry.actor_id, entry.request_id) == ("api", cast.kg_director.pk, "req-filing-1")
+    assert (entry.source, entry.actor_id, entry.request_id) == (
+        "api",
+        cast.kg_director.pk,
+        "5d1c2b3a00004000800000000000f111",
+    )
 
 
 def test_principal_filed_late_is_flagged(api, cast, free_a1):

@@ -368,7 +368,7 @@ def test_patch_by_bureau_staff_changes_record_and_is_audited_as_api(api, cast):
         detail(cast.kg_a1),
         {"name": " 大洼区第一幼儿园（东园） ", "township": cast.village_a.pk},
         format="json",
-        HTTP_X_REQUEST_ID="req-12345678",
+        HTTP_X_REQUEST_ID="5D1C2B3A-0000-4000-8000-000012345678",  # stored as 32 lowercase hex digits
     )
     assert response.status_code == 200, response.content
     assert response.json()["name"] == "大洼区第一幼儿园（东园）"
@@ -382,7 +382,7 @@ def test_patch_by_bureau_staff_changes_record_and_is_audited_as_api(api, cast):
     assert entry.source == "api"
     assert entry.actor_id == cast.bureau_staff.pk
     assert entry.actor_label == "bureau_staff"
-    assert entry.request_id == "req-12345678"
+    assert entry.request_id == "5d1c2b3a000040008000000012345678"
     assert entry.changes["name"] == ["大洼区第一幼儿园", "大洼区第一幼儿园（东园）"]
 
 
