@@ -6,6 +6,10 @@ accounts cannot enter the admin at all.
 """
 
 from django.contrib import admin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.urls import path
 
 from accounts.roles import Role
 
@@ -18,6 +22,31 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return bool(user.is_active and (user.is_superuser or is_scoped_admin(user)))
+
+    def get_urls(self):
+        urls = super().get_urls()
+        # Django's "view on site" shortcut redirects for any existing object; ours first asks the admin.
+        return [
+            path("r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site")
+            if getattr(pattern, "name", None) == "view_on_site"
+            else pattern
+            for pattern in urls
+        ]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Redirect to an object's page only if this admin would show it to the user; otherwise 404,
+        the same as for an id that does not exist, so nobody learns what exists outside their scope."""
+        if not request.user.is_superuser:
+            try:
+                model = ContentType.objects.get_for_id(content_type_id).model_class()
+            except ContentType.DoesNotExist as exc:
+                raise Http404 from exc
+            model_admin = self._registry.get(model)
+            if model_admin is None or not model_admin.has_view_permission(request):
+                raise Http404
+            if model_admin.get_object(request, object_id) is None:  # scoped queryset; a bad id is None too
+                raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 class ScopedAdmin(admin.ModelAdmin):

@@ -60,3 +60,36 @@ def test_superuser_sees_everything_but_cannot_touch_audit_entries(client, cast):
     response = client.get(reverse("admin:core_auditentry_change", args=[entry.pk]))
     assert response.status_code == 200
     assert b'name="_save"' not in response.content
+
+
+def _view_on_site(obj) -> str:
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return reverse("admin:view_on_site", args=[content_type.pk, obj.pk])
+
+
+def test_view_on_site_answers_404_outside_the_scoped_admins_district(client, cast):
+    """Django's "view on site" shortcut (/admin/r/<type>/<id>/) must not reveal which ids exist elsewhere."""
+    cast.bureau_admin.is_staff = True
+    cast.bureau_admin.save()
+    client.force_login(cast.bureau_admin)
+    own = client.get(_view_on_site(cast.kg_a1))
+    assert own.status_code == 302 and own["Location"].endswith(cast.kg_a1.get_absolute_url())
+    for foreign in (cast.kg_b1, cast.kg_c1):
+        assert client.get(_view_on_site(foreign)).status_code == 404
+    missing = _view_on_site(cast.kg_a1).replace(f"/{cast.kg_a1.pk}/", "/999999/")
+    assert client.get(missing).status_code == 404
+    assert client.get(_view_on_site(cast.kg_a1).replace(f"/{cast.kg_a1.pk}/", "/abc/")).status_code == 404
+    # Models the scoped admin has no list of at all: 404 too, whatever the id.
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=cast.bureau_staff)
+    assert client.get(_view_on_site(token)).status_code == 404
+
+
+def test_view_on_site_for_a_superuser_is_djangos(client, cast):
+    root = User.objects.create_superuser("root", "root@example.com", "Root-pass-2026")
+    client.force_login(root)
+    response = client.get(_view_on_site(cast.kg_b1))
+    assert response.status_code == 302 and response["Location"].endswith(cast.kg_b1.get_absolute_url())
