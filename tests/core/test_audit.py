@@ -13,6 +13,7 @@ from core.audit import audit_context, history_for
 from core.models import AuditEntry
 from kindergartens.models import Kindergarten, Nature, Township, UrbanRural
 from kindergartens.services import kindergarten_update
+from tests.factories import TownshipFactory
 
 
 def entries_for(obj):
@@ -180,6 +181,27 @@ def test_database_refuses_deletes_on_postgresql(cast):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_database_refuses_truncate_on_postgresql(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    count = AuditEntry.objects.count()
+    assert count > 0
+    for statement in ("TRUNCATE core_auditentry", "TRUNCATE django_content_type CASCADE"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            # Fire the test transaction's deferred foreign-key checks first: PostgreSQL refuses to
+            # truncate a table with pending trigger events before our trigger would even run.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(statement)
+    assert AuditEntry.objects.count() == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_suites_flush_still_empties_the_audit_table():
+    """The flush after this transactional test must not be refused (tests/postgresql_flush)."""
+    TownshipFactory(name="临时街道")
+    assert AuditEntry.objects.exists()
 
 
 def test_history_page_shows_labelled_changes(client, cast, django_assert_max_num_queries):
