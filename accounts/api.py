@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import can_list_users, grantable_roles, user_get_for_user, users_visible_to
+from accounts.forms import LOGIN_FAILED
 from accounts.models import User
 from accounts.roles import Role
 from accounts.serializers import (
@@ -94,9 +95,8 @@ class TokenView(APIView):
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut
-            if _inactive_with_password(username, password):
-                raise exceptions.ValidationError({"detail": "该账号已停用，请联系本区县管理员。"})
-            raise exceptions.ValidationError({"detail": "用户名或密码错误。"})
+            # The login page's words: a deactivated account is not told apart from a wrong password.
+            raise exceptions.ValidationError({"detail": LOGIN_FAILED})
         if user.must_change_password:
             # A token outlives password changes: never issue one for a password an administrator has seen.
             raise exceptions.PermissionDenied("请先登录网页修改初始密码，再获取 API 令牌。")
@@ -109,16 +109,6 @@ class TokenView(APIView):
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _inactive_with_password(username: str, password: str) -> bool:
-    """Whether the right password was given for a deactivated account (to say why it fails).
-
-    Only someone who knows the password learns that the account is deactivated, as with
-    Django's own login form.
-    """
-    user = User._default_manager.filter(username=username, is_active=False).first()
-    return user is not None and user.check_password(password)
 
 
 class UserFilter(django_filters.FilterSet):

@@ -6,11 +6,16 @@ from accounts.models import User
 from accounts.roles import KINDERGARTEN_ROLES, Role
 from core.forms import StyledFormMixin
 
+# One answer for a wrong username, a wrong password and a deactivated account, on the page and
+# in the API alike: only the account's owner needs to know why, and their administrator can say.
+LOGIN_FAILED = "用户名或密码不正确，或账号已停用。请注意区分大小写；如仍无法登录，请联系本区县管理员。"
+
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码不正确。请注意区分大小写。",
-        "inactive": "该账号已停用，请联系区县管理员。",
+        "invalid_login": LOGIN_FAILED,
+        # Only reached if a backend ever let inactive accounts through; the same words as above.
+        "inactive": LOGIN_FAILED,
     }
 
 

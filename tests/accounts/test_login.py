@@ -36,8 +36,15 @@ def test_login_redirects_to_home_and_logout_needs_post(client, cast):
     assert client.get(reverse("core:home")).status_code == 302
 
 
-def test_inactive_account_cannot_log_in(client, cast):
+LOGIN_FAILED = "用户名或密码不正确，或账号已停用。请注意区分大小写；如仍无法登录，请联系本区县管理员。"
+
+
+def test_inactive_account_cannot_log_in_and_is_told_what_a_wrong_password_is_told(client, cast):
     cast.kg_staff.is_active = False
     cast.kg_staff.save()
-    response = attempt(client, "kg_staff", TEST_PASSWORD)
-    assert response.status_code == 200
+    for password in (TEST_PASSWORD, "wrong-password"):
+        response = attempt(client, "kg_staff", password)
+        assert response.status_code == 200
+        assert response.context["form"].non_field_errors() == [LOGIN_FAILED]
+        assert "_auth_user_id" not in client.session
+    # The API answers the same words (tests/api/test_auth_api.py).

@@ -7,6 +7,9 @@ from rest_framework.authtoken.models import Token
 from accounts.services import user_change_own_password, user_create, user_set_active
 from tests.factories import TEST_PASSWORD
 
+# The login page says the same (tests/accounts/test_login.py): nothing about which part was wrong.
+LOGIN_FAILED = {"detail": "用户名或密码不正确，或账号已停用。请注意区分大小写；如仍无法登录，请联系本区县管理员。"}
+
 TOKEN_URL = reverse("api:token")
 ME_URL = reverse("api:me")
 
@@ -57,14 +60,14 @@ def test_me_of_a_kindergarten_user(api, cast):
 def test_wrong_password_is_400_in_chinese(api, cast):
     response = obtain(api, "bureau_staff", "wrong-password")
     assert response.status_code == 400
-    assert response.json() == {"detail": "用户名或密码错误。"}
+    assert response.json() == LOGIN_FAILED
     assert not Token.objects.filter(user=cast.bureau_staff).exists()
 
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(api, cast):
     response = obtain(api, "nobody", TEST_PASSWORD)
     assert response.status_code == 400
-    assert response.json() == {"detail": "用户名或密码错误。"}
+    assert response.json() == LOGIN_FAILED
 
 
 def test_missing_fields_are_400(api, cast):
@@ -73,13 +76,13 @@ def test_missing_fields_are_400(api, cast):
     assert "password" in response.json()
 
 
-def test_inactive_account_gets_400_saying_so(api, cast):
+def test_inactive_account_gets_the_same_answer_as_a_wrong_password(api, cast):
+    # The right password of a deactivated account reveals nothing more than a wrong one, as on the page.
     user_set_active(actor=cast.bureau_admin, user=cast.kg_director, active=False)
     response = obtain(api, "kg_director", TEST_PASSWORD)
     assert response.status_code == 400
-    assert response.json() == {"detail": "该账号已停用，请联系本区县管理员。"}
-    # …but only to someone who knows the password.
-    assert obtain(api, "kg_director", "wrong-password").json() == {"detail": "用户名或密码错误。"}
+    assert response.json() == LOGIN_FAILED
+    assert obtain(api, "kg_director", "wrong-password").json() == LOGIN_FAILED
 
 
 def test_locked_after_five_bad_passwords_for_that_username_and_address(api, cast):
