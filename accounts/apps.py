@@ -6,7 +6,13 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts.access import can_list_users
+        from accounts.signals import record_sign_in
         from core.registry import register_menu_entry
 
         register_menu_entry(url_name="accounts:user-list", label="账号管理", order=90, visible=can_list_users)
+        # Instead of Django's update_last_login: the same, keeping the sign-in before it.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(record_sign_in, dispatch_uid="accounts_record_sign_in")

@@ -34,11 +34,13 @@ class User(AuditedModel, AbstractUser):
         related_name="users",
     )
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # The sign-in before the latest (last_login): what "上次登录" means to someone signed in now.
+    previous_login = models.DateTimeField(_("上次登录"), null=True, blank=True, editable=False)
 
     objects = AuditedUserManager()
 
     audit_exclude = frozenset({"password"})
-    audit_ignore = frozenset({"last_login"})
+    audit_ignore = frozenset({"last_login", "previous_login"})
 
     class Meta:
         verbose_name = _("账号")

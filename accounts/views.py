@@ -50,10 +50,19 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
 
 
+def _last_login_shown(viewer, account):
+    """For one's own account the sign-in before this one (the current one is no news); for
+    another account its latest sign-in."""
+    return account.previous_login if account.pk == viewer.pk else account.last_login
+
+
 @login_required
 @require_safe
 def profile(request):
-    return render(request, "accounts/profile.html", {"account": request.user})
+    account = request.user
+    return render(
+        request, "accounts/profile.html", {"account": account, "last_login": _last_login_shown(account, account)}
+    )
 
 
 @login_required
@@ -113,6 +122,7 @@ def user_detail(request, pk):
         "accounts/user_detail.html",
         {
             "account": account,
+            "last_login": _last_login_shown(request.user, account),
             "can_manage": user_can(request.user, account, "manage"),
             "can_view_history": user_can(request.user, account, "view_history"),
         },
