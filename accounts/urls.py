@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/reset-password/", views.user_reset_password_view, name="user-reset-password"),
+    path("users/<int:pk>/issued-password/", views.user_password_issued, name="user-password-issued"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("users/<int:pk>/activate/", views.user_activate, name="user-activate"),
     path("users/<int:pk>/history/", views.user_history, name="user-history"),

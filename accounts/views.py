@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import can_list_users, grantable_roles, user_can, user_get_for_user, users_visible_to
@@ -106,11 +107,37 @@ def user_create_view(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            # Shown once, on this response only; never stored in a message or the session.
-            return render(
-                request, "accounts/password_issued.html", {"account": user, "password": password, "created": True}
-            )
+            return _show_once(request, user, password, created=True)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+# The one-time password waits in the issuing administrator's session between the POST that made it
+# and the GET that shows it (post/redirect/get: a reload re-sends no form). The GET removes it.
+_ISSUED = "accounts_issued_password"
+
+
+def _show_once(request, account, password: str, *, created: bool):
+    request.session[_ISSUED] = {"account": account.pk, "password": password, "created": created}
+    return redirect("accounts:user-password-issued", pk=account.pk)
+
+
+@login_required
+@require_safe
+@never_cache
+def user_password_issued(request, pk):
+    """Show a just-issued one-time password once; afterwards send the administrator to the account."""
+    account = user_get_for_user(request.user, pk, action="manage")
+    issued = request.session.get(_ISSUED)
+    if not issued or issued.get("account") != account.pk:
+        messages.info(request, "初始密码只显示一次，已不能再次查看。如对方没有记下，请重新为其重置密码。")
+        return redirect("accounts:user-detail", pk=account.pk)
+    del request.session[_ISSUED]
+    # never_cache: "no-store", so no browser or proxy keeps a copy of the page.
+    return render(
+        request,
+        "accounts/password_issued.html",
+        {"account": account, "password": issued["password"], "created": issued["created"]},
+    )
 
 
 @login_required
@@ -175,7 +202,7 @@ def user_reset_password_view(request, pk):
     account = user_get_for_user(request.user, pk, action="manage")
     if request.method == "POST":
         password = user_reset_password(actor=request.user, user=account)
-        return render(request, "accounts/password_issued.html", {"account": account, "password": password})
+        return _show_once(request, account, password, created=False)
     return _confirm(
         request,
         title="重置密码",

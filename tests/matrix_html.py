@@ -6,7 +6,7 @@ answers 405 too; the anonymous visitor is sent to the login page first. The sign
 forms answer GET and POST only, checked before anything else (405 even for the anonymous visitor).
 """
 
-from tests.matrix import Route, refused, statuses
+from tests.matrix import ROLES, Route, refused, statuses
 
 LOGIN = 302  # anonymous visitors are sent to the login page
 
@@ -41,7 +41,7 @@ ROUTES: list[Route] = [
     Route("accounts:user-create", statuses(403, anonymous=LOGIN, bureau_admin=200)),
     Route(
         "accounts:user-create",
-        statuses(403, anonymous=LOGIN, bureau_admin=200),  # 200: the issued-password page
+        statuses(403, anonymous=LOGIN, bureau_admin=302),  # 302: to the issued-password page
         method="post",
         data=lambda c: {
             "username": "new_teacher",
@@ -67,9 +67,22 @@ ROUTES: list[Route] = [
     Route("accounts:user-reset-password", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
     Route(
         "accounts:user-reset-password",
-        statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404),
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),  # 302: to the issued-password page
         obj="user",
         method="post",
+    ),
+    # Nothing issued in this session: the administrator is sent to the account (302).
+    Route(
+        "accounts:user-password-issued",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, no_scope=404),
+        obj="user",
+    ),
+    Route(
+        "accounts:user-password-issued",
+        statuses(405, anonymous=LOGIN),
+        obj="user",
+        method="post",
+        foreign=dict.fromkeys(ROLES, 405),
     ),
     Route("accounts:user-deactivate", statuses(403, anonymous=LOGIN, bureau_admin=200, no_scope=404), obj="user"),
     Route(
