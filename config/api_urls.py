@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenView, UserViewSet
 from core.api_auth import API_PERMISSIONS
+from core.api_root import ApiRootView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
 from supervision.api import AssignmentViewSet
 
@@ -41,7 +42,18 @@ router.register("change-filings", ChangeFilingViewSet, basename="change-filing")
 router.register("users", UserViewSet, basename="user")
 router.register("supervisor-assignments", AssignmentViewSet, basename="supervisor-assignment")
 
+# The root names every part that answers a GET; a router resource without a list (classes live
+# under their kindergarten) is reached from its parent.
+ROOT_RESOURCES = (
+    ("docs", "api:docs"),
+    ("schema", "api:schema"),
+    ("me", "api:me"),
+    ("auth-token", "api:token"),
+    *((prefix, f"api:{basename}-list") for prefix, viewset, basename in router.registry if hasattr(viewset, "list")),
+)
+
 urlpatterns = [
+    path("", ApiRootView.as_view(resources=ROOT_RESOURCES), name="root"),
     path("me/", MeView.as_view(), name="me"),
     path("auth/token/", TokenView.as_view(), name="token"),
     # Signed in and off the one-time password, like every endpoint.

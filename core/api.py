@@ -4,7 +4,9 @@ Every API view fetches protected objects through the apps' access functions; the
 here only translate what those functions and the services raise into HTTP answers:
 Django's ``ValidationError`` → 400 ``{"field": ["…"]}`` (``{"detail": "…"}`` when it is not
 about one field), ``PermissionDenied`` → 403 with the service's message, ``Http404`` → 404
-with a fixed message (never the lookup that failed).
+with a fixed message (never the lookup that failed). DRF's own errors keep their status
+code and headers (401 with ``WWW-Authenticate``, 405 with ``Allow``, 429 with ``Retry-After``)
+and get a Chinese ``detail`` (``API_ERRORS``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from core.client_ip import client_ip
 
 NOT_FOUND = "未找到。"
 FORBIDDEN = "您没有执行此操作的权限。"
+NOT_SIGNED_IN = "请先登录，或在请求头中携带 API 令牌（Authorization: Token <令牌>）。"
+BAD_CREDENTIALS = "API 令牌无效或已失效，请重新获取。"
+SERVER_ERROR = "服务器暂时出现问题，请稍后再试。"
 # The same words for "no such id" and "not yours": a body field never reveals what exists elsewhere.
 INVALID_CHOICE = "无效的编号：对象不存在或不在您的权限范围内。"
 
@@ -56,6 +61,44 @@ def _validation_payload(exc: DjangoValidationError) -> dict:
     return {"detail": " ".join(exc.messages)}
 
 
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _chinese_detail(exc: exceptions.APIException, request) -> str | None:
+    """The Chinese ``detail`` for one of DRF's own errors, or None to keep the one it has.
+
+    DRF's texts are English (or a translation of its technical wording, e.g. a JSON parser's
+    message), so for these classes the project says it in its own words. A message of our own
+    (Chinese, from a service or an access check) is kept.
+    """
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return NOT_SIGNED_IN
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return BAD_CREDENTIALS  # a bad header, an unknown token or a deactivated account alike
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return f"不支持 {request.method if request is not None else ''} 请求方法。"
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        media_type = request.content_type if request is not None else ""
+        return f"不支持请求内容的格式“{media_type}”，请使用 JSON。"
+    if isinstance(exc, exceptions.NotAcceptable):
+        return "无法按请求的格式（Accept）返回内容，请接受 application/json。"
+    if isinstance(exc, exceptions.Throttled):
+        # DRF rounds the wait up to whole seconds; Retry-After carries the same number.
+        return f"请求过于频繁，请 {exc.wait} 秒后再试。" if exc.wait else "请求过于频繁，请稍后再试。"
+    if isinstance(exc, exceptions.ParseError):
+        return "请求内容不是有效的 JSON，无法解析。"
+    if exc.status_code >= 500:
+        return SERVER_ERROR
+    if isinstance(exc.detail, (list, dict)) or _has_chinese(str(exc.detail)):
+        return None
+    if isinstance(exc, exceptions.PermissionDenied):
+        return FORBIDDEN
+    if isinstance(exc, exceptions.NotFound):
+        return NOT_FOUND
+    return "请求有误，请检查后重试。"
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus Django's ValidationError/PermissionDenied/Http404 with Chinese messages."""
     if isinstance(exc, DjangoValidationError):
@@ -66,6 +109,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         message = exc.args[0] if exc.args and isinstance(exc.args[0], str) and exc.args[0] else FORBIDDEN
         exc = exceptions.PermissionDenied(message)
+    if isinstance(exc, exceptions.APIException):
+        detail = _chinese_detail(exc, context.get("request"))
+        if detail is not None:
+            exc.detail = exceptions.ErrorDetail(detail, code=getattr(exc.detail, "code", exc.default_code))
     return drf_exception_handler(exc, context)
 
 

@@ -4,7 +4,24 @@ A module of its own because DRF imports these while defining APIView: it must no
 rest_framework.views (core.api does).
 """
 
+from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
+
+CSRF_FAILED = "安全校验失败（CSRF），请刷新页面后重试。"
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session, as DRF's, with a Chinese answer when the CSRF check fails."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise exceptions.PermissionDenied(CSRF_FAILED) from exc
+
+
+# REST_FRAMEWORK lists TokenAuthentication first: DRF answers "not signed in" with 401 and takes
+# the WWW-Authenticate header from the first class; SessionAuthentication has none (DRF then says 403).
 
 
 class PasswordChanged(BasePermission):

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -29,17 +30,41 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# --- error pages ------------------------------------------------------------------------------
+# Django's handler400/403/404/500 (config/urls.py), and core.middleware.ErrorPageMiddleware for the
+# same pages under DEBUG. Under /api/ the answer is JSON with a Chinese ``detail``, like the API's own.
+
+API_PREFIX = "/api/"
+ERROR_DETAILS = {
+    400: "请求有误，请检查后重试。",
+    403: "您没有执行此操作的权限。",
+    404: "未找到。",
+    500: "服务器暂时出现问题，请稍后再试。",
+}
+
+
+def error_response(request, status: int, *, template: str | None = None, context: dict | None = None):
+    """The portal's own error answer: a page, or JSON under /api/."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": ERROR_DETAILS[status]}, status=status, json_dumps_params={"ensure_ascii": False})
+    return render(request, template or f"errors/{status}.html", context or {}, status=status)
+
+
 def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    return error_response(request, 400)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    return error_response(request, 403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return error_response(request, 404)
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    if request.path.startswith(API_PREFIX):
+        return error_response(request, 500)
+    # Rendered without the request, so no context processor touches the session or the database:
+    # whatever broke may be what they need.
+    return HttpResponseServerError(loader.render_to_string("errors/500.html"))

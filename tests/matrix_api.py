@@ -1,8 +1,8 @@
 """The REST API's rows of the permission matrix (see tests/matrix.py for the format).
 
-Anonymous callers get 403 on the API, not 401: DRF takes the WWW-Authenticate header from
-the first authentication class, and SessionAuthentication (first in REST_FRAMEWORK) has
-none, so "not authenticated" is answered 403. Objects outside a signed-in role's scope
+Anonymous callers get 401 with ``WWW-Authenticate: Token`` (TokenAuthentication is first in
+REST_FRAMEWORK), whatever the method; the docs page sends them to the login page (302).
+Objects outside a signed-in role's scope
 answer 404 (the runner's default for ``which="foreign"``); ``Route.foreign`` overrides that
 where the method itself is refused (405 for DELETE on accounts, PUT/DELETE on classes, PUT/PATCH/DELETE
 on change filings, whatever the id).
@@ -15,14 +15,16 @@ from __future__ import annotations
 from tests.factories import TEST_PASSWORD
 from tests.matrix import ROLES, Route, statuses
 
+ANON = 401  # not signed in: 401 with WWW-Authenticate
+
 # Shorthands: who gets 200 on an in-scope object when only some roles hold the right.
-_SIGNED_IN_OK = statuses(200, anonymous=403)
-_OBJECT_OK = statuses(200, anonymous=403, no_scope=404)
+_SIGNED_IN_OK = statuses(200, anonymous=ANON)
+_OBJECT_OK = statuses(200, anonymous=ANON, no_scope=404)
 
 
 def _only(ok: int, *roles: str, object_route: bool = True) -> dict[str, int]:
     """``ok`` for ``roles``, 403 for the other signed-in roles (404 for no_scope on an object)."""
-    result = statuses(403)
+    result = statuses(403, anonymous=ANON)
     if object_route:
         result["no_scope"] = 404
     for role in roles:
@@ -103,16 +105,17 @@ def _assignment_create(cast) -> dict:
 _CLASS_MANAGERS = ("bureau_admin", "bureau_staff", "kg_director")
 _REVIEWERS = ("bureau_admin", "bureau_staff")
 _READ_ROLES_FILINGS = ("city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director")
-_REFUSED = statuses(405, anonymous=403)
+_REFUSED = statuses(405, anonymous=ANON)
 _REFUSED_FOREIGN = dict.fromkeys(ROLES, 405)
 _READ_ROLES_USERS = ("city_viewer", "bureau_admin", "bureau_staff", "kg_director")
 _READ_ROLES_ASSIGNMENTS = ("city_viewer", "bureau_admin", "bureau_staff", "supervisor", "kg_director")
 
 ROUTES: list[Route] = [
     # --- the caller, tokens, schema ----------------------------------------------------
+    Route("api:root", _SIGNED_IN_OK, api=True),
     Route("api:me", _SIGNED_IN_OK, api=True),
     Route("api:token", statuses(200), method="post", data=_token_body, api=True),
-    Route("api:token", statuses(204, anonymous=403), method="delete", api=True),
+    Route("api:token", statuses(204, anonymous=ANON), method="delete", api=True),
     Route("api:schema", _SIGNED_IN_OK, api=True),
     Route("api:docs", statuses(200, anonymous=302), api=True),  # a page: signed-out visitors go to the login
     # --- organisations -----------------------------------------------------------------
@@ -178,7 +181,7 @@ ROUTES: list[Route] = [
     ),
     Route(
         "api:change-filing-detail",
-        statuses(200, anonymous=403, kg_staff=403, no_scope=404),
+        statuses(200, anonymous=ANON, kg_staff=403, no_scope=404),
         obj="filing",
         api=True,
     ),
@@ -220,7 +223,7 @@ ROUTES: list[Route] = [
     # Accounts are never deleted: the method is refused whatever the id, so no existence leaks.
     Route(
         "api:user-detail",
-        statuses(405, anonymous=403),
+        statuses(405, anonymous=ANON),
         obj="user",
         method="delete",
         api=True,

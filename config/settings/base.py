@@ -50,7 +50,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,8 +139,10 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_AUTO_PREFETCH = False  # ignores direct-FK permission models (guardian #1028)
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: the public gets no object rights
 
+# One language for everyone: no LocaleMiddleware, so a browser or client asking for English does
+# not get Django's and DRF's own messages in English among the portal's Chinese ones.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LANGUAGES = [("zh-hans", _("简体中文"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -188,9 +189,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: a call without credentials is answered 401 with "WWW-Authenticate: Token" (core.api_auth).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "core.api_auth.SessionAuthentication",
     ],
     # Signed in and no longer on a one-time password; views that differ say so (/me/, obtaining a token).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api_auth.PasswordChanged"],

@@ -113,7 +113,7 @@ def test_deactivated_user_cannot_use_their_token(api, cast):
     assert api.get(ME_URL).status_code == 200
     user_set_active(actor=cast.bureau_admin, user=cast.kg_director, active=False)
     response = api.get(reverse("api:kindergarten-list"))
-    assert response.status_code == 403
+    assert response.status_code == 401
 
 
 def test_an_inactive_user_whose_token_survived_is_refused(api, cast):
@@ -121,7 +121,7 @@ def test_an_inactive_user_whose_token_survived_is_refused(api, cast):
     token = Token.objects.create(user=cast.kg_director)
     type(cast.kg_director).objects.filter(pk=cast.kg_director.pk).update(is_active=False)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert api.get(ME_URL).status_code == 403
+    assert api.get(ME_URL).status_code == 401
 
 
 def test_delete_revokes_own_token(api, cast):
@@ -129,19 +129,20 @@ def test_delete_revokes_own_token(api, cast):
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.delete(TOKEN_URL).status_code == 204
     assert not Token.objects.filter(user=cast.bureau_staff).exists()
-    assert api.get(ME_URL).status_code == 403
+    assert api.get(ME_URL).status_code == 401
 
 
 def test_bad_token_is_refused(api, cast):
     api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
-    assert api.get(ME_URL).status_code == 403
+    assert api.get(ME_URL).status_code == 401
 
 
 @pytest.mark.parametrize("url_name", ["api:me", "api:kindergarten-list", "api:user-list"])
-def test_anonymous_gets_403_with_chinese_message(api, cast, url_name):
+def test_anonymous_gets_401_with_chinese_message(api, cast, url_name):
     response = api.get(reverse(url_name))
-    assert response.status_code == 403
-    assert response.json() == {"detail": "身份认证信息未提供。"}
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "请先登录，或在请求头中携带 API 令牌（Authorization: Token <令牌>）。"}
 
 
 def test_one_time_password_gives_no_token_until_changed(api, cast):

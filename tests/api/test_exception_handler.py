@@ -49,3 +49,30 @@ def test_drf_exceptions_pass_through():
 
 def test_other_exceptions_are_not_handled():
     assert handle(RuntimeError("boom")) is None
+
+
+def test_drfs_own_messages_are_said_in_chinese():
+    assert handle(exceptions.NotAuthenticated()).data == {
+        "detail": "请先登录，或在请求头中携带 API 令牌（Authorization: Token <令牌>）。"
+    }
+    assert handle(exceptions.AuthenticationFailed("User inactive or deleted.")).data == {
+        "detail": "API 令牌无效或已失效，请重新获取。"
+    }
+    assert handle(exceptions.PermissionDenied("You do not have permission.")).data == {
+        "detail": "您没有执行此操作的权限。"
+    }
+    assert handle(exceptions.NotFound("No User matches the given query.")).data == {"detail": "未找到。"}
+    assert handle(exceptions.ParseError("JSON parse error - Expecting value")).data == {
+        "detail": "请求内容不是有效的 JSON，无法解析。"
+    }
+    response = handle(exceptions.Throttled(wait=41.2))
+    assert (response.status_code, response["Retry-After"]) == (429, "42")
+    assert response.data == {"detail": "请求过于频繁，请 42 秒后再试。"}
+    assert handle(exceptions.APIException()).data == {"detail": "服务器暂时出现问题，请稍后再试。"}
+
+
+def test_our_own_chinese_messages_are_kept():
+    assert handle(exceptions.PermissionDenied("请先登录网页修改初始密码。")).data == {
+        "detail": "请先登录网页修改初始密码。"
+    }
+    assert handle(exceptions.NotFound("该班级不存在。")).data == {"detail": "该班级不存在。"}

@@ -87,7 +87,8 @@ def test_schema_and_docs_for_signed_in_users(client, cast):
 
 
 def test_schema_and_docs_refuse_anonymous(client, cast):
-    assert client.get(reverse("api:schema")).status_code == 403
+    response = client.get(reverse("api:schema"))
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
     # The docs are a page: a signed-out visitor is sent to the login page, and back afterwards.
     response = client.get(reverse("api:docs"))
     assert response.status_code == 302
