@@ -1,6 +1,10 @@
 import re
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from core.audit import audit_context
 from core.client_ip import client_ip
 
@@ -44,3 +48,36 @@ class AuditContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ErrorPageMiddleware:
+    """The portal's own 404 and 403 pages in every setting, DEBUG (``make run``) included.
+
+    A view's Http404 or PermissionDenied becomes the page here, before Django would answer it:
+    under DEBUG Django shows its yellow technical 404 page, and for a 403 it logs the exception
+    with its traceback. An unknown URL (no view resolved) under DEBUG gets the same 404 page.
+    Under /api/ the answer is JSON (core.views.error_response); DRF views answer for themselves.
+
+    Django's technical 500 page stays under DEBUG: only developers run with DEBUG, a 500 is a bug,
+    and its traceback is what they need to fix it. Production (DEBUG off) shows errors/500.html.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            from core.views import page_not_found
+
+            return page_not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        from core.views import page_not_found, permission_denied
+
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return permission_denied(request, exception)
+        return None

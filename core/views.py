@@ -58,6 +58,14 @@ def permission_denied(request, exception=None):
     return error_response(request, 403)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: mostly a form left open past its session, or cookies switched off."""
+    message = (
+        "页面已过期或安全校验（CSRF）未通过。请返回上一页，刷新后重新提交；如仍不行，请确认浏览器允许本网站的 Cookie。"
+    )
+    return error_response(request, 403, context={"message": message})
+
+
 def page_not_found(request, exception=None):
     return error_response(request, 404)
 
