@@ -113,12 +113,13 @@ class UserForm(StyledFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         role = data.get("role")
+        # One message per field: an invalid choice has already said what is wrong there.
         if role in KINDERGARTEN_ROLES:
-            if not data.get("kindergarten"):
+            if not data.get("kindergarten") and "kindergarten" not in self.errors:
                 self.add_error("kindergarten", "园长和幼儿园工作人员必须选择所属幼儿园。")
             data["bureau"] = None
         elif role:
-            if not data.get("bureau"):
+            if not data.get("bureau") and "bureau" not in self.errors:
                 self.add_error("bureau", "教育局账号必须选择所属教育局。")
             data["kindergarten"] = None
         return data
