@@ -193,7 +193,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     # Token first: a call without credentials is answered 401 with "WWW-Authenticate: Token" (core.api_auth).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api_auth.TokenAuthentication",
         "core.api_auth.SessionAuthentication",
     ],
     # Signed in and no longer on a one-time password; views that differ say so (/me/, obtaining a token).
