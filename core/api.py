@@ -44,9 +44,24 @@ class ClientScopedRateThrottle(ScopedRateThrottle):
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers; a view whose ``page_loader()`` returns a function is paged ids first
+    (core.lists): the count and the page's ids come from the narrow filtered queryset, then the
+    function fetches those rows with everything the serializer reads, in the page's order."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        load = view.page_loader() if hasattr(view, "page_loader") else None
+        if load is None or not hasattr(queryset, "values_list"):
+            return super().paginate_queryset(queryset, request, view)
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        if not ids:
+            return ids
+        ids = list(ids)
+        rows = {obj.pk: obj for obj in load(ids)}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def _validation_payload(exc: DjangoValidationError) -> dict:

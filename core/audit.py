@@ -19,15 +19,18 @@ import contextlib
 import contextvars
 import datetime
 import decimal
+import functools
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils.translation import get_language
 
 
 @dataclass(frozen=True)
@@ -96,12 +99,20 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_loaded = dict(zip(field_names, values, strict=True))
+        # The values as loaded, kept by reference: the "before" of a later save. Building a dict
+        # here cost every read (50-row list pages) for the few instances that are saved.
+        instance._audit_raw = (field_names, values)
         return instance
 
     def audit_district_id(self) -> int | None:
         """The district this record belongs to, so a district's change log can be listed."""
         return None
+
+    def _get_FIELD_display(self, field):
+        # get_FOO_display: Django builds a dict of the choices' lazy labels on every call; a list
+        # page or an API page calls it hundreds of times. The labels are built once per language.
+        value = getattr(self, field.attname)
+        return _choice_labels(field, get_language() or settings.LANGUAGE_CODE).get(value, value)
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -140,6 +151,11 @@ AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
 
 
 # --- helpers -----------------------------------------------------------------------
+
+
+@functools.cache
+def _choice_labels(field, language: str) -> dict[Any, str]:
+    return {value: str(label) for value, label in field.flatchoices}
 
 
 def _field_attnames(model, names: Iterable[str]) -> list[str]:
@@ -250,8 +266,18 @@ def _write(entries, using) -> None:
 # --- signal receivers ----------------------------------------------------------------
 
 
+def _loaded(instance) -> dict[str, Any]:
+    """The field values as last loaded or saved (attname -> value)."""
+    loaded = getattr(instance, "_audit_loaded", None)
+    if loaded is None:
+        raw = getattr(instance, "_audit_raw", None)
+        loaded = dict(zip(raw[0], raw[1], strict=True)) if raw is not None else {}
+        instance._audit_loaded = loaded
+    return loaded
+
+
 def _pre_save(sender, instance, raw, using, **kwargs):
-    if raw or instance._state.adding or hasattr(instance, "_audit_loaded"):
+    if raw or instance._state.adding or hasattr(instance, "_audit_loaded") or hasattr(instance, "_audit_raw"):
         return
     # A save of an instance that was not loaded from the database: read the old row.
     row = sender._base_manager.using(using).filter(pk=instance.pk).values().first()
@@ -265,7 +291,7 @@ def _post_save(sender, instance, created, raw, using, update_fields=None, **kwar
     if created:
         entry = _entry(instance, "create", _created_changes(instance))
     else:
-        before = getattr(instance, "_audit_loaded", {}) or {}
+        before = _loaded(instance)
         if update_fields is not None:
             names = _field_attnames(sender, update_fields)
             after = {k: v for k, v in after.items() if k in names}
@@ -273,7 +299,7 @@ def _post_save(sender, instance, created, raw, using, update_fields=None, **kwar
         entry = _entry(instance, "update", changes) if changes else None
     if entry is not None:
         _write([entry], using)
-    loaded = dict(getattr(instance, "_audit_loaded", {}) or {})
+    loaded = dict(_loaded(instance))
     loaded.update(_snapshot(instance))
     instance._audit_loaded = loaded
 

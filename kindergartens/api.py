@@ -10,7 +10,7 @@ Nothing here deletes: DELETE answers 405.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import DateField, Prefetch, Q, QuerySet, Value
+from django.db.models import DateField, Prefetch, QuerySet, Value
 from django.db.models.query import prefetch_related_objects
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -46,7 +46,14 @@ from kindergartens.models import (
     Nature,
     Status,
 )
-from kindergartens.selectors import class_size_limit, class_sort_key, kindergartens_on, with_enrolment
+from kindergartens.selectors import (
+    class_size_limit,
+    class_sort_key,
+    kindergartens_as_of,
+    kindergartens_on,
+    name_search,
+    with_enrolment,
+)
 from kindergartens.selectors_filings import filing_diff
 from kindergartens.serializers import (
     AuditEntrySerializer,
@@ -193,7 +200,7 @@ class KindergartenFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains="".join(value.split()).upper()))
+        return queryset.filter(name_search(value))
 
 
 def _with_size_limit(klass: KindergartenClass, kindergarten: Kindergarten) -> KindergartenClass:
@@ -254,12 +261,19 @@ class KindergartenViewSet(
     }
 
     def get_queryset(self):
-        return with_api_relations(kindergartens_visible_to(self.request.user))
+        return kindergartens_visible_to(self.request.user)
 
-    def filter_queryset(self, queryset):
-        # Enrolment is aggregated after filtering, so the as-of annotations are not grouped over.
-        queryset = super().filter_queryset(queryset)
-        return with_enrolment(queryset) if self.action == "list" else queryset
+    def page_loader(self):
+        return self.load_page if self.action == "list" else None
+
+    def load_page(self, ids: list[int]) -> QuerySet[Kindergarten]:
+        """The rows of one list page (core.api.Pagination pages ids first): what the serializer reads."""
+        rows = with_api_relations(with_enrolment(Kindergarten.objects.filter(pk__in=ids)))
+        filterset = self.filterset_class(self.request.query_params, queryset=rows, request=self.request)
+        day = filterset.form.cleaned_data.get("as_of") if filterset.form.is_valid() else None
+        if day:
+            rows = kindergartens_as_of(rows, day).annotate(as_of_date=Value(day, output_field=DateField()))
+        return rows
 
     def get_object(self, right: str | None = None):
         return kindergarten_get_for_user(self.request.user, self.kwargs["pk"], action=right or self.rights[self.action])

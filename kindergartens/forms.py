@@ -150,7 +150,7 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
 
     def filter(self, qs):
         """Apply the filters to an already scoped queryset; invalid filters give nothing, not everything."""
-        from kindergartens.selectors import kindergartens_on
+        from kindergartens.selectors import kindergartens_on, name_search
 
         if not self.is_bound:
             return qs.order_by(*SORTS["name"])
@@ -159,7 +159,7 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
         data = self.cleaned_data
         q = data["q"].strip()
         if q:
-            qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=normalise_credit_code(q)))
+            qs = qs.filter(name_search(q))
         for field, lookup in (("district", "district"), ("township", "township"), ("level", "level")):
             if data[field]:
                 qs = qs.filter(**{lookup: data[field]})

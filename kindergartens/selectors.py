@@ -103,6 +103,25 @@ def _changed_after(attribute: str, day: datetime.date) -> QuerySet:
     )
 
 
+def name_search(q: str, *, prefix: str = "") -> Q:
+    """Kindergartens whose name or credit code contains ``q``.
+
+    Chinese has no letter case, and UPPER() under the pinyin collation costs every row of a
+    city-wide search (27 ms against 10 ms over 30,000 names), so the name is matched
+    case-insensitively only when the words typed contain Latin letters. Credit codes are stored
+    upper-case and the search term is normalised the same way.
+    """
+    from kindergartens.validators import normalise_credit_code
+
+    q = q.strip()
+    lookup = "icontains" if any("a" <= c.lower() <= "z" for c in q) else "contains"
+    code = normalise_credit_code(q)
+    condition = Q(**{f"{prefix}name__{lookup}": q})
+    if code and all(c.isascii() and c.isalnum() for c in code):
+        condition |= Q(**{f"{prefix}credit_code__contains": code})
+    return condition
+
+
 def with_values_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
     """Annotate ``status_then``/``nature_then``: the values on ``day``, read from the history only
     for the few kindergartens changed since (the rest still have that day's values). For counting
@@ -127,23 +146,14 @@ def kindergartens_on(
     """Kindergartens already registered on ``day`` (optionally whose status/nature then is in the
     given sets), annotated with ``status_on``/``nature_on`` for display.
 
-    Fast over a whole province: a kindergarten whose status (nature) has not changed since
-    ``day`` still has that day's value as its current value, so only the few changed since are
-    looked up in the history; the rest are filtered on the current column.
+    Fast over a whole province: the filter reads ``status_then``/``nature_then`` (with_values_on),
+    which look the history up only for the few kindergartens changed since ``day``, each set
+    computed once; ``status_on``/``nature_on`` are computed only for the rows fetched.
     """
-    qs = kindergartens_as_of(qs, day)
-    if statuses is None:
-        # Registered by then (a status filter below implies it, so it is not repeated there).
-        qs = qs.filter(~Q(pk__in=_changed_after("status", day)) | Q(status_on__isnull=False))
-    for attribute, values in (("status", statuses), ("nature", natures)):
-        if values is None:
-            continue
-        values = list(values)
-        changed = _changed_after(attribute, day)
-        qs = qs.filter(
-            (Q(**{f"{attribute}__in": values}) & ~Q(pk__in=changed))
-            | (Q(pk__in=changed) & Q(**{f"{attribute}_on__in": values}))
-        )
+    qs = kindergartens_as_of(with_values_on(qs, day), day)
+    qs = qs.filter(status_then__in=list(statuses)) if statuses is not None else qs.filter(status_then__isnull=False)
+    if natures is not None:
+        qs = qs.filter(nature_then__in=list(natures))
     return qs
 
 
@@ -212,6 +222,39 @@ def kindergartens_inclusive_on(qs: QuerySet[Kindergarten], day: datetime.date) -
     return kindergartens_on(
         qs, day, statuses=[s.value for s in OPERATING_STATUSES], natures=[n.value for n in INCLUSIVE_NATURES]
     )
+
+
+def kindergarten_list_rows(ids: list[int], *, as_of: datetime.date | None = None) -> list[Kindergarten]:
+    """The rows of one list page (``core.lists.page_of_ids``): what the list shows and nothing more,
+    with labels in the active language (``*_label``) and the responsible supervisor's name."""
+    from core.lists import choice_labels
+    from supervision.models import SupervisorAssignment
+
+    supervisor = SupervisorAssignment.objects.filter(kindergarten=OuterRef("pk"), ended_at__isnull=True)
+    qs = (
+        with_enrolment(Kindergarten.objects.filter(pk__in=ids))
+        .select_related("district", "township", "level")
+        .only(
+            *("id", "name", "nature", "status", "capacity", "district", "township", "level"),
+            *("district__name", "township__name", "township__urban_rural_code", "level__name"),
+        )
+        .annotate(
+            supervisor_name=Subquery(supervisor.values("supervisor__full_name")[:1]),
+            supervisor_username=Subquery(supervisor.values("supervisor__username")[:1]),
+        )
+    )
+    if as_of is not None:
+        qs = kindergartens_as_of(qs, as_of)
+    natures, statuses = choice_labels(Nature), choice_labels(Status)
+    rows = list(qs)
+    for kg in rows:
+        kg.nature_label = natures.get(kg.nature, "")
+        kg.status_label = statuses.get(kg.status, "")
+        kg.supervisor_display = kg.supervisor_name or kg.supervisor_username or ""
+        if as_of is not None:
+            kg.status_on_label = statuses.get(kg.status_on, "—")
+            kg.nature_on_label = natures.get(kg.nature_on, "—")
+    return rows
 
 
 def dated_values_on(kindergarten: Kindergarten, day: datetime.date) -> dict[str, str | None]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.roles import Role
 from core.access import get_in_scope_or_404, require
 from core.audit import history_for
+from core.lists import page_of_ids
 from core.pagination import paginate, querystring_without_page
 from core.views_helpers import apply_validation_error
 from kindergartens.access import (
@@ -38,6 +39,7 @@ from kindergartens.selectors import (
     classes_with_compliance,
     compliance_by_district,
     district_compliance,
+    kindergarten_list_rows,
     kindergartens_counted_on,
     with_enrolment,
 )
@@ -98,16 +100,12 @@ def _percent(part, whole) -> int | None:
 def kindergarten_list(request):
     user = request.user
     form = KindergartenFilterForm(request.GET or None, user=user)
-    qs = with_enrolment(form.filter(kindergartens_visible_to(user)))
-    qs = qs.select_related("district", "township", "collaboration_group", "level").prefetch_related(
-        active_assignments_prefetch()
-    )
-    page = paginate(request, qs)
     as_of = form.as_of_date
-    if as_of:
-        for kg in page.object_list:
-            kg.status_on_label = STATUS_LABELS.get(kg.status_on, kg.status_on or "—")
-            kg.nature_on_label = NATURE_LABELS.get(kg.nature_on, kg.nature_on or "—")
+    page = page_of_ids(
+        request,
+        form.filter(kindergartens_visible_to(user)),
+        load=lambda ids: kindergarten_list_rows(ids, as_of=as_of),
+    )
     return render(
         request,
         "kindergartens/list.html",
