@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
@@ -19,6 +20,12 @@ def home(request):
         return render(request, "core/home_noscope.html")
     cards = [render_to_string(template, context, request=request) for template, context in home_cards_for(request)]
     return render(request, "core/home.html", {"cards": cards})
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico for every visitor, signed in or not: a permanent redirect to the static icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @require_GET

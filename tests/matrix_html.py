@@ -14,6 +14,7 @@ ROUTES: list[Route] = [
     Route("core:home", statuses(200, anonymous=LOGIN)),
     *refused("core:home"),
     Route("core:healthz", statuses(200)),
+    Route("core:favicon", statuses(301)),  # to the static icon, for everyone
     Route("accounts:login", statuses(302, anonymous=200)),
     # A wrong password: the form again for the visitor; a signed-in user is sent home first.
     Route(

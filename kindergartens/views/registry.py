@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.roles import Role
+from accounts.roles import KINDERGARTEN_ROLES, Role
 from core.access import get_in_scope_or_404, require
 from core.audit import history_for
 from core.lists import page_of_ids
@@ -68,6 +68,7 @@ TABS = [
     ("violations", "违规查处"),
     ("inspections", "年检结果"),
     ("supervisor", "责任督学"),
+    ("filings", "变更备案"),  # only for roles that read filings (kindergarten staff do not)
 ]
 
 
@@ -115,6 +116,8 @@ def kindergarten_list(request):
             "as_of": as_of,
             "querystring": querystring_without_page(request),
             "show_district_filter": user.role == Role.CITY_VIEWER,
+            # A kindergarten's own users see one row: no filter bar for it.
+            "show_filters": user.role not in KINDERGARTEN_ROLES,
             "can_export": can(user, "export_list") and route_exists("kindergartens:export"),
             "can_import": can(user, "import_roster") and route_exists("kindergartens:import"),
             "can_manage_levels": can(user, "manage_levels"),
@@ -127,8 +130,10 @@ def kindergarten_list(request):
 def kindergarten_detail(request, pk):
     user = request.user
     kindergarten = kindergarten_get_for_user(user, pk, action="view")
+    can_read_filings = can(user, "list_filings") and route_exists("kindergartens:filing-list")
+    tabs = [(key, label) for key, label in TABS if key != "filings" or can_read_filings]
     tab = request.GET.get("tab", "info")
-    if tab not in dict(TABS):
+    if tab not in dict(tabs):
         tab = "info"
     assignments = list(
         kindergarten.supervisor_assignments.select_related("supervisor", "assigned_by", "ended_by").order_by(
@@ -137,16 +142,11 @@ def kindergarten_detail(request, pk):
     )
     context = {
         "kindergarten": kindergarten,
-        "tabs": TABS,
+        "tabs": tabs,
         "tab": tab,
         "assignments": assignments,
         "active_assignment": next((a for a in assignments if a.ended_at is None), None),
         "flags": kindergarten_flags(user, kindergarten),
-        "filings_url": (
-            f"{reverse('kindergartens:filing-list')}?kindergarten={kindergarten.pk}"
-            if can(user, "list_filings") and route_exists("kindergartens:filing-list")
-            else None
-        ),
     }
     if tab == "classes":
         classes = classes_with_compliance(kindergarten)
@@ -162,6 +162,16 @@ def kindergarten_detail(request, pk):
         context["today"] = today()
     elif tab == "violations":
         context["page"] = paginate(request, kindergarten.violations.select_related("recorded_by"))
+    elif tab == "filings":
+        from kindergartens.selectors_filings import filing_field_labels
+
+        page = paginate(
+            request,
+            kindergarten.change_filings.select_related("filed_by", "decided_by").order_by("-submitted_at", "-id"),
+        )
+        for filing in page.object_list:
+            filing.field_labels = filing_field_labels(filing)
+        context["page"] = page
     elif tab == "inspections":
         context["inspections"] = list(kindergarten.annual_inspections.select_related("recorded_by"))
     elif tab == "info":

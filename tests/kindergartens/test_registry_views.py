@@ -354,21 +354,26 @@ def test_action_buttons_follow_the_flags(client, cast):
         assert {k for k, url in urls.items() if f'href="{url}"' in html} == shown, role
 
 
-def test_filings_tab_links_to_the_filtered_filing_list(client, cast):
+def test_filings_tab_stays_on_the_record(client, cast):
+    """变更备案 is a tab of the record (it used to leave the record for the filing list)."""
+    filing = cast.filing_a1  # the cast's submitted filing of kg_a1
     client.force_login(cast.kg_director)
-    response = client.get(detail_url(cast.kg_a1))
-    if route_exists("kindergartens:filing-list"):
-        assert response.context["filings_url"] == f"{reverse('kindergartens:filing-list')}?kindergarten={cast.kg_a1.pk}"
-        assert 'data-testid="filings-link"' in response.content.decode()
-    else:
-        assert response.context["filings_url"] is None
-    client.force_login(cast.kg_staff)  # may not list filings
-    assert client.get(detail_url(cast.kg_a1)).context["filings_url"] is None
+    response = client.get(detail_url(cast.kg_a1, "filings"))
+    html = response.content.decode()
+    assert response.context["tab"] == "filings" and 'data-testid="tab-filings"' in html
+    assert ("filings", "变更备案") in response.context["tabs"]
+    assert reverse("kindergartens:filing-detail", kwargs={"pk": filing.pk}) in html and "学位数" in html
+    detail = client.get(reverse("kindergartens:filing-detail", kwargs={"pk": filing.pk})).content.decode()
+    crumbs = detail[detail.index('class="breadcrumb"') : detail.index("</ol>")]
+    assert f"#{filing.pk}" not in crumbs and cast.kg_a1.name in crumbs and "?tab=filings" in crumbs
+    client.force_login(cast.kg_staff)  # may not list filings: no such tab, and asking for it shows 基本信息
+    response = client.get(detail_url(cast.kg_a1, "filings"))
+    assert ("filings", "变更备案") not in response.context["tabs"] and response.context["tab"] == "info"
 
 
-@pytest.mark.parametrize("tab", ["info", "classes", "status", "violations", "inspections", "supervisor"])
+@pytest.mark.parametrize("tab", ["info", "classes", "status", "violations", "inspections", "supervisor", "filings"])
 def test_detail_query_count_does_not_grow(client, cast, tab):
-    from kindergartens.services import annual_inspection_record
+    from kindergartens.services import annual_inspection_record, filing_approve, filing_submit
 
     def add_rows(i):
         class_create(actor=None, kindergarten=cast.kg_a1, name=f"班{i}", class_type="mixed", children=i)
@@ -387,7 +392,15 @@ def test_detail_query_count_does_not_grow(client, cast, tab):
             effective_date=datetime.date(2025, 2, i + 1),
         )
         annual_inspection_record(actor=cast.bureau_staff, kindergarten=cast.kg_a1, year=2010 + i, result="pass")
+        filing = filing_submit(
+            actor=cast.kg_director,
+            kindergarten=Kindergarten.objects.get(pk=cast.kg_a1.pk),
+            proposed={"capacity": 500 + i},
+            effective_date=today(),
+        )
+        filing_approve(actor=cast.bureau_staff, filing=filing)
 
+    filing_approve(actor=cast.bureau_staff, filing=cast.filing_a1)  # the cast's open filing: one at a time
     add_rows(0)  # one of each, so that "few" renders every kind of row
     client.force_login(cast.bureau_staff)
     url = detail_url(cast.kg_a1, tab)
