@@ -35,7 +35,7 @@ def test_anonymous_visitor_finds_a_kindergarten(page, live_server, browser_cast,
 
     with page.expect_navigation():
         page.get_by_role("link", name="大洼区教育局").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("大洼区教育局")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("大洼区 幼儿园名录")  # the district, not its bureau
     rows = page.get_by_test_id("public-kindergarten-list").locator("tbody tr")
     expect(rows).to_have_count(2)
 
