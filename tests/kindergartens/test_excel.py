@@ -160,16 +160,70 @@ def test_too_many_columns_are_refused(settings):
 # --- rows ----------------------------------------------------------------------------------
 
 
-def test_formula_cells_are_refused_with_row_and_column():
+def row_problems(data: bytes) -> list[tuple[int, str]]:
+    """(row, column) of every problem clean_row finds, in file order."""
+    found = []
+    for raw in read_roster(data, filename="名册.xlsx"):
+        _values, problems = clean_row(raw, VOCABULARY)
+        found += [(p.row, p.column) for p in problems]
+    return found
+
+
+def test_formula_cells_are_row_problems_with_row_and_column():
     data = build_roster([row(1), row(2, capacity="=100+80", name='=HYPERLINK("http://x")')], raw_formulas=True)
-    error = refusal(data)
-    assert "公式" in error.message
-    assert {(p.row, p.column) for p in error.problems} == {(3, "学位数"), (3, "园所名称*")}
+    rows = read_roster(data, filename="名册.xlsx")
+    _values, problems = clean_row(rows[1], VOCABULARY)
+    assert {(p.row, p.column) for p in problems} == {(3, "学位数"), (3, "园所名称*")}
+    assert all("公式" in p.message for p in problems)
+    assert any("单元格 N3" in p.message for p in problems)  # the cell, as Excel names it
 
 
 def test_text_starting_with_equals_is_refused_like_a_formula():
-    error = refusal(build_roster([row(1, principal_name="=1+1")]))
-    assert [(p.row, p.column) for p in error.problems] == [(2, "园长姓名")]
+    assert row_problems(build_roster([row(1, principal_name="=1+1")])) == [(2, "园长姓名")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [" =1+1", "\t=2+2", "\u3000=1+1", "\n=1", "+1+1", "-2+3", "@SUM(A1)", " +86 138", "\u3000@x", "-"],
+)
+def test_leading_whitespace_or_plus_minus_at_do_not_bypass_the_formula_check(text):
+    [raw] = read_roster(build_roster([row(1, principal_name=text)]), filename="名册.xlsx")
+    _values, problems = clean_row(raw, VOCABULARY)
+    [problem] = problems
+    assert (problem.row, problem.column) == (2, "园长姓名")
+    assert f"内容以“{text.strip()[0]}”开头（单元格 Q2）" in problem.message
+
+
+def test_a_negative_number_cell_is_a_number_not_a_formula():
+    [raw] = read_roster(build_roster([row(1, capacity=-5, fee_monthly=-1.5)]), filename="名册.xlsx")
+    _values, problems = clean_row(raw, VOCABULARY)
+    assert [(p.column, p.message) for p in problems] == [
+        ("学位数", "应填写不小于 0 的整数。"),
+        ("保教费（元/月）", "应填写金额数字（元/月），最多两位小数。"),
+    ]
+
+
+def test_the_exports_quote_prefix_is_read_back_as_the_text():
+    [raw] = read_roster(build_roster([row(1, principal_name="'=1+1", address="'地址")]), filename="名册.xlsx")
+    assert raw.problems == []
+    assert raw.cells["principal_name"] == "=1+1"
+    assert raw.cells["address"] == "'地址"  # a quote before anything else is the user's own text
+
+
+def test_a_formula_does_not_hide_the_other_problems_of_the_file():
+    rows = [
+        row(1, capacity="=90*2"),
+        row(2, nature="私立"),
+        row(3, township="红旗街道", principal_name="+1"),
+        row(4, fee_monthly="很多"),
+    ]
+    assert row_problems(build_roster(rows, raw_formulas=True)) == [
+        (2, "学位数"),
+        (3, "办园性质*"),
+        (4, "街道/乡镇*"),
+        (4, "园长姓名"),
+        (5, "保教费（元/月）"),
+    ]
 
 
 def test_cached_values_do_not_hide_a_formula():
@@ -179,8 +233,127 @@ def test_cached_values_do_not_hide_a_formula():
     sheet = source.read("xl/worksheets/sheet1.xml").decode()
     assert '<c r="N2" t="n"><v>180</v></c>' in sheet
     sheet = sheet.replace('<c r="N2" t="n"><v>180</v></c>', '<c r="N2"><f>90*2</f><v>180</v></c>')
-    error = refusal(replace_entry(data, "xl/worksheets/sheet1.xml", sheet.encode()))
-    assert [(p.row, p.column) for p in error.problems] == [(2, "学位数")]
+    assert row_problems(replace_entry(data, "xl/worksheets/sheet1.xml", sheet.encode())) == [(2, "学位数")]
+
+
+# --- crafted and damaged files: never an exception, always the "cannot read" refusal ----------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _sheet_xml(data: bytes) -> str:
+    return zipfile.ZipFile(io.BytesIO(data)).read(SHEET).decode()
+
+
+def test_a_shared_string_index_past_the_table_is_refused():
+    data = build_roster([row(n) for n in range(1, 4)])
+    sheet = _sheet_xml(data)
+    sheet = sheet.replace('<c r="K3" t="inlineStr"><is><t>测试路2号</t></is></c>', '<c r="K3" t="s"><v>99999</v></c>')
+    assert 't="s"><v>99999' in sheet
+    assert "无法读取" in refusal(replace_entry(data, SHEET, sheet.encode())).message
+
+
+def _stored(data: bytes) -> bytes:
+    """The same workbook with every entry stored (not compressed), so bytes can be changed in place."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename), compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def test_a_crc_mismatch_late_in_the_sheet_is_refused():
+    data = _stored(build_roster([row(n) for n in range(1, 40)]))
+    position = data.rindex("测试路38号".encode())
+    damaged = data[:position] + "测试路39号".encode() + data[position + len("测试路38号".encode()) :]
+    assert len(damaged) == len(data)
+    assert "无法读取" in refusal(damaged).message
+
+
+def test_corrupt_deflate_data_in_the_sheet_is_refused():
+    data = build_roster([row(n) for n in range(1, 200)])
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    info = archive.getinfo(SHEET)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size * 3 // 4
+    damaged = data[:middle] + bytes(b ^ 0x5A for b in data[middle : middle + 64]) + data[middle + 64 :]
+    assert "无法读取" in refusal(damaged).message
+
+
+def test_malformed_xml_late_in_the_sheet_is_refused():
+    data = build_roster([row(n) for n in range(1, 50)])
+    sheet = _sheet_xml(data).replace(
+        "</sheetData>", '<row r="60"><c r="A60" t="inlineStr"><is><t>x</t></c></sheetData>'
+    )
+    assert "无法读取" in refusal(replace_entry(data, SHEET, sheet.encode())).message
+
+
+def test_a_sheet_far_larger_than_its_declared_size_is_refused_quickly(settings):
+    """<dimension> says A1:X3; the sheet goes on to row 1,048,576. The reader stops at its own cap."""
+    import time
+
+    data = build_roster([row(1), row(2)])
+    sheet = _sheet_xml(data)
+    assert '<dimension ref="A1:X3" />' in sheet
+    sheet = sheet.replace(
+        "</sheetData>", '<row r="1048576"><c r="B1048576" t="inlineStr"><is><t>最后一行</t></is></c></row></sheetData>'
+    )
+    started = time.monotonic()
+    error = refusal(replace_entry(data, SHEET, sheet.encode()))
+    assert time.monotonic() - started < 5
+    assert "之后仍有内容" in error.message
+
+
+def test_blank_rows_within_the_cap_are_still_skipped():
+    data = build_roster([row(1)])
+    sheet = _sheet_xml(data).replace(
+        "</sheetData>", '<row r="5000"><c r="B5000" t="inlineStr"><is><t>园</t></is></c></row></sheetData>'
+    )
+    rows = read_roster(replace_entry(data, SHEET, sheet.encode()), filename="名册.xlsx")
+    assert [r.number for r in rows] == [2, 5000]
+
+
+def _mutations(data: bytes, rng):
+    """Truncations, flipped bytes and swapped parts of a good workbook."""
+    for _ in range(60):
+        yield data[: rng.randrange(len(data))]
+    for _ in range(120):
+        mutated = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            mutated[rng.randrange(len(mutated))] ^= 1 << rng.randrange(8)
+        yield bytes(mutated)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = [i.filename for i in archive.infolist()]
+    for _ in range(40):
+        first, second = rng.sample(names, 2)
+        swapped = replace_entry(data, first, archive.read(second))
+        yield replace_entry(swapped, second, archive.read(first))
+    stored = _stored(data)
+    for _ in range(60):  # flipped bytes in uncompressed XML: malformed markup, bad numbers, bad references
+        mutated = bytearray(stored)
+        position = rng.randrange(len(mutated))
+        mutated[position] = rng.choice(b'<>"=/ 0123456789ABCDEFXYZrstvc\x00\xff')
+        yield bytes(mutated)
+
+
+def test_fuzzed_workbooks_never_raise_anything_but_a_refusal():
+    import random
+
+    rng = random.Random(20260301)
+    data = build_roster([row(n, principal_since=datetime.date(2020, 9, 1)) for n in range(1, 30)])
+    outcomes = {"rows": 0, "refused": 0}
+    for mutated in _mutations(data, rng):
+        try:
+            rows = read_roster(mutated, filename="名册.xlsx")
+        except RosterFileError as exc:
+            assert exc.message and not exc.message.isascii()
+            outcomes["refused"] += 1
+            continue
+        for raw in rows:
+            clean_row(raw, VOCABULARY)  # nothing here may raise either
+        outcomes["rows"] += 1
+    assert outcomes["refused"] > 100 and outcomes["rows"] > 0, outcomes
 
 
 def test_rows_are_numbered_as_excel_shows_them_and_blank_rows_are_skipped():
@@ -383,7 +556,7 @@ def test_template_has_the_headers_frozen_and_sized():
     sheet = workbook[excel.SHEET_ROSTER]
     assert [c.value for c in sheet[1]] == [c.header for c in COLUMNS]
     assert sheet.freeze_panes == "A2"
-    assert sheet.column_dimensions["A"].width == 24
+    assert 24 <= sheet.column_dimensions["A"].width < 25  # 24 characters, plus the writer's padding
     assert sheet.column_dimensions["A"].number_format == "@"  # codes stay text when typed
     assert workbook[excel.SHEET_LISTS].sheet_state == "hidden"
     help_text = " ".join(str(c.value) for r in workbook[excel.SHEET_HELP].iter_rows() for c in r if c.value)

@@ -67,10 +67,18 @@ def test_export_follows_the_list_filters(client, cast):
 
 
 def test_formula_looking_text_stays_text(client, cast):
+    """User text is written as text, and text a spreadsheet would run as a formula gets a quote first."""
     kindergarten_update(
         actor=None,
         kindergarten=cast.kg_a1,
-        changes={"name": "=1+1", "sponsor_name": "#N/A", "address": '=HYPERLINK("http://evil","点我")'},
+        changes={
+            "name": "=1+1",
+            "sponsor_name": "#N/A",
+            "address": '=HYPERLINK("http://evil","点我")',
+            "principal_name": " @SUM(1)",
+            "medical_partner": "-2+3",
+            "legal_vice_principal": "+1",
+        },
         check_rights=False,
     )
     client.force_login(cast.bureau_staff)
@@ -78,12 +86,18 @@ def test_formula_looking_text_stays_text(client, cast):
     sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and 't="e"' not in sheet_xml
     sheet = load_workbook(io.BytesIO(data))[excel.SHEET_ROSTER]
-    [cell_row] = [r for r in sheet.iter_rows(min_row=2) if r[1].value == "=1+1"]
+    [cell_row] = [r for r in sheet.iter_rows(min_row=2) if r[1].value == "'=1+1"]
     by_header = dict(zip(HEADERS, cell_row, strict=True))
-    for name in ("园所名称*", "举办者名称", "地址"):
+    for name in ("园所名称*", "举办者名称", "地址", "园长姓名", "医教联合体结对医疗机构", "法治副园长"):
         assert by_header[name].data_type == "s", name
     assert by_header["举办者名称"].value == "#N/A"
-    assert by_header["地址"].value.startswith("=HYPERLINK")
+    assert by_header["地址"].value == '\'=HYPERLINK("http://evil","点我")'
+    assert by_header["园长姓名"].value == "' @SUM(1)"
+    assert by_header["医教联合体结对医疗机构"].value == "'-2+3"
+    assert by_header["法治副园长"].value == "'+1"
+    # …and the importer reads the quoted text back as it was: export → import changes nothing.
+    [raw] = [r for r in excel.read_roster(data, filename="导出.xlsx") if r.cells["name"] == "=1+1"]
+    assert raw.problems == [] and raw.cells["address"] == '=HYPERLINK("http://evil","点我")'
 
 
 def test_export_values_are_what_the_importer_reads(client, cast):
