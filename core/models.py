@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import AuditedManager, AuditedModel
+
 
 class AuditEntryQuerySet(models.QuerySet):
     """Audit entries are written once and never changed, from the app or the database."""
@@ -94,3 +96,85 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Job(AuditedModel):
+    """A piece of long work a user asked for (an export, an import check), run by the Celery worker.
+
+    Generic: the app that registers the kind (``core.jobs.register_kind``) says what it does and who
+    may see it. Only the user who asked sees a job; its result file is kept until ``expires_at``,
+    then the daily cleanup deletes the file and keeps the row.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("任务类型"), max_length=60)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The organisation (bureau) the job was asked for: the kind's access check compares it with the
+    # user's, so a user moved to another district no longer sees the old district's files.
+    district_id = models.BigIntegerField(_("所属单位"), null=True, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress_done = models.PositiveIntegerField(_("已处理"), default=0)
+    progress_total = models.PositiveIntegerField(_("总数"), default=0)
+    progress_note = models.CharField(_("进度说明"), max_length=100, blank=True)
+    input_file = models.FileField(_("上传的文件"), upload_to="jobs/input/", blank=True, max_length=200)
+    input_name = models.CharField(_("上传的文件名"), max_length=200, blank=True)
+    result_file = models.FileField(_("结果文件"), upload_to="jobs/result/", blank=True, max_length=200)
+    result_name = models.CharField(_("结果文件名"), max_length=200, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    downloads = models.PositiveIntegerField(_("下载次数"), default=0)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("文件保留至"), null=True, blank=True)
+
+    objects = AuditedManager()
+
+    # Progress is bookkeeping written every second or so; the outcome is recorded by state and file.
+    audit_ignore = frozenset({"progress_done", "progress_total", "progress_note", "result", "started_at"})
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "我的导出与导入": WHERE requested_by_id=? ORDER BY created_at DESC.
+            models.Index(fields=["requested_by", "-created_at"], name="job_owner_recent_idx"),
+            # The daily cleanup: WHERE expires_at < now AND result_file <> ''.
+            models.Index(fields=["expires_at"], name="job_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running", "done", "failed"]), name="job_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_state_display()})"
+
+    def audit_district_id(self) -> int | None:
+        return self.district_id
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """Progress in percent, or None while the total is not known yet."""
+        if self.state == self.State.DONE:
+            return 100
+        if not self.progress_total:
+            return None
+        return min(99, self.progress_done * 100 // self.progress_total)
+
+    def expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

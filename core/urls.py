@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from core import views, views_jobs
 
 app_name = "core"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
         views.favicon,
         name="favicon",
     ),
+    path("jobs/", views_jobs.job_list, name="job-list"),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/status/", views_jobs.job_status, name="job-status"),
+    path("jobs/<int:pk>/download/", views_jobs.job_download, name="job-download"),
 ]

@@ -6,6 +6,7 @@ class KindergartensConfig(AppConfig):
     verbose_name = "幼儿园与机构"
 
     def ready(self) -> None:
-        from kindergartens import home
+        from kindergartens import home, jobs
 
         home.register()
+        jobs.register()  # background job kinds: roster import check, list export (core.jobs)

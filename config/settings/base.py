@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kindergartens.tasks.apply_due_status_changes",
         "schedule": crontab(minute=5, hour=0),
     },
+    # 03:30 Beijing time: expired export/import files are deleted (core.jobs).
+    "cleanup-jobs": {"task": "core.tasks.cleanup_jobs", "schedule": crontab(minute=30, hour=3)},
 }
 
 LOGGING = {

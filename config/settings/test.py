@@ -10,3 +10,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Django's backend, but the flush between transactional tests may empty the append-only audit table.
     DATABASES["default"]["ENGINE"] = "tests.postgresql_flush"  # noqa: F405
+
+# Job inputs and results (core.jobs) written by tests go to a throwaway folder, never var/media.
+import tempfile as _tempfile  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+MEDIA_ROOT = _Path(_tempfile.gettempdir()) / "kgportal-test-media"

@@ -8,7 +8,9 @@ with the checks, dated history and audit entries of ``kindergarten_create`` /
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -17,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.jobs import JobFailed, JobRun, job_start
+from core.models import Job
 from kindergartens import excel
 from kindergartens.access import (
     can,
@@ -51,20 +55,26 @@ def import_district(user) -> Bureau:
 # --- template ------------------------------------------------------------------------------
 
 
+def dropdown_lists(user: User, district: Bureau | None = None) -> dict[str, list[str]]:
+    """The dropdown lists of a workbook for ``user``: townships and groups of ``district`` (or of every
+    district the user sees, for a city-wide export), the province's levels in use."""
+    townships = townships_visible_to(user)
+    groups = groups_visible_to(user)
+    if district is not None:
+        townships, groups = townships.filter(district=district), groups.filter(district=district)
+    return {
+        "townships": list(townships.order_by("name").values_list("name", flat=True).distinct()),
+        "groups": list(groups.order_by("name").values_list("name", flat=True).distinct()),
+        "levels": list(
+            levels_visible_to(user).filter(is_active=True).order_by("-rank", "name").values_list("name", flat=True)
+        ),
+    }
+
+
 def roster_template(*, user: User, fileobj: IO[bytes]) -> None:
     """Write the import template with the user's district's townships and groups and the province's levels."""
     district = import_district(user)
-    excel.write_template(
-        fileobj,
-        townships=list(
-            townships_visible_to(user).filter(district=district).order_by("name").values_list("name", flat=True)
-        ),
-        groups=list(groups_visible_to(user).filter(district=district).order_by("name").values_list("name", flat=True)),
-        levels=list(
-            levels_visible_to(user).filter(is_active=True).order_by("-rank", "name").values_list("name", flat=True)
-        ),
-        district_name=district.name,
-    )
+    excel.write_template(fileobj, **dropdown_lists(user, district), district_name=district.name)
 
 
 # --- preview -------------------------------------------------------------------------------
@@ -72,11 +82,15 @@ def roster_template(*, user: User, fileobj: IO[bytes]) -> None:
 
 @dataclass
 class RosterPreview:
-    """``problems`` empty: ``roster_import`` is the pending import to confirm; otherwise nothing was stored."""
+    """``problems`` empty: ``roster_import`` is the pending import to confirm; otherwise nothing was stored.
+
+    ``raw_rows``: the rows as read, for the problems file.
+    """
 
     problems: list[excel.Problem]
     row_count: int
     roster_import: RosterImport | None = None
+    raw_rows: list[excel.RawRow] = dataclasses.field(default_factory=list)
 
 
 class RosterImportAlreadyApplied(Exception):
@@ -134,7 +148,9 @@ def _changes(kindergarten: Kindergarten, values: dict[str, Any], names) -> list[
     return changes
 
 
-def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
+def roster_preview(
+    *, actor: User, data: bytes, filename: str, progress: Callable[[int, int, str], None] | None = None
+) -> RosterPreview:
     """Check every row of an uploaded roster.
 
     Raises ``excel.RosterFileError`` when the file itself is refused. Returns the row problems
@@ -142,7 +158,10 @@ def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
     pending ``RosterImport`` saying for each row whether it creates, updates or changes nothing.
     """
     district = import_district(actor)
+    report = progress or (lambda done, total, note: None)
+    report(0, 0, "正在读取文件")
     raw_rows = excel.read_roster(data, filename=filename)
+    report(0, len(raw_rows), "正在逐行检查")
     vocabulary, names, inactive_levels = _vocabulary(actor, district)
     # The whole district in one query: a district has at most a few thousand kindergartens.
     existing = list(kindergartens_visible_to(actor).filter(district=district).order_by())
@@ -157,7 +176,8 @@ def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
     cleaned: list[tuple[int, dict[str, Any], bool]] = []
     first_code: dict[str, int] = {}
     first_name: dict[str, int] = {}
-    for raw in raw_rows:
+    for done, raw in enumerate(raw_rows):
+        report(done, len(raw_rows), "正在逐行检查")
         values, row_problems = excel.clean_row(raw, vocabulary)
         code, name = values.get("credit_code"), values.get("name")
         if code and code in first_code:
@@ -242,7 +262,7 @@ def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
     if problems:
         order = {c.header: i for i, c in enumerate(excel.COLUMNS)}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
-        return RosterPreview(problems=problems, row_count=len(raw_rows))
+        return RosterPreview(problems=problems, row_count=len(raw_rows), raw_rows=raw_rows)
 
     summary = {key: sum(1 for r in rows if r["action"] == key) for key in (CREATE, UPDATE, UNCHANGED)}
     roster_import = RosterImport(
@@ -255,7 +275,7 @@ def roster_preview(*, actor: User, data: bytes, filename: str) -> RosterPreview:
     )
     roster_import.full_clean()
     roster_import.save()
-    return RosterPreview(problems=[], row_count=len(raw_rows), roster_import=roster_import)
+    return RosterPreview(problems=[], row_count=len(raw_rows), roster_import=roster_import, raw_rows=raw_rows)
 
 
 # --- apply ---------------------------------------------------------------------------------
@@ -465,3 +485,94 @@ def roster_import_apply(*, actor: User, roster_import: RosterImport) -> dict[str
     locked.save(update_fields=["state", "applied_at", "summary"])
     roster_import.state, roster_import.applied_at, roster_import.summary = locked.state, locked.applied_at, counts
     return counts
+
+
+# --- background jobs: the import check and the export run on the worker (core.jobs) --------------
+
+ROSTER_CHECK = "kindergartens.roster_check"
+EXPORT = "kindergartens.export"
+PROBLEMS_SHOWN = 100  # the page lists the first ones; the problems file has every one
+
+
+def roster_check_start(*, actor: User, data: bytes, filename: str) -> Job:
+    """Queue the check of an uploaded roster; the request only refuses what needs no parsing.
+
+    Raises ``excel.RosterFileError`` for a file refused at once (wrong type, too large, not a
+    workbook, macros, zip bomb): nothing is stored then. Otherwise the bytes wait for the worker,
+    which deletes them once the check is done, whatever its outcome.
+    """
+    district = import_district(actor)
+    excel.check_archive(data, filename=filename)
+    return job_start(
+        kind=ROSTER_CHECK,
+        user=actor,
+        district_id=district.pk,
+        params={"filename": (filename or "")[:200]},
+        input_data=data,
+        input_name=filename,
+    )
+
+
+def run_roster_check(run: JobRun) -> None:
+    """On the worker: check every row; a clean file becomes a pending RosterImport, a file with
+    problems a problems .xlsx (the rows with each problem beside them). Nothing else is stored."""
+    actor = run.user
+    filename = run.params.get("filename", "")
+    try:
+        district = import_district(actor)
+    except PermissionDenied as exc:
+        raise JobFailed("您已没有导入名册的权限，未检查该文件。") from exc
+    data = run.read_input()
+    try:
+        preview = roster_preview(actor=actor, data=data, filename=filename, progress=run.progress)
+    except excel.RosterFileError as exc:
+        run.result = {
+            "file_error": exc.message,
+            "problems": [[p.row, p.column, p.message] for p in exc.problems[:PROBLEMS_SHOWN]],
+            "problem_count": len(exc.problems),
+        }
+        return
+    if preview.roster_import is not None:
+        run.result = {"roster_import": preview.roster_import.pk, "row_count": preview.row_count}
+        return
+    run.progress(preview.row_count, preview.row_count, "正在生成问题清单")
+    stem = (filename or "名册").rsplit(".", 1)[0][:80]
+    with run.result_file(f"{stem}_问题清单.xlsx") as fileobj:
+        excel.write_problems(
+            fileobj, preview.raw_rows, preview.problems, **dropdown_lists(actor, district), district_name=district.name
+        )
+    run.result = {
+        "problems": [[p.row, p.column, p.message] for p in preview.problems[:PROBLEMS_SHOWN]],
+        "problem_count": len(preview.problems),
+        "row_count": preview.row_count,
+    }
+
+
+def kindergarten_export_start(*, actor: User, query: str) -> Job:
+    """Queue an export of the list as filtered by ``query`` (the list page's query string)."""
+    if not can(actor, "export_list"):
+        raise PermissionDenied("您没有导出名录的权限。")
+    return job_start(kind=EXPORT, user=actor, district_id=actor.bureau_id, params={"query": query[:2000]})
+
+
+def run_export(run: JobRun) -> None:
+    """On the worker: the list as the user filtered it, through the access layer with that user."""
+    from django.http import QueryDict
+
+    from kindergartens.forms import KindergartenFilterForm
+
+    actor = run.user
+    if not can(actor, "export_list"):
+        raise JobFailed("您已没有导出名录的权限，未生成文件。")
+    params = QueryDict(run.params.get("query", ""))
+    form = KindergartenFilterForm(params or None, user=actor)
+    queryset = form.filter(kindergartens_visible_to(actor))
+    run.progress(0, 0, "正在导出")
+    with run.result_file(f"幼儿园名录_{today():%Y%m%d}.xlsx") as fileobj:
+        count = excel.export_workbook(
+            queryset,
+            fileobj,
+            **dropdown_lists(actor),
+            progress=lambda done, total: run.progress(done, total, "正在导出"),
+        )
+    run.result = {"rows": count}

@@ -1,4 +1,5 @@
-"""Excel round trip of the registry: template download, roster upload → preview → confirm, list export."""
+"""Excel round trip of the registry: template download, roster upload → check (worker) → preview → confirm,
+list export (worker)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,23 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.access import require
-from core.pagination import paginate
+from core.jobs import job_url
+from core.pagination import paginate, querystring_without_page
 from kindergartens import excel
 from kindergartens.access import can, kindergartens_visible_to, roster_import_get_for_user
 from kindergartens.forms import KindergartenFilterForm
 from kindergartens.services import (
     RosterImportAlreadyApplied,
     roster_import_apply,
-    roster_preview,
     roster_template,
-    today,
 )
-from kindergartens.services.imports import CREATE, UNCHANGED, UPDATE
+from kindergartens.services.imports import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    kindergarten_export_start,
+    roster_check_start,
+)
 
 PREVIEW_PAGE_SIZE = 100
 
@@ -106,14 +112,13 @@ def _roster_import_upload(request, limit: UploadSizeLimit):
     upload = form.cleaned_data["file"]
     data = upload.read(limit.max_bytes + 1)
     try:
-        preview = roster_preview(actor=request.user, data=data, filename=upload.name)
-    except excel.RosterFileError as exc:
+        job = roster_check_start(actor=request.user, data=data, filename=upload.name)
+    except excel.RosterFileError as exc:  # refused before any parsing: nothing stored
         context.update(file_error=exc.message, problems=exc.problems, filename=upload.name)
         return render(request, "kindergartens/import_upload.html", context)
-    if preview.problems:
-        context.update(problems=preview.problems, row_count=preview.row_count, filename=upload.name)
-        return render(request, "kindergartens/import_upload.html", context)
-    return redirect("kindergartens:import-confirm", pk=preview.roster_import.pk)
+    # Every file is checked on the worker (the request stays well under a second, whatever the
+    # size); the job page shows the progress, then the problems or the preview.
+    return redirect(job_url(job))
 
 
 @login_required
@@ -152,15 +157,17 @@ def roster_import_confirm(request, pk):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def kindergarten_export(request):
-    """The list as filtered on the list page, in the template's columns, streamed from a temporary file."""
+    """GET: what the export will hold (the list's filters); POST: queue it and go to its job page."""
     require(can(request.user, "export_list"))
+    query = querystring_without_page(request)
+    if request.method == "POST":
+        job = kindergarten_export_start(actor=request.user, query=query)
+        return redirect(job_url(job))
     form = KindergartenFilterForm(request.GET or None, user=request.user)
-    queryset = form.filter(kindergartens_visible_to(request.user))
-    fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    excel.export_workbook(queryset, fileobj)
-    return _xlsx_response(fileobj, f"幼儿园名录_{today():%Y%m%d}.xlsx")
+    count = form.filter(kindergartens_visible_to(request.user)).count()
+    return render(request, "kindergartens/export_start.html", {"count": count, "querystring": query})
 
 
 urlpatterns = [

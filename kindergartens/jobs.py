@@ -1,0 +1,76 @@
+"""The kindergartens app's background jobs (core.jobs): the roster import check and the list export.
+
+Registered from ``KindergartensConfig.ready()``. Both belong to the bureau (the user's bureau when
+asked): a user whose bureau changed no longer sees the old ones (404), a user who lost the right
+gets 403, and nobody but the user who asked ever sees them (core.jobs.jobs_visible_to).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+
+from core.access import account_has_scope, require
+from core.jobs import JobKind, register_kind
+from core.models import Job
+from kindergartens import excel
+from kindergartens.access import can
+from kindergartens.services.imports import EXPORT, ROSTER_CHECK, run_export, run_roster_check
+
+
+def _bureau_right(right: str):
+    def check(user, job: Job) -> None:
+        if not account_has_scope(user) or user.bureau_id is None or user.bureau_id != job.district_id:
+            raise Http404
+        require(can(user, right))
+
+    return check
+
+
+def _import_preview(job: Job) -> str | None:
+    pk = job.result.get("roster_import")
+    return reverse("kindergartens:import-confirm", kwargs={"pk": pk}) if pk else None
+
+
+def _check_context(job: Job) -> dict:
+    result = job.result
+    problems = [excel.Problem(row, column, message) for row, column, message in result.get("problems", [])]
+    return {
+        "file_error": result.get("file_error", ""),
+        "problems": problems,
+        "problem_count": result.get("problem_count", len(problems)),
+        "row_count": result.get("row_count"),
+        "filename": job.input_name,
+        "download_label": "下载问题清单（Excel，含全部问题）",
+    }
+
+
+def _export_again(job: Job) -> str:
+    query = job.params.get("query", "")
+    return reverse("kindergartens:export") + (f"?{query}" if query else "")
+
+
+def register() -> None:
+    register_kind(
+        JobKind(
+            name=ROSTER_CHECK,
+            label="名册导入检查",
+            run=run_roster_check,
+            check_access=_bureau_right("import_roster"),
+            again_url=lambda job: reverse("kindergartens:import"),
+            next_url=_import_preview,
+            result_template="kindergartens/import_check_result.html",
+            result_context=_check_context,
+        )
+    )
+    register_kind(
+        JobKind(
+            name=EXPORT,
+            label="幼儿园名录导出",
+            run=run_export,
+            check_access=_bureau_right("export_list"),
+            again_url=_export_again,
+            result_template="kindergartens/export_result.html",
+            result_context=lambda job: {"rows": job.result.get("rows", 0), "download_label": "下载 Excel 文件"},
+        )
+    )
