@@ -238,6 +238,7 @@ def job_execute(*, job_id: int) -> bool:
 
 
 def _finish(job: Job, *, state: str, error: str, result: dict, kind: JobKind | None) -> None:
+    job.refresh_from_db(fields=["progress_done", "progress_total"])  # written by JobRun.progress
     if state == Job.State.FAILED and job.result_file:
         job.result_file.delete(save=False)  # half a file is no file
         job.result_name = ""

@@ -31,7 +31,8 @@ REFUSED_ROLES = (ANON, "bureau_admin", "kg_staff")
 class Route:
     name: str
     expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
-    # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level, import
+    # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level, import,
+    # job
     obj: str | None = None
     method: str = "get"
     data: Callable | None = None  # cast -> request body for POST/PATCH
@@ -81,6 +82,10 @@ _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
 
 
 def own_object(kind: str, role: str, cast):
+    if kind == "job":  # made on demand: one per requester (tests/matrix_jobs.py)
+        from tests.matrix_jobs import own_job
+
+        return own_job(role, cast)
     if kind == "kindergarten":
         return cast.kg_a1
     if kind in ("class", "filing"):
@@ -105,6 +110,10 @@ def own_object(kind: str, role: str, cast):
 
 
 def foreign_object(kind: str, role: str, cast):
+    if kind == "job":
+        from tests.matrix_jobs import foreign_job
+
+        return foreign_job(role, cast)
     other_city = role == "city_viewer"
     if kind in ("class", "filing"):
         kg = foreign_object("kindergarten", role, cast)

@@ -5,7 +5,8 @@
   city's districts, so a district's import is in its scope but it may not confirm: 403. Other roles
   have no district-wide scope: an import is out of scope, 404. The foreign import is another
   district's (district B; district C for the city viewer): 404 for everyone.
-- Export: whoever may read the whole list of their scope (city viewer, bureau admin, bureau staff).
+- Export: whoever may read the whole list of their scope (city viewer, bureau admin, bureau staff);
+  GET shows what will be exported, POST queues the job. The upload POST queues the check job.
 """
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -38,5 +39,11 @@ ROUTES: list[Route] = [
     Route("kindergartens:import-confirm", _import(200), obj="import"),
     Route("kindergartens:import-confirm", _import(302), obj="import", method="post"),
     Route("kindergartens:export", statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200)),
-    Route("kindergartens:export", statuses(405, anonymous=LOGIN), method="post"),
+    # POST queues the export job and redirects to its page (tests/matrix_jobs.py covers the job's routes).
+    Route(
+        "kindergartens:export",
+        statuses(403, anonymous=LOGIN, city_viewer=302, bureau_admin=302, bureau_staff=302),
+        method="post",
+    ),
+    Route("kindergartens:export", statuses(405, anonymous=LOGIN), method="put"),
 ]

@@ -492,6 +492,9 @@ def test_admin_is_closed_to_portal_roles(module_cast, db, client, role):
 TASK_SCOPES = {
     "core.tasks.heartbeat": "system: writes only its own liveness row",
     "kindergartens.tasks.apply_due_status_changes": "system: applies dated history to every kindergarten",
+    "core.tasks.run_job": "user: runs a job as its requester; the kinds fetch through the access layer with that "
+    "user (tests/core/test_jobs.py, tests/kindergartens/test_export.py, test_import.py)",
+    "core.tasks.cleanup_jobs": "system: deletes expired job files of every user, keeps the rows",
 }
 
 

@@ -3,6 +3,8 @@
 import datetime
 import io
 import zipfile
+from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -11,18 +13,36 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.jobs import job_execute
+from core.models import Job
 from kindergartens import excel
 from kindergartens.models import CollaborationGroup, Kindergarten, Level
 from kindergartens.services import kindergarten_update, roster_preview
 from tests.factories import KindergartenFactory
+from tests.jobs import run_queued_jobs
 from tests.kindergartens.fixtures_excel import credit_code, read_sheet
 
 EXPORT_URL = reverse("kindergartens:export")
 HEADERS = [c.header for c in excel.COLUMNS] + ["所属区县"]
 
 
+def start_export(client, params=None):
+    """The list page's 导出 Excel: a POST with the list's filters in the query string."""
+    return client.post(EXPORT_URL + (f"?{urlencode(params)}" if params else ""))
+
+
+def download(client, params=None):
+    """Start the export, run its job as the worker would, download the file."""
+    response = start_export(client, params)
+    assert response.status_code == 302
+    [job] = run_queued_jobs()
+    assert response["Location"] == reverse("core:job-detail", kwargs={"pk": job.pk})
+    assert job.state == Job.State.DONE, job.error
+    return client.get(reverse("core:job-download", kwargs={"pk": job.pk}))
+
+
 def export(client, params=None) -> bytes:
-    response = client.get(EXPORT_URL, params or {})
+    response = download(client, params)
     assert response.status_code == 200
     return b"".join(response.streaming_content)
 
@@ -33,7 +53,7 @@ def names(data: bytes) -> set[str]:
 
 def test_export_is_a_streamed_xlsx_with_a_chinese_filename(client, cast):
     client.force_login(cast.bureau_staff)
-    response = client.get(EXPORT_URL)
+    response = download(client)
     assert isinstance(response, FileResponse) and response.streaming
     assert response["Content-Type"] == excel.XLSX_CONTENT_TYPE
     disposition = response["Content-Disposition"]
@@ -41,6 +61,39 @@ def test_export_is_a_streamed_xlsx_with_a_chinese_filename(client, cast):
     assert "%E5%B9%BC%E5%84%BF%E5%9B%AD%E5%90%8D%E5%BD%95" in disposition  # 幼儿园名录
     rows = read_sheet(b"".join(response.streaming_content))
     assert rows[0] == HEADERS
+
+
+def test_the_export_page_says_what_will_be_exported(client, cast):
+    client.force_login(cast.bureau_staff)
+    response = client.get(EXPORT_URL, {"q": "西安"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "导出 1 所幼儿园" in text
+    assert f'action="{EXPORT_URL}?q=%E8%A5%BF%E5%AE%89"' in text
+    assert not Job.objects.exists()  # a GET starts nothing
+
+
+def test_the_list_page_exports_with_its_filters(client, cast):
+    client.force_login(cast.bureau_staff)
+    page = client.get(reverse("kindergartens:list"), {"q": "西安", "page": "1"}).content.decode()
+    assert f'<form method="post" action="{EXPORT_URL}?q=%E8%A5%BF%E5%AE%89"' in page
+    assert start_export(client, {"q": "西安"}).status_code == 302
+    job = Job.objects.get()
+    assert (job.kind, job.requested_by, job.params) == (
+        "kindergartens.export",
+        cast.bureau_staff,
+        {"query": "q=%E8%A5%BF%E5%AE%89"},
+    )
+    assert job.district_id == cast.district_a.pk and job.state == Job.State.QUEUED
+
+
+def test_export_is_queued_on_commit(client, cast, django_capture_on_commit_callbacks):
+    client.force_login(cast.bureau_staff)
+    with mock.patch("core.tasks.run_job.delay") as delay, django_capture_on_commit_callbacks(execute=True) as callbacks:
+        start_export(client)
+    job = Job.objects.get()
+    assert len(callbacks) == 1
+    delay.assert_called_once_with(job_id=job.pk, actor_id=cast.bureau_staff.pk)
 
 
 def test_export_has_exactly_the_users_scope(client, cast):
@@ -54,6 +107,8 @@ def test_export_has_exactly_the_users_scope(client, cast):
 def test_export_is_refused_to_roles_without_the_right(client, cast, role):
     client.force_login(getattr(cast, role))
     assert client.get(EXPORT_URL).status_code == 403
+    assert start_export(client).status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_export_follows_the_list_filters(client, cast):
@@ -182,11 +237,16 @@ def test_export_then_import_changes_nothing(client, cast):
 
 
 def test_export_query_count_does_not_grow(client, cast):
+    """The export job's queries (on the worker) do not grow with the rows."""
     client.force_login(cast.bureau_staff)
 
     def count():
+        assert start_export(client).status_code == 302
+        job = Job.objects.get(state=Job.State.QUEUED)
         with CaptureQueriesContext(connection) as ctx:
-            export(client)
+            job_execute(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.state == Job.State.DONE and job.result["rows"] >= 2
         return len(ctx)
 
     few = count()
@@ -194,6 +254,23 @@ def test_export_query_count_does_not_grow(client, cast):
     for i in range(30):
         KindergartenFactory(township=cast.town_a, name=f"导出园{i}", level=cast.level_ln, collaboration_group=group)
     assert count() == few
+
+
+def test_the_export_is_a_template_with_dropdowns_and_help(client, cast):
+    """An exported file is a valid template: the dropdowns of the user's scope and the 说明 sheet."""
+    CollaborationGroup.objects.create(district=cast.district_a, name="第一协作组")
+    client.force_login(cast.bureau_staff)
+    workbook = load_workbook(io.BytesIO(export(client)))
+    assert workbook.sheetnames == [excel.SHEET_ROSTER, excel.SHEET_LISTS, excel.SHEET_HELP]
+    assert workbook[excel.SHEET_LISTS].sheet_state == "hidden"
+    sheet = workbook[excel.SHEET_ROSTER]
+    validations = {dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert {"list_township", "list_nature", "list_level", "list_collaboration_group", "list_status"} <= validations
+    listed = {c.value for r in workbook[excel.SHEET_LISTS].iter_rows() for c in r if c.value}
+    assert {"大洼街道", "西安镇", "第一协作组", "四星级", "公办"} <= listed
+    assert "红旗街道" not in listed  # another district's township is not offered
+    help_text = " ".join(str(c.value) for r in workbook[excel.SHEET_HELP].iter_rows() for c in r if c.value)
+    assert "统一社会信用代码" in help_text and "单引号" in help_text
 
 
 def test_export_workbook_writes_any_queryset_to_a_file(cast, tmp_path):
