@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from core.models import AuditEntry
+from core.models import AuditEntry, Job
 from kindergartens import excel
 from kindergartens.access import roster_import_get_for_user
 from kindergartens.models import (
@@ -28,7 +28,7 @@ from kindergartens.models import (
     Status,
 )
 from kindergartens.services import kindergarten_create, kindergarten_update, roster_import_apply, roster_preview, today
-from tests.jobs import follow_job
+from tests.jobs import follow_job, run_queued_jobs
 from tests.kindergartens.fixtures_excel import add_entry, build_roster, credit_code, row, zip_bomb
 
 IMPORT_URL = reverse("kindergartens:import")
@@ -634,3 +634,100 @@ def test_batch_update_refuses_a_name_taken_meanwhile(cast):
             rows=[("第 9 行", kindergarten, {"name": cast.kg_a2.name})],
         )
     assert info.value.messages == ["第 9 行：本区县已有同名的幼儿园。"]
+
+
+# --- the check runs on the worker: the request answers at once ---------------------------------------
+
+
+def test_the_upload_only_queues_the_check(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cast.bureau_staff)
+    file = SimpleUploadedFile("名册.xlsx", build_roster([row(1), row(2)]), content_type=excel.XLSX_CONTENT_TYPE)
+    response = client.post(IMPORT_URL, {"file": file})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("core:job-detail", kwargs={"pk": job.pk})
+    assert (job.kind, job.state, job.input_name) == ("kindergartens.roster_check", Job.State.QUEUED, "名册.xlsx")
+    assert job.district_id == cast.district_a.pk
+    assert not RosterImport.objects.filter(uploaded_by=cast.bureau_staff).exists()  # nothing parsed yet
+    page = client.get(response["Location"]).content.decode()
+    assert "名册导入检查" in page and "排队中" in page
+
+
+def test_a_refused_upload_keeps_no_bytes(client, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cast.bureau_staff)
+    response = upload(client, build_roster([row(1, nature="私立")]))
+    assert 'data-testid="problems-summary"' in response.content.decode()
+    job = Job.objects.get()
+    assert not job.input_file and not list((tmp_path / "jobs" / "input").glob("*"))
+    # refused before queuing: no job, no bytes at all
+    before = Job.objects.count()
+    response = upload(client, b"not a workbook at all")
+    assert 'data-testid="file-error"' in response.content.decode()
+    assert Job.objects.count() == before
+
+
+def test_a_damaged_file_found_on_the_worker_is_refused_with_the_message(client, cast):
+    data = build_roster([row(n) for n in range(1, 30)])
+    damaged = data[: len(data) - 400] + bytes(400)  # the end of the zip is zeros: unreadable
+    client.force_login(cast.bureau_staff)
+    before = totals()
+    response = upload(client, damaged)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "文件" in text and 'data-testid="file-error"' in text
+    assert totals() == before
+
+
+def test_many_problems_show_the_first_hundred_the_count_and_a_file_with_all(client, cast):
+    rows = [row(n, nature="私立", capacity=-1) for n in range(1, 121)]  # 240 problems
+    client.force_login(cast.bureau_staff)
+    before = totals()
+    response = upload(client, build_roster(rows))
+    assert totals() == before
+    assert len(response.context["problems"]) == 100
+    text = response.content.decode()
+    assert "共检查 120 行，发现 240 个问题" in text
+    assert "下面列出前 100 个问题；全部 240 个问题请下载问题清单查看" in text
+    job = Job.objects.get()
+    download = client.get(reverse("core:job-download", kwargs={"pk": job.pk}))
+    assert download.status_code == 200
+    assert "%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95" in download["Content-Disposition"]  # 问题清单
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    sheet = workbook[excel.SHEET_ROSTER]
+    header = [c.value for c in sheet[1]]
+    assert header == [c.header for c in excel.COLUMNS] + ["检查问题"]
+    notes = [r[-1] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(notes) == 120
+    assert all("办园性质*：“私立”不是有效的办园性质" in n and "学位数：应填写不小于 0 的整数。" in n for n in notes)
+    assert sheet["D2"].fill.fgColor.rgb.endswith("FFC7CE")  # the problem cell is marked
+    assert {excel.SHEET_LISTS, excel.SHEET_HELP} <= set(workbook.sheetnames)
+
+
+def test_the_problems_file_once_corrected_can_be_uploaded_as_it_is(client, cast):
+    client.force_login(cast.bureau_staff)
+    upload(client, build_roster([row(1), row(2, nature="私立"), row(3, principal_name="=1+1")], raw_formulas=True))
+    job = Job.objects.get()
+    data = b"".join(client.get(reverse("core:job-download", kwargs={"pk": job.pk})).streaming_content)
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook[excel.SHEET_ROSTER]
+    assert sheet["Q4"].value == "'=1+1" and sheet["Q4"].data_type == "s"  # kept, as text
+    sheet["D3"] = "公办"
+    sheet["Q4"] = "王园长"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(client, buffer.getvalue(), "名册_问题清单.xlsx")
+    roster_import = RosterImport.objects.get(uploaded_by=cast.bureau_staff)
+    assert roster_import.summary == {"create": 3, "update": 0, "unchanged": 0}
+    assert [url for url, _status in response.redirect_chain][-1] == confirm_url(roster_import)
+
+
+def test_the_check_runs_as_the_user_and_stops_if_the_right_is_gone(client, cast):
+    client.force_login(cast.bureau_staff)
+    file = SimpleUploadedFile("名册.xlsx", build_roster([row(1)]), content_type=excel.XLSX_CONTENT_TYPE)
+    client.post(IMPORT_URL, {"file": file})
+    cast.bureau_staff.role = "supervisor"
+    cast.bureau_staff.save(update_fields=["role"])
+    [job] = run_queued_jobs()
+    assert job.state == Job.State.FAILED and job.error == "您已没有导入名册的权限，未检查该文件。"
+    assert not RosterImport.objects.filter(uploaded_by=cast.bureau_staff).exists()
