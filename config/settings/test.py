@@ -1,5 +1,7 @@
 """Settings for the test suite. DATABASE_URL and REDIS_URL still come from the environment."""
 
+from config.env import env_str
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -15,4 +17,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
 import tempfile as _tempfile  # noqa: E402
 from pathlib import Path as _Path  # noqa: E402
 
-MEDIA_ROOT = _Path(_tempfile.gettempdir()) / "kgportal-test-media"
+MEDIA_ROOT = _Path(env_str("TEST_MEDIA_ROOT", str(_Path(_tempfile.gettempdir()) / "kgportal-test-media")))
