@@ -3,6 +3,8 @@ and the download of its file. Every one fetches through ``job_get_for_user`` / `
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,8 +15,6 @@ from django.views.decorators.http import require_GET
 from core.jobs import get_kind, job_get_for_user, job_record_download, jobs_visible_to
 from core.models import Job
 from core.pagination import paginate
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _file_available(job: Job) -> bool:
@@ -91,4 +91,5 @@ def job_download(request, pk):
         again = kind.again_url(job) if kind.again_url else ""
         return render(request, "core/jobs/expired.html", {"job": job, "kind": kind, "again_url": again}, status=410)
     job_record_download(job=job)
-    return FileResponse(handle, as_attachment=True, filename=job.result_name, content_type=XLSX)
+    content_type = mimetypes.guess_type(job.result_name)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=job.result_name, content_type=content_type)

@@ -1,11 +1,14 @@
 """The kindergarten roster in Excel: one column list serves the template, the importer and the export.
 
 - ``COLUMNS``: the columns, in order, with their Chinese headers (``*`` marks required ones).
-- ``write_template``: the downloadable template (dropdown lists, frozen header, a 说明 sheet).
 - ``read_roster``: refuses anything that is not a plain .xlsx of sane size (magic bytes, macros,
-  zip bombs, wrong headers, formulas) before a row is interpreted, then returns the raw rows.
+  zip bombs, wrong headers) and any damaged or crafted file (one message, never an exception),
+  then returns the raw rows; formulas and formula-like text (= + - @ once trimmed) are problems
+  of their rows, so every problem of a file is found in one pass.
 - ``clean_row``: turns one raw row into record values, or problems with the column and a reason.
-- ``export_workbook``: a write-only, streamed export with every user text written as text.
+- ``RosterWriter``: the template (``write_template``), the export (``export_workbook``) and the
+  problems file (``write_problems``) are one kind of workbook: columns, dropdowns, 说明 sheet;
+  user text always written as text.
 
 Nothing here touches the database; ``kindergartens.services.imports`` does the look-ups.
 """
