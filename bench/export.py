@@ -131,9 +131,12 @@ def writer_child(out_path: str) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(excel.SHEET_ROSTER)
     sheet.append([c.header for c in excel.COLUMNS] + ["所属区县"])
-    for kindergarten in Kindergarten.objects.select_related(*excel.EXPORT_RELATED).iterator(chunk_size=2000):
+    converters = excel._export_converters()  # the same values as the export, cell by cell
+    names = [name for name, _convert in converters] + ["district__name"]
+    for values in Kindergarten.objects.values_list(*names).iterator(chunk_size=2000):
         row = []
-        for value in [excel.export_value(c, kindergarten) for c in excel.COLUMNS] + [kindergarten.district.name]:
+        cells = [convert(value) for (_name, convert), value in zip(converters, values, strict=False)]
+        for value in [*cells, values[-1]]:
             if isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.data_type = "s"
