@@ -223,17 +223,19 @@ def job_execute(*, job_id: int) -> bool:
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     kind = get_kind(job.kind)
     run = JobRun(job=job)
-    try:
-        if kind is None:
-            raise JobFailed("该类型的任务已不再提供。")
-        kind.run(run)
-    except JobFailed as exc:
-        _finish(job, state=Job.State.FAILED, error=exc.message, result=run.result, kind=kind)
-    except Exception:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, state=Job.State.FAILED, error=GENERIC_FAILURE, result=run.result, kind=kind)
-    else:
-        _finish(job, state=Job.State.DONE, error="", result=run.result, kind=kind)
+    # Whatever the job writes is the requester's doing, from a task, however the job was invoked.
+    with audit_context(source="task", actor=job.requested_by, path=f"core.tasks.run_job {job.kind}"[:300]):
+        try:
+            if kind is None:
+                raise JobFailed("该类型的任务已不再提供。")
+            kind.run(run)
+        except JobFailed as exc:
+            _finish(job, state=Job.State.FAILED, error=exc.message, result=run.result, kind=kind)
+        except Exception:
+            logger.exception("job %s (%s) failed", job.pk, job.kind)
+            _finish(job, state=Job.State.FAILED, error=GENERIC_FAILURE, result=run.result, kind=kind)
+        else:
+            _finish(job, state=Job.State.DONE, error="", result=run.result, kind=kind)
     return True
 
 

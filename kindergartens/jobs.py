@@ -1,4 +1,5 @@
-"""The kindergartens app's background jobs (core.jobs): the roster import check and the list export.
+"""The kindergartens app's background jobs (core.jobs): the roster import check, the writing of a
+large confirmed import, and the list export.
 
 Registered from ``KindergartensConfig.ready()``. Both belong to the bureau (the user's bureau when
 asked): a user whose bureau changed no longer sees the old ones (404), a user who lost the right
@@ -15,7 +16,14 @@ from core.jobs import JobKind, register_kind
 from core.models import Job
 from kindergartens import excel
 from kindergartens.access import can
-from kindergartens.services.imports import EXPORT, ROSTER_CHECK, run_export, run_roster_check
+from kindergartens.services.imports import (
+    EXPORT,
+    ROSTER_APPLY,
+    ROSTER_CHECK,
+    run_export,
+    run_roster_apply,
+    run_roster_check,
+)
 
 
 def _bureau_right(right: str):
@@ -61,6 +69,19 @@ def register() -> None:
             next_url=_import_preview,
             result_template="kindergartens/import_check_result.html",
             result_context=_check_context,
+        )
+    )
+    register_kind(
+        JobKind(
+            name=ROSTER_APPLY,
+            label="名册导入",
+            run=run_roster_apply,
+            check_access=_bureau_right("import_roster"),
+            again_url=lambda job: reverse(
+                "kindergartens:import-confirm", kwargs={"pk": job.params.get("roster_import", 0)}
+            ),
+            result_template="kindergartens/import_apply_result.html",
+            result_context=lambda job: {"counts": job.result.get("counts", {})},
         )
     )
     register_kind(

@@ -490,7 +490,20 @@ def roster_import_apply(*, actor: User, roster_import: RosterImport) -> dict[str
 # --- background jobs: the import check and the export run on the worker (core.jobs) --------------
 
 ROSTER_CHECK = "kindergartens.roster_check"
+ROSTER_APPLY = "kindergartens.roster_apply"
 EXPORT = "kindergartens.export"
+# A confirmed import of more rows than this is written by the worker (3,000 new kindergartens take
+# several seconds); a smaller one is written in the request, which then stays under a second.
+DEFAULT_APPLY_IN_REQUEST_MAX_ROWS = 200
+
+
+def apply_in_request(roster_import: RosterImport) -> bool:
+    from django.conf import settings
+
+    limit_rows = int(getattr(settings, "ROSTER_APPLY_IN_REQUEST_MAX_ROWS", DEFAULT_APPLY_IN_REQUEST_MAX_ROWS))
+    return len(roster_import.rows) <= limit_rows
+
+
 PROBLEMS_SHOWN = 100  # the page lists the first ones; the problems file has every one
 
 
@@ -576,3 +589,36 @@ def run_export(run: JobRun) -> None:
             progress=lambda done, total: run.progress(done, total, "正在导出"),
         )
     run.result = {"rows": count}
+
+
+def roster_import_apply_start(*, actor: User, roster_import: RosterImport) -> Job:
+    """Queue the writing of a confirmed (large) import; ``roster_import_apply`` does it on the worker."""
+    district = import_district(actor)
+    if roster_import.district_id != district.pk:
+        raise PermissionDenied("您只能导入本区的名册。")
+    if roster_import.state != RosterImport.State.PENDING:
+        raise RosterImportAlreadyApplied
+    return job_start(
+        kind=ROSTER_APPLY,
+        user=actor,
+        district_id=district.pk,
+        params={"roster_import": roster_import.pk},
+        input_name=roster_import.filename,
+    )
+
+
+def run_roster_apply(run: JobRun) -> None:
+    """On the worker: every row or none, as in the request (the audit trail names the user)."""
+    actor = run.user
+    try:
+        roster_import = RosterImport.objects.get(pk=run.params["roster_import"])
+        counts = roster_import_apply(actor=actor, roster_import=roster_import)
+    except RosterImport.DoesNotExist as exc:
+        raise JobFailed("该名册预览已不存在，请重新上传。") from exc
+    except RosterImportAlreadyApplied as exc:
+        raise JobFailed("该名册已经导入过，没有重复导入。") from exc
+    except PermissionDenied as exc:
+        raise JobFailed("您已没有导入本区名册的权限，没有保存任何数据。") from exc
+    except ValidationError as exc:
+        raise JobFailed(f"导入失败，没有保存任何数据。{'；'.join(exc.messages)}") from exc
+    run.result = {"counts": counts, "roster_import": roster_import.pk}

@@ -31,8 +31,10 @@ from kindergartens.services.imports import (
     CREATE,
     UNCHANGED,
     UPDATE,
+    apply_in_request,
     kindergarten_export_start,
     roster_check_start,
+    roster_import_apply_start,
 )
 
 PREVIEW_PAGE_SIZE = 100
@@ -128,6 +130,13 @@ def roster_import_confirm(request, pk):
     roster_import = roster_import_get_for_user(request.user, pk)
     pending = roster_import.state == roster_import.State.PENDING
     if request.method == "POST":
+        if not apply_in_request(roster_import):
+            try:
+                job = roster_import_apply_start(actor=request.user, roster_import=roster_import)
+            except RosterImportAlreadyApplied:
+                messages.info(request, "该名册已经导入过，没有重复导入。")
+                return redirect("kindergartens:import-confirm", pk=roster_import.pk)
+            return redirect(job_url(job))
         try:
             counts = roster_import_apply(actor=request.user, roster_import=roster_import)
         except RosterImportAlreadyApplied:

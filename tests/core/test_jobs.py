@@ -338,3 +338,12 @@ def test_a_job_file_can_be_attached_by_hand(cast):
     job = start(cast.bureau_staff)
     job.result_file.save("x.xlsx", ContentFile(b"x"), save=False)
     assert job.result_file.name.startswith("jobs/result/")
+
+
+def test_what_a_job_writes_is_the_requesters_doing_from_a_task(cast):
+    job = start(cast.bureau_staff)
+    run_queued_jobs()
+    entry = AuditEntry.objects.filter(content_type__model="job", object_id=str(job.pk), action="update").first()
+    assert entry.changes["state"] == ["running", "done"]
+    assert (entry.source, entry.actor_id, entry.actor_label) == ("task", cast.bureau_staff.pk, "bureau_staff")
+    assert entry.path == f"core.tasks.run_job {ECHO}"

@@ -731,3 +731,49 @@ def test_the_check_runs_as_the_user_and_stops_if_the_right_is_gone(client, cast)
     [job] = run_queued_jobs()
     assert job.state == Job.State.FAILED and job.error == "您已没有导入名册的权限，未检查该文件。"
     assert not RosterImport.objects.filter(uploaded_by=cast.bureau_staff).exists()
+
+
+# --- a large confirmed import is written by the worker ------------------------------------------------
+
+
+def test_a_large_import_is_written_by_the_worker(client, cast, settings):
+    settings.ROSTER_APPLY_IN_REQUEST_MAX_ROWS = 2
+    client.force_login(cast.bureau_staff)
+    upload(client, build_roster([row(1), row(2), row(3)]))
+    roster_import = RosterImport.objects.get(uploaded_by=cast.bureau_staff)
+    before = totals()
+    response = client.post(confirm_url(roster_import))
+    job = Job.objects.get(kind="kindergartens.roster_apply")
+    assert response["Location"] == reverse("core:job-detail", kwargs={"pk": job.pk})
+    assert totals() == before  # nothing written by the request
+    [ran] = run_queued_jobs()
+    assert ran.state == Job.State.DONE and ran.result["counts"] == {"create": 3, "update": 0, "unchanged": 0}
+    page = client.get(response["Location"]).content.decode()
+    assert "名册已导入：新增 3 所，更新 0 所，无变化 0 所。" in page
+    created = Kindergarten.objects.get(credit_code=credit_code(1))
+    [entry] = AuditEntry.objects.filter(object_id=str(created.pk), content_type__model="kindergarten")
+    assert (entry.action, entry.source, entry.actor_id) == ("create", "task", cast.bureau_staff.pk)
+    roster_import.refresh_from_db()
+    assert roster_import.state == RosterImport.State.APPLIED
+
+    # A second confirm (a double click that got through) queues nothing that writes twice.
+    response = client.post(confirm_url(roster_import), follow=True)
+    assert "该名册已经导入过，没有重复导入。" in response.content.decode()
+    assert Kindergarten.objects.filter(credit_code=credit_code(1)).count() == 1
+
+
+def test_a_large_import_failing_on_the_worker_saves_nothing_and_says_why(client, cast, settings):
+    settings.ROSTER_APPLY_IN_REQUEST_MAX_ROWS = 1
+    client.force_login(cast.bureau_staff)
+    upload(client, build_roster([row(1), row(2)]))
+    roster_import = RosterImport.objects.get(uploaded_by=cast.bureau_staff)
+    kindergarten_create(
+        actor=None, name="抢先登记的幼儿园", district=cast.district_a, township=cast.town_a, nature="public",
+        credit_code=credit_code(2),
+    )  # fmt: skip
+    before = totals()
+    client.post(confirm_url(roster_import))
+    [job] = run_queued_jobs()
+    assert job.state == Job.State.FAILED
+    assert job.error.startswith("导入失败，没有保存任何数据。第 3 行（导入测试幼儿园2）")
+    assert totals() == before
