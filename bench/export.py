@@ -59,7 +59,6 @@ def _memory_broker() -> None:
     """Queue into kombu's in-memory transport: the request's own work is measured, nothing is left behind."""
     from config.celery import app
 
-    app.close()
     app.conf.update(broker_url="memory://", result_backend=None, broker_transport_options={})
 
 

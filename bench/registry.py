@@ -577,7 +577,6 @@ def _no_broker() -> None:
     """Jobs are run in this process: queue them into kombu's in-memory transport (nothing left behind)."""
     from config.celery import app
 
-    app.close()
     app.conf.update(broker_url="memory://", result_backend=None, broker_transport_options={})
 
 

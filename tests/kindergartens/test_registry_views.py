@@ -196,7 +196,8 @@ def test_export_and_import_buttons_follow_the_rights(client, cast):
     assert response.context["can_export"] is route_exists("kindergartens:export")
     assert response.context["can_import"] is route_exists("kindergartens:import")
     if route_exists("kindergartens:export"):
-        assert f'href="{reverse("kindergartens:export")}?nature=public"' in response.content.decode()
+        # A POST form (it queues a job), keeping the list's filters.
+        assert f'action="{reverse("kindergartens:export")}?nature=public"' in response.content.decode()
     client.force_login(cast.city_viewer)
     response = client.get(LIST)
     assert response.context["can_export"] is route_exists("kindergartens:export")
