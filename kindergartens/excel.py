@@ -122,7 +122,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("sponsor", "举办者类型", CHOICE, choices=Sponsor, width=14),
     Column("sponsor_name", "举办者名称", TEXT, width=24),
     Column(
-        "schedule", "办园类型", CHOICE, choices=Schedule, width=10, keep_if_blank=True, note="新增园所不填为“全日制”。"
+        "schedule", "办园形式", CHOICE, choices=Schedule, width=10, keep_if_blank=True, note="新增园所不填为“全日制”。"
     ),
     Column("level", "等级", LEVEL, width=12, note="本省的等级（级类/星级），从下拉列表选择。"),
     Column("address", "地址", TEXT, width=36),
@@ -785,7 +785,7 @@ class RosterWriter:
             "有任何错误则什么都不保存。同一文件重复导入不会改变任何数据。",
             "5. 请直接填写数值或文字，不要使用公式；以 =、+、-、@ 开头的文字会被表格软件当作公式，因此不能导入。"
             "只接受 .xlsx 格式，不接受含宏的文件。",
-            "6. 选填列留空表示清空该项；“办园状态”“办园类型”“学位数”“执行政府指导价”“家长委员会”留空表示保持原值"
+            "6. 选填列留空表示清空该项；“办园状态”“办园形式”“学位数”“执行政府指导价”“家长委员会”留空表示保持原值"
             "（新增园所取默认值）。",
             "7. 办园状态、办园性质的变更以导入当天为生效日期；需要补登历史日期的，请在园所页面逐个修改。",
             f"8. 导出的名册可直接修改后导入；“{'”“'.join(INFO_HEADERS)}”列仅供查看，导入时忽略。"
