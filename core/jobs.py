@@ -83,6 +83,9 @@ class JobKind:
     result_template: str = ""
     result_context: Callable[[Job], dict] | None = None
     retention: timedelta = timedelta(days=1)
+    # How the audit history shows ``params`` and ``district_id`` of this kind's jobs, in Chinese:
+    # describe(field_name, value) -> text, or None for the generic "（已记录）".
+    describe: Callable[[str, Any], str | None] | None = None
 
 
 _kinds: dict[str, JobKind] = {}
@@ -101,6 +104,23 @@ def get_kind(name: str) -> JobKind | None:
 
 def registered_kinds() -> dict[str, JobKind]:
     return dict(_kinds)
+
+
+def describe_job_value(field_name: str, value: Any, entry) -> str | None:
+    """What the audit history shows for one stored value of a Job (see ``Job.audit_display_value``)."""
+    if field_name == "kind":
+        kind = get_kind(value)
+        return kind.label if kind else "（已停用的任务类型）"
+    if field_name in ("input_file", "result_file"):
+        return "文件已保存" if value else "文件已删除"
+    if field_name in ("input_name", "result_name"):
+        return str(value).rsplit(".", 1)[0] or "—"  # the name a person gave, without ".xlsx"
+    if field_name in ("params", "district_id"):
+        job_kind = Job._base_manager.filter(pk=getattr(entry, "object_id", None)).values_list("kind", flat=True)
+        kind = get_kind(next(iter(job_kind), ""))
+        shown = kind.describe(field_name, value) if kind and kind.describe else None
+        return shown if shown is not None else "（已记录）"
+    return None
 
 
 # --- access ----------------------------------------------------------------------------------

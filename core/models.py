@@ -163,6 +163,14 @@ class Job(AuditedModel):
     def audit_district_id(self) -> int | None:
         return self.district_id
 
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        """History display hook (core.history): the kind's Chinese label, the kind's own words for its
+        parameters and organisation, file names without machine suffixes, never a storage path."""
+        from core.jobs import describe_job_value
+
+        return describe_job_value(field_name, value, entry)
+
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)

@@ -58,6 +58,52 @@ def _export_again(job: Job) -> str:
     return reverse("kindergartens:export") + (f"?{query}" if query else "")
 
 
+def _describe_filters(query: str) -> str:
+    """A list export's filters as a person reads them: "搜索：“西安”；办园性质：公办"."""
+    from django.http import QueryDict
+
+    from kindergartens.forms import KindergartenFilterForm
+    from kindergartens.models import Bureau, CollaborationGroup, Level, Township
+
+    params = QueryDict(query or "")
+    fields = KindergartenFilterForm.base_fields
+    models = {"district": Bureau, "township": Township, "level": Level, "group": CollaborationGroup}
+    parts = []
+    for key in fields:
+        value = params.get(key, "").strip()
+        if not value:
+            continue
+        field = fields[key]
+        if key in models:
+            name = (
+                models[key].objects.filter(pk=value).values_list("name", flat=True).first() if value.isdigit() else None
+            )
+            shown = name or "（已删除）"
+        elif getattr(field, "choices", None):
+            shown = str(dict(field.choices).get(value, "（无效选项）"))
+        else:
+            shown = f"“{value}”"
+        parts.append(f"{field.label}：{shown}")
+    return "；".join(parts) if parts else "全部（未筛选）"
+
+
+def _describe(field_name: str, value) -> str | None:
+    from kindergartens.models import Bureau, RosterImport
+
+    if field_name == "district_id":
+        return Bureau.objects.filter(pk=value).values_list("name", flat=True).first() or "（已删除的单位）"
+    if not isinstance(value, dict):
+        return None
+    if "query" in value:
+        return f"名录筛选条件：{_describe_filters(value['query'])}"
+    if "roster_import" in value:
+        found = RosterImport.objects.filter(pk=value["roster_import"]).values_list("filename", flat=True).first()
+        return f"名册：{found.rsplit('.', 1)[0]}" if found else "名册：（已删除）"
+    if "filename" in value:
+        return f"文件：{str(value['filename']).rsplit('.', 1)[0]}"
+    return None
+
+
 def register() -> None:
     register_kind(
         JobKind(
@@ -69,6 +115,7 @@ def register() -> None:
             next_url=_import_preview,
             result_template="kindergartens/import_check_result.html",
             result_context=_check_context,
+            describe=_describe,
         )
     )
     register_kind(
@@ -82,6 +129,7 @@ def register() -> None:
             ),
             result_template="kindergartens/import_apply_result.html",
             result_context=lambda job: {"counts": job.result.get("counts", {})},
+            describe=_describe,
         )
     )
     register_kind(
@@ -93,5 +141,6 @@ def register() -> None:
             again_url=_export_again,
             result_template="kindergartens/export_result.html",
             result_context=lambda job: {"rows": job.result.get("rows", 0), "download_label": "下载 Excel 文件"},
+            describe=_describe,
         )
     )

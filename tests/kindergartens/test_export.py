@@ -281,3 +281,25 @@ def test_export_workbook_writes_any_queryset_to_a_file(cast, tmp_path):
     assert names(path.read_bytes()) == {cast.kg_a1.name, cast.kg_a2.name}
     workbook = load_workbook(path)
     assert workbook[excel.SHEET_ROSTER].freeze_panes == "A2"
+
+
+def test_the_audit_history_reads_an_export_job_in_chinese(cast):
+    """Job.audit_display_value (core.history's hook): labels and names, never codes, ids or file suffixes."""
+    from core.models import AuditEntry
+    from kindergartens.services.imports import kindergarten_export_start
+
+    query = urlencode({"q": "西安", "township": cast.town_a.pk, "nature": "public", "page": "2"})
+    job = kindergarten_export_start(actor=cast.bureau_staff, query=query)
+    entry = AuditEntry(object_id=str(job.pk))
+    shown = {
+        name: Job.audit_display_value(name, getattr(job, name), entry) for name in ("kind", "params", "district_id")
+    }
+    assert shown == {
+        "kind": "幼儿园名录导出",
+        "params": "名录筛选条件：搜索：“西安”；街道/乡镇：大洼街道；办园性质：公办",
+        "district_id": "大洼区教育局",
+    }
+    assert Job.audit_display_value("params", {"query": ""}, entry) == "名录筛选条件：全部（未筛选）"
+    assert Job.audit_display_value("result_name", "幼儿园名录_20260301.xlsx", entry) == "幼儿园名录_20260301"
+    assert Job.audit_display_value("result_file", "jobs/result/0f3a.xlsx", entry) == "文件已保存"
+    assert Job.audit_display_value("state", "done", entry) is None  # the usual rendering: the choice's label
