@@ -158,7 +158,11 @@ class Job(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.get_state_display()})"
+        from core.jobs import get_kind
+
+        kind = get_kind(self.kind)
+        when = timezone.localtime(self.created_at).strftime("%Y-%m-%d %H:%M")
+        return f"{kind.label if kind else '后台任务'}（{when} 提交）"
 
     def audit_district_id(self) -> int | None:
         return self.district_id
