@@ -50,6 +50,7 @@ def _check_context(job: Job) -> dict:
         "row_count": result.get("row_count"),
         "filename": job.input_name,
         "download_label": "下载问题清单（Excel，含全部问题）",
+        "download_inline": True,  # the button sits above the problems, not below a hundred rows
     }
 
 

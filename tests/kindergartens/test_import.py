@@ -689,6 +689,9 @@ def test_many_problems_show_the_first_hundred_the_count_and_a_file_with_all(clie
     text = response.content.decode()
     assert "共检查 120 行，发现 240 个问题" in text
     assert "下面列出前 100 个问题；全部 240 个问题请下载问题清单查看" in text
+    # The problems file is offered above the list, not below a hundred rows.
+    assert text.count('data-testid="job-download"') == 1
+    assert text.index('data-testid="job-download"') < text.index('data-testid="import-problems"')
     job = Job.objects.get()
     download = client.get(reverse("core:job-download", kwargs={"pk": job.pk}))
     assert download.status_code == 200
