@@ -386,6 +386,21 @@ def _user(c):
     return user
 
 
+@recipe("core.job")
+def _job(c):
+    """A list export asked, run, downloaded, and its file deleted by the cleanup."""
+    from core.jobs import job_execute, job_record_download, jobs_cleanup
+    from kindergartens.services.imports import kindergarten_export_start
+
+    job = kindergarten_export_start(actor=c.bureau_admin, query=f"q=%E5%B9%BC&township={c.town_a.pk}&nature=public")
+    job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    job_record_download(job=job)
+    jobs_cleanup(now=job.expires_at + datetime.timedelta(seconds=1))
+    job.refresh_from_db()
+    return job
+
+
 def audited_models() -> set[str]:
     return {m._meta.label_lower for m in apps.get_models() if issubclass(m, AuditedModel)}
 

@@ -20,6 +20,7 @@ from kindergartens.selectors import kindergartens_as_of, kindergartens_inclusive
 from kindergartens.services import kindergarten_create, kindergarten_update, roster_preview
 from kindergartens.services.records import STATUS_TRANSITIONS, status_transition_error
 from kindergartens.validators import validate_credit_code
+from tests.jobs import follow_job
 from tests.kindergartens.fixtures_excel import build_roster, credit_code, row
 
 D = datetime.date
@@ -396,5 +397,5 @@ def test_upload_with_a_bad_division_code_names_the_cell(client, cast):
     client.force_login(cast.bureau_staff)
     data = build_roster([row(1, credit_code="91AB0000600037341A")])
     file = SimpleUploadedFile("名册.xlsx", data, content_type=excel.XLSX_CONTENT_TYPE)
-    response = client.post(reverse("kindergartens:import"), {"file": file})
+    response = follow_job(client, client.post(reverse("kindergartens:import"), {"file": file}))
     assert "第 3–8 位" in response.content.decode()
