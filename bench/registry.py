@@ -1,7 +1,8 @@
-"""Issue 3's registry figures: the filtered list at 30,000 kindergartens, a 3,000-row roster import,
-the export of 30,000 kindergartens.
+"""The registry's lists against one hand-written SQL query for the same rows, at 3,000, 30,000 and
+100,000 kindergartens; and a 3,000-row roster import.
 
-    .venv/bin/python bench/registry.py [--runs N] [--queries] [--explain] [--profile]
+    .venv/bin/python bench/registry.py [--runs N] [--sizes 3000,30000,100000] [--queries] [--explain]
+                                       [--profile] [--no-import]
 
 Builds, in its own PostgreSQL database (``DATABASE_URL``'s name + ``_registry_bench``, e.g.
 ``kgportal_registry_bench``, so it never clobbers ``bench/access.py``'s; see ``bench/_common.py``),
@@ -11,32 +12,29 @@ bulk without audit entries (reading them is what is measured), each with a credi
 its dated status/nature history (some changes after March 2025, so the as-of view differs from
 today's), 3-8 classes with children, and one in six an active responsible supervisor.
 
-First only 10 kindergartens exist (district 1); then every district grows to 3,000. Figures:
+First only 10 kindergartens exist (district 1): the query count of each list there is the
+baseline. Then the city grows to each size in turn and, for each list, the script prints:
 
-* ``registry_list_queries_10`` / ``_30000``: queries of one GET of the list filtered as a user
-  would (``LIST_FILTERS``: nature, status, search, sort, page 2), as the city viewer. The 30,000
-  figure must equal the 10 figure. ``registry_list_ms``: its median server time through the test
-  client (target < 200 ms). ``registry_list_asof_*``: the same with ``as_of=2025-03``.
-  The city viewer is the harder case and the realistic one: it is the role that sees 30,000
-  kindergartens (a district has a few thousand), and over 10 districts no index gives the rows
-  in name order, so PostgreSQL must find and sort every match; the bureau user's district list
-  walks ``kg_district_*_idx``. The bureau user's figures (3,000 in its district) are printed too.
-* ``export_30000_peak_rss_mb``: peak RSS of a child process (this script with ``--export-child``)
-  that sets Django up, logs the city viewer in and downloads the export of all 30,000 through
-  the export view, streaming the response to a file (target < 200 MB). The file is then opened
-  with openpyxl (read-only) and must hold 30,000 data rows.
-* ``roster_import_3000_s``: upload a 3,000-row roster (every column filled, district 1's
-  townships, groups and levels, valid credit codes) to ``kindergartens:import``, open the
-  preview, confirm: upload to saved (target < 30 s); ``roster_reimport_3000_s`` the same file
-  again, which must change nothing. District 1 already holds 3,000 kindergartens, so the
-  preview checks the roster against them (the harder case: a first import into an empty
-  district has nothing to compare).
+* ``<list>_<size>_queries``: queries of one request (target: the same as with 10 kindergartens);
+* ``<list>_<size>_page_ms``: the page's server time through the test client (target < 200 ms);
+* ``<list>_<size>_sql_ms``: one hand-written SQL query returning the same rows, columns, total and
+  supervisors (checked equal to what the page shows before anything is timed);
+* ``<list>_<size>_ratio``: page / query (target ≤ 3).
 
-While the list is measured, statements time out after 30 s, so a runaway plan is reported as a
+Page and query run interleaved ``--runs`` times and the minimum of each is kept, so a busy machine
+does not decide the result. The lists (``LIST_CASES``): the HTML list filtered as a user would
+(``LIST_FILTERS``: nature, status, search, sort, page 2) as the city viewer and as the bureau user,
+each also ``as_of=2025-03``, and the API list with the same filters as both.
+
+``roster_import_3000_s``: upload a 3,000-row roster (every column filled, district 1's townships,
+groups and levels, valid credit codes), let the worker check it, open the preview, confirm
+(target < 30 s); ``roster_reimport_3000_s`` the same file again, which must change nothing.
+The export of 30,000 is measured by ``bench/export.py``.
+
+While the lists are measured, statements time out after 30 s, so a runaway plan is reported as a
 MISS with its reason instead of running for minutes. Exits 1 on any MISS, 2 when not on PostgreSQL.
-``--queries`` prints the SQL of the counted list requests to stderr, ``--explain`` EXPLAIN
-(ANALYZE, BUFFERS) of the list's queries at 30,000, ``--profile`` a cProfile of one list request
-and of the import (stderr; the import's figures then include the profiler's overhead).
+``--queries`` prints the SQL of the counted requests to stderr, ``--explain`` EXPLAIN (ANALYZE,
+BUFFERS) of the lists' queries at 30,000, ``--profile`` a cProfile of one request of each list.
 """
 
 from __future__ import annotations
@@ -45,17 +43,14 @@ import argparse
 import cProfile
 import datetime
 import io
-import json
 import logging
 import os
 import pstats
 import random
 import re
-import resource
-import subprocess
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -72,7 +67,6 @@ from bench._common import (  # noqa: E402
     bench_database_url,
     log,
     setup_django,
-    time_it,
 )
 
 REGISTRY_SUFFIX = "_registry" + BENCH_SUFFIX
@@ -98,7 +92,6 @@ AS_OF = "2025-03"
 LIST_TARGET_MS = 200
 STATEMENT_TIMEOUT_S = 30  # while measuring the list: one query past it is a MISS, reported with its reason
 IMPORT_TARGET_S = 30
-EXPORT_TARGET_MB = 200
 PASSWORD = "bench-password-2024"
 
 WORDS = (
@@ -360,14 +353,16 @@ class Dataset:
         self.add_supervisors(self.districts[0], ids[:PER_SUPERVISOR])
         analyze()
 
-    def grow(self) -> None:
+    def grow(self, total: int = TOTAL) -> None:
+        """Every district up to ``total / DISTRICTS`` kindergartens (30,000 in all by default)."""
         started = time.perf_counter()
         for district in self.districts:
-            missing = KINDERGARTENS_PER_DISTRICT - (self.next_number.get(district.pk, 1) - 1)
-            ids = self.add_kindergartens(district, missing)
-            self.add_supervisors(district, ids[::SUPERVISED_EVERY])
+            missing = total // DISTRICTS - (self.next_number.get(district.pk, 1) - 1)
+            if missing > 0:
+                ids = self.add_kindergartens(district, missing)
+                self.add_supervisors(district, ids[::SUPERVISED_EVERY])
         analyze()
-        log(f"grew to {TOTAL:,} kindergartens in {time.perf_counter() - started:.1f} s")
+        log(f"grew to {total:,} kindergartens in {time.perf_counter() - started:.1f} s")
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -417,7 +412,9 @@ def matching(user, *, as_of: bool) -> int:
     return form.filter(kindergartens_visible_to(user)).count()
 
 
-def count_queries(client, user, path: str, *, expect_rows: int | None, show: bool) -> tuple[int | None, str]:
+def count_queries(
+    client, user, path: str, *, expect_rows: int | None, show: bool, api: bool = False
+) -> tuple[int | None, str]:
     """Queries of one GET (after a warm-up GET), or ``(None, reason)``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -430,7 +427,7 @@ def count_queries(client, user, path: str, *, expect_rows: int | None, show: boo
         return None, f"GET {path}: {type(exc).__name__}: {exc}"
     if response.status_code != 200:
         return None, f"GET {path} answered {response.status_code}"
-    shown = rows_shown(response.content.decode())
+    shown = len(response.json()["results"]) if api else rows_shown(response.content.decode())
     log(f"GET {path} as {user.username}: {len(ctx.captured_queries)} queries, {shown} rows shown")
     if show:
         for q in ctx.captured_queries:
@@ -440,27 +437,6 @@ def count_queries(client, user, path: str, *, expect_rows: int | None, show: boo
     if expect_rows is not None and shown != expect_rows:
         return None, f"GET {path} shows {shown} rows, expected {expect_rows}"
     return len(ctx.captured_queries), ""
-
-
-def time_requests(client, path: str, runs: int):
-    """Server time of ``runs`` GETs (a Timing), or why it could not be measured (a str).
-
-    A request ten times over the target is timed once: repeating it would only make the run long.
-    """
-    from bench._common import Timing
-
-    started = time.perf_counter()
-    try:
-        response = client.get(path)
-    except Exception as exc:
-        return f"{type(exc).__name__} after {time.perf_counter() - started:.0f} s: {exc}"
-    first = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        return f"GET {path} answered {response.status_code}"
-    if first > 10 * LIST_TARGET_MS:
-        log(f"GET {path} took {first:.0f} ms: timed once")
-        return Timing([first])
-    return time_it(lambda: client.get(path), runs=runs)
 
 
 def statement_timeout(seconds: int) -> None:
@@ -510,67 +486,245 @@ def profile(label: str, fn) -> None:
     print(out.getvalue(), file=sys.stderr)
 
 
-def list_figures(report: Report, prefix: str, seen: int, small: dict, large: dict, timings: dict) -> None:
-    """``seen``: kindergartens the user sees once grown; ``small``/``large``: as_of flag -> (queries or None,
-    reason); ``timings``: as_of flag -> Timing or reason."""
-    for as_of, kind in ((False, ""), (True, "_asof")):
-        n10, why10 = small[as_of]
-        n_large, why_large = large[as_of]
-        base = f"{prefix}{kind}"
-        if n10 is None:
-            report.na(f"{base}_queries_{SMALL}", why10, f"baseline for the {seen} figure")
+# --- the lists: each page against one hand-written SQL query for the same rows ------------------
+
+SIZES = (3_000, 30_000, 100_000)
+RATIO_TARGET = 3.0
+API_FILTERS = {"nature": "public", "status": "operating", "search": "幼儿园", "ordering": "name", "page": "2"}
+
+_MATCH = """
+    SELECT k.id, k.name FROM kindergartens_kindergarten k
+    WHERE {scope} AND k.nature = 'public' AND k.status = 'operating' AND k.name LIKE '%%幼儿园%%'
+"""
+_MATCH_AS_OF = """
+    SELECT k.id, k.name, st.value AS status_on, na.value AS nature_on
+    FROM kindergartens_kindergarten k
+    JOIN (
+        SELECT DISTINCT ON (s.kindergarten_id) s.kindergarten_id, s.value FROM kindergartens_kindergartenstatuschange s
+        WHERE s.attribute = 'status' AND s.effective_date <= %(day)s
+        ORDER BY s.kindergarten_id, s.effective_date DESC, s.recorded_at DESC, s.id DESC
+    ) st ON st.kindergarten_id = k.id
+    JOIN (
+        SELECT DISTINCT ON (s.kindergarten_id) s.kindergarten_id, s.value FROM kindergartens_kindergartenstatuschange s
+        WHERE s.attribute = 'nature' AND s.effective_date <= %(day)s
+        ORDER BY s.kindergarten_id, s.effective_date DESC, s.recorded_at DESC, s.id DESC
+    ) na ON na.kindergarten_id = k.id
+    WHERE {scope} AND st.value = 'operating' AND na.value = 'public' AND k.name LIKE '%%幼儿园%%'
+"""
+_ENROLLED = (
+    "(SELECT COALESCE(SUM(c.children), 0) FROM kindergartens_kindergartenclass c"
+    " WHERE c.kindergarten_id = k.id AND c.is_active)"
+)
+_CLASSES = "(SELECT COUNT(*) FROM kindergartens_kindergartenclass c WHERE c.kindergarten_id = k.id AND c.is_active)"
+_SUPERVISOR = (
+    "(SELECT {expr} FROM supervision_supervisorassignment a JOIN accounts_user u ON u.id = a.supervisor_id"
+    " WHERE a.kindergarten_id = k.id AND a.ended_at IS NULL LIMIT 1)"
+)
+_PAGE = """
+WITH matched AS ({match}),
+page AS (SELECT * FROM matched ORDER BY name, id LIMIT 50 OFFSET 50)
+SELECT {columns}, (SELECT COUNT(*) FROM matched) AS total
+FROM page p
+JOIN kindergartens_kindergarten k ON k.id = p.id
+JOIN kindergartens_bureau d ON d.id = k.district_id
+JOIN kindergartens_township t ON t.id = k.township_id
+LEFT JOIN kindergartens_collaborationgroup g ON g.id = k.collaboration_group_id
+LEFT JOIN kindergartens_level l ON l.id = k.level_id
+ORDER BY p.name, p.id
+"""
+# What the HTML list shows (kindergartens/list.html) and what the API list returns (KindergartenSerializer).
+_SUPERVISOR_DISPLAY = _SUPERVISOR.format(expr="COALESCE(NULLIF(u.full_name, ''), u.username)")
+_HTML_COLUMNS = (
+    "k.id, k.name, d.name AS district, t.name AS township, t.urban_rural_code, k.nature, l.name AS level, "
+    f"k.status, k.capacity, {_ENROLLED} AS enrolled, {_SUPERVISOR_DISPLAY} AS supervisor"
+)
+_API_COLUMNS = (
+    "k.id, k.name, k.credit_code, k.licence_number, k.licence_valid_until, k.address, d.id AS district_id, "
+    "d.name AS district, t.id AS township_id, t.name AS township, t.urban_rural_code, g.id AS group_id, "
+    "g.name AS group_name, k.sponsor, k.sponsor_name, k.nature, k.inclusive_recognised_on, k.status, k.schedule, "
+    "l.id AS level_id, l.name AS level, k.capacity, k.fee_monthly, k.fee_government_guided, k.principal_name, "
+    "k.principal_since, k.has_parent_committee, k.legal_vice_principal, k.medical_partner, k.party_organisation, "
+    f"{_ENROLLED} AS enrolled, {_CLASSES} AS class_count, {_SUPERVISOR.format(expr='u.id')} AS supervisor_id, "
+    f"{_SUPERVISOR.format(expr='u.full_name')} AS supervisor, {_SUPERVISOR.format(expr='u.phone')} AS supervisor_phone"
+)
+
+
+@dataclass(frozen=True)
+class ListCase:
+    name: str  # figure prefix
+    who: str  # "city" or "bureau"
+    as_of: bool = False
+    api: bool = False
+
+    def path(self) -> str:
+        from django.urls import reverse
+
+        if self.api:
+            return f"{reverse('api:kindergarten-list')}?{urlencode(API_FILTERS)}"
+        return list_path(as_of=self.as_of)
+
+    def sql(self, data: Dataset) -> tuple[str, dict]:
+        if self.who == "city":
+            scope = "k.district_id IN (SELECT id FROM kindergartens_bureau WHERE parent_id = %(city)s AND level = 'district')"
         else:
-            report.figure(f"{base}_queries_{SMALL}", n10, "queries", f"baseline for the {seen} figure", True)
-        target = f"= {n10 if n10 is not None else 'n/a'} at {SMALL}"
-        if n_large is None:
-            report.na(f"{base}_queries_{seen}", why_large, target)
-        else:
-            report.figure(f"{base}_queries_{seen}", n_large, "queries", target, n_large == n10)
-        timing = timings[as_of]
-        if isinstance(timing, str):
-            report.na(f"{base}_ms", timing, f"< {LIST_TARGET_MS} ms")
-        else:
-            report.below(f"{base}_ms", timing.median, "ms", LIST_TARGET_MS)
-            report.figure(f"{base}_p95_ms", timing.p95, "ms", "informative", True)
+            scope = "k.district_id = %(district)s"
+        match = (_MATCH_AS_OF if self.as_of else _MATCH).format(scope=scope)
+        columns = _API_COLUMNS if self.api else _HTML_COLUMNS
+        if self.as_of:
+            columns += ", p.status_on, p.nature_on"
+        params = {"city": data.city.pk, "district": data.districts[0].pk, "day": month_end_of(AS_OF)}
+        return _PAGE.format(match=match, columns=columns), params
 
 
-# --- the export (child process) ----------------------------------------------------------------
+LIST_CASES = (
+    ListCase("city_list", "city"),
+    ListCase("city_list_asof", "city", as_of=True),
+    ListCase("bureau_list", "bureau"),
+    ListCase("bureau_list_asof", "bureau", as_of=True),
+    ListCase("api_list_city", "city", api=True),
+    ListCase("api_list_bureau", "bureau", api=True),
+)
 
 
-def attach_django() -> None:
-    """Set Django up on the database the parent built (``DATABASE_URL``), without recreating it."""
-    import warnings
+def month_end_of(month: str) -> datetime.date:
+    from kindergartens.forms import month_end
 
-    import django
+    return month_end(month)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    django.setup()
-    from django.conf import settings
+
+def page_rows(case: ListCase, response) -> tuple[list[tuple], int]:
+    """(rows as the page shows them, the total it states): from the view's context or the API's JSON."""
+    if case.api:
+        body = response.json()
+        rows = []
+        for r in body["results"]:
+            sup = r["responsible_supervisor"] or {}
+            rows.append(
+                (
+                    r["id"], r["name"], r["credit_code"], r["district"]["name"], r["township"]["name"],
+                    (r["collaboration_group"] or {}).get("name"), r["nature"], r["status"], r["schedule"],
+                    (r["level"] or {}).get("name"), r["capacity"], r["enrolled"], r["class_count"],
+                    r["fee_monthly"], r["principal_name"], sup.get("full_name"), sup.get("phone"),
+                )
+            )  # fmt: skip
+        return rows, body["count"]
+    page = response.context["page"]
+    rows = [
+        (
+            kg.pk, kg.name, kg.district.name, kg.township.name, kg.township.urban_rural_code, kg.nature,
+            kg.level.name if kg.level_id else None, kg.status, kg.capacity, kg.enrolled, kg.supervisor_display or None,
+            *((kg.status_on, kg.nature_on) if case.as_of else ()),
+        )
+        for kg in page.object_list
+    ]  # fmt: skip
+    return rows, page.paginator.count
+
+
+def sql_rows(case: ListCase, raw: list[dict]) -> tuple[list[tuple], int]:
+    """The hand-written query's rows in the shape of ``page_rows``."""
+    total = raw[0]["total"] if raw else 0
+    if case.api:
+        rows = [
+            (
+                r["id"], r["name"], r["credit_code"], r["district"], r["township"], r["group_name"], r["nature"],
+                r["status"], r["schedule"], r["level"], r["capacity"], r["enrolled"], r["class_count"],
+                None if r["fee_monthly"] is None else f"{r['fee_monthly']:.2f}", r["principal_name"],
+                r["supervisor"], r["supervisor_phone"],
+            )
+            for r in raw
+        ]  # fmt: skip
+        return rows, total
+    keys = ("id", "name", "district", "township", "urban_rural_code", "nature", "level", "status", "capacity")
+    rows = [
+        (
+            *(r[k] for k in keys),
+            r["enrolled"],
+            r["supervisor"],
+            *((r["status_on"], r["nature_on"]) if case.as_of else ()),
+        )
+        for r in raw
+    ]
+    return rows, total
+
+
+def run_sql(sql: str, params: dict) -> list[dict]:
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        print(f"bench: the configured database is {connection.vendor}, not PostgreSQL.", file=sys.stderr)
-        raise SystemExit(2)
-    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        names = [c.name for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def peak_rss_kb() -> int:
-    """This process's peak resident set size in KB.
+def time_case(case: ListCase, client, data: Dataset, runs: int) -> dict:
+    """Interleaved runs of the page and of the hand-written query; the minimum of each (a busy machine
+    slows some runs, never speeds one up)."""
+    from django.test.utils import setup_test_environment, teardown_test_environment
 
-    ``VmHWM`` from /proc rather than ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the
-    parent's peak over fork and exec into ``ru_maxrss``, so a child of this (large) script would
-    report the parent's 100+ MB whatever it did. ``VmHWM`` belongs to the new address space.
-    """
+    path = case.path()
+    sql, params = case.sql(data)
+    # Rendering instrumented for this one request only, so the check reads what the template was given;
+    # the timed requests below run as in production.
+    setup_test_environment(debug=False)
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+        response = client.get(path)
+    finally:
+        teardown_test_environment()
+    if response.status_code != 200:
+        return {"error": f"GET {path} answered {response.status_code}"}
+    raw = run_sql(sql, params)
+    shown, shown_total = page_rows(case, response)
+    expected, expected_total = sql_rows(case, raw)
+    if shown != expected or shown_total != expected_total:
+        diff = next((f"page {a} != sql {b}" for a, b in zip(shown, expected, strict=False) if a != b), "")
+        return {
+            "error": f"the page and the query disagree: {len(shown)} rows / {shown_total} total against "
+            f"{len(expected)} / {expected_total}. {diff}"[:300]
+        }
+    if len(shown) != PAGE_SIZE:
+        return {"error": f"{path} shows {len(shown)} rows, expected {PAGE_SIZE}"}
+    page_ms, sql_ms = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(path)
+        page_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        run_sql(sql, params)
+        sql_ms.append((time.perf_counter() - started) * 1000)
+    return {"page_ms": min(page_ms), "sql_ms": min(sql_ms), "total": shown_total, "path": path}
+
+
+def list_size_figures(
+    report: Report, data: Dataset, size: int, clients: dict, users: dict, baseline: dict, args
+) -> None:
+    for case in LIST_CASES:
+        base = f"{case.name}_{size}"
+        client, user = clients[case.who], users[case.who]
+        queries, why = count_queries(client, user, case.path(), expect_rows=None, show=args.queries, api=case.api)
+        target = f"= {baseline.get(case.name, 'n/a')} (at {SMALL})"
+        if queries is None:
+            report.na(f"{base}_queries", why, target)
+        else:
+            report.figure(f"{base}_queries", queries, "queries", target, queries == baseline.get(case.name))
+        result = time_case(case, client, data, args.runs)
+        if "error" in result:
+            report.na(f"{base}_ratio", result["error"], f"≤ {RATIO_TARGET:g}")
+            continue
+        log(f"{case.name} at {size:,}: {result['total']:,} match {result['path']}")
+        report.figure(
+            f"{base}_page_ms", result["page_ms"], "ms", f"< {LIST_TARGET_MS} ms", result["page_ms"] < LIST_TARGET_MS
+        )
+        report.figure(f"{base}_sql_ms", result["sql_ms"], "ms", "informative: one hand-written query, same rows", True)
+        ratio = result["page_ms"] / result["sql_ms"]
+        report.figure(f"{base}_ratio", ratio, "x", f"≤ {RATIO_TARGET:g}", ratio <= RATIO_TARGET)
+        if args.explain and size == 30_000:
+            explain_request(client, case.path())
+        if args.profile and size == 30_000:
+            path = case.path()
+            profile(f"GET {path} as {case.who}", lambda path=path, client=client: client.get(path))
+
+
+# --- the roster import -------------------------------------------------------------------------
 
 
 def _no_broker() -> None:
@@ -578,93 +732,6 @@ def _no_broker() -> None:
     from config.celery import app
 
     app.conf.update(broker_url="memory://", result_backend=None, broker_transport_options={})
-
-
-def export_child(out_path: str, username: str) -> int:
-    """Download the export as ``username`` into ``out_path``; print peak RSS and time as JSON on stdout."""
-    attach_django()
-    from django.test import Client
-    from django.urls import reverse
-
-    from accounts.models import User
-    from core.jobs import job_execute
-    from core.models import Job
-
-    _no_broker()
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    baseline_kb = peak_rss_kb()  # Django set up, user logged in
-    started = time.perf_counter()
-    # The export is a background job (core.jobs): queue it, run it here as the worker would, download.
-    queued = client.post(reverse("kindergartens:export"))
-    if queued.status_code == 302:
-        job_execute(job_id=Job.objects.latest("pk").pk)
-        response = client.get(reverse("core:job-download", kwargs={"pk": Job.objects.latest("pk").pk}))
-    else:
-        response = queued
-    size = 0
-    with open(out_path, "wb") as out:
-        for chunk in response.streaming_content if response.streaming else [response.content]:
-            out.write(chunk)
-            size += len(chunk)
-    response.close()
-    elapsed = time.perf_counter() - started
-    peak_kb = peak_rss_kb()
-    json.dump(
-        {
-            "status": response.status_code,
-            "content_type": response.get("Content-Type", ""),
-            "seconds": elapsed,
-            "bytes": size,
-            "peak_rss_kb": peak_kb,
-            "baseline_rss_kb": baseline_kb,
-        },
-        sys.stdout,
-    )
-    return 0
-
-
-def export_figures(report: Report, username: str) -> None:
-    from openpyxl import load_workbook
-
-    from kindergartens.excel import SHEET_ROSTER
-
-    target = f"< {EXPORT_TARGET_MB} MB"
-    with tempfile.TemporaryDirectory(prefix="registry_bench_") as tmp:
-        out_path = str(Path(tmp) / "export.xlsx")
-        log(f"exporting {TOTAL:,} kindergartens as {username} in a child process")
-        child = subprocess.run(  # noqa: S603 - this very script, with our own arguments
-            [sys.executable, str(Path(__file__).resolve()), "--export-child", out_path, username],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        if child.returncode != 0:
-            report.na("export_30000_peak_rss_mb", f"the export child exited with {child.returncode}", target)
-            return
-        result = json.loads(child.stdout)
-        if result["status"] != 200:
-            report.na("export_30000_peak_rss_mb", f"GET export answered {result['status']}", target)
-            return
-        started = time.perf_counter()
-        workbook = load_workbook(out_path, read_only=True)
-        try:
-            rows = sum(1 for row in workbook[SHEET_ROSTER].iter_rows(min_row=2, values_only=True) if any(row))
-        finally:
-            workbook.close()
-        log(f"the export holds {rows:,} data rows (read back in {time.perf_counter() - started:.1f} s)")
-    peak_mb = result["peak_rss_kb"] / 1024
-    if rows != TOTAL:
-        report.na("export_30000_peak_rss_mb", f"the export holds {rows} data rows, expected {TOTAL}", target)
-    else:
-        report.below("export_30000_peak_rss_mb", peak_mb, "MB", EXPORT_TARGET_MB)
-    report.figure("export_30000_baseline_rss_mb", result["baseline_rss_kb"] / 1024, "MB", "informative", True)
-    report.figure("export_30000_s", result["seconds"], "s", "informative", True)
-    report.figure("export_30000_file_mb", result["bytes"] / 1048576, "MB", "informative", True)
-
-
-# --- the roster import -------------------------------------------------------------------------
 
 
 def roster_rows(data: Dataset) -> list[dict]:
@@ -856,15 +923,18 @@ def import_figures(report: Report, data: Dataset, *, show_profile: bool) -> None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=20, help="timed list requests per figure (default 20)")
+    parser.add_argument("--runs", type=int, default=15, help="interleaved runs of each page and its query (default 15)")
     parser.add_argument("--queries", action="store_true", help="print the SQL of the counted list requests")
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the list's queries at 30,000")
-    parser.add_argument("--profile", action="store_true", help="cProfile one list request and the import")
-    parser.add_argument("--export-child", nargs=2, metavar=("OUT", "USERNAME"), help=argparse.SUPPRESS)
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the lists' queries at 30,000")
+    parser.add_argument("--profile", action="store_true", help="cProfile one request of each list at 30,000")
+    parser.add_argument("--no-import", action="store_true", help="skip the 3,000-row roster import")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="kindergartens in all, comma-separated (default 3000,30000,100000)",
+    )
     args = parser.parse_args(argv)
-
-    if args.export_child:
-        return export_child(*args.export_child)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
 
     began = time.perf_counter()
     os.environ["DATABASE_URL"] = registry_database_url()
@@ -879,42 +949,22 @@ def main(argv: list[str] | None = None) -> int:
     log(f"built the small dataset ({SMALL} kindergartens) in {time.perf_counter() - started:.1f} s")
     users = {"city": fresh(data.city_user), "bureau": fresh(data.bureau_user)}
     clients = {who: logged_in_client(user) for who, user in users.items()}
-    small = {
-        who: {
-            as_of: count_queries(clients[who], users[who], list_path(as_of=as_of), expect_rows=None, show=args.queries)
-            for as_of in (False, True)
-        }
-        for who in users
-    }
+    baseline = {}
+    for case in LIST_CASES:
+        n, _why = count_queries(
+            clients[case.who], users[case.who], case.path(), expect_rows=None, show=args.queries, api=case.api
+        )
+        baseline[case.name] = n
 
-    data.grow()
-    users = {"city": fresh(data.city_user), "bureau": fresh(data.bureau_user)}
-    large, timings = {}, {}
-    statement_timeout(STATEMENT_TIMEOUT_S)  # a runaway plan becomes a MISS with its reason, not an endless run
-    for who, user in users.items():
-        large[who], timings[who] = {}, {}
-        for as_of in (False, True):
-            path = list_path(as_of=as_of)
-            total = matching(user, as_of=as_of)
-            log(f"{who}: {total:,} kindergartens match {path}")
-            if total <= PAGE_SIZE:
-                large[who][as_of] = (None, f"only {total} kindergartens match: no page 2")
-                timings[who][as_of] = "no page 2"
-                continue
-            large[who][as_of] = count_queries(clients[who], user, path, expect_rows=PAGE_SIZE, show=args.queries)
-            timings[who][as_of] = time_requests(clients[who], path, args.runs)
-            if args.explain:
-                explain_request(clients[who], path)
-            if args.profile:
-                profile(f"GET {path} as {who}", lambda path=path, who=who: clients[who].get(path))
-    statement_timeout(0)
-    list_figures(report, "registry_list", TOTAL, small["city"], large["city"], timings["city"])
-    list_figures(
-        report, "registry_list_bureau", KINDERGARTENS_PER_DISTRICT, small["bureau"], large["bureau"], timings["bureau"]
-    )
+    for size in sizes:
+        data.grow(size)
+        users = {"city": fresh(data.city_user), "bureau": fresh(data.bureau_user)}
+        statement_timeout(STATEMENT_TIMEOUT_S)  # a runaway plan becomes a MISS with its reason, not an endless run
+        list_size_figures(report, data, size, clients, users, baseline, args)
+        statement_timeout(0)
 
-    export_figures(report, data.city_user.username)
-    import_figures(report, data, show_profile=args.profile)
+    if not args.no_import:
+        import_figures(report, data, show_profile=args.profile)
 
     log(f"total run time {time.perf_counter() - began:.0f} s")
     if report.misses:

@@ -136,12 +136,14 @@ class AuditedQuerySet(models.QuerySet):
                 if changes and pk in objs:
                     entries.append(_entry(objs[pk], "update", changes))
             _write(entries, self.db)
+            _bump(model)
             return count
 
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             _write([_entry(o, "create", _created_changes(o)) for o in created if o.pk is not None], self.db)
+            _bump(self.model)
             return created
 
     # bulk_update needs no override: Django runs its UPDATEs through self.filter(...).update(),
@@ -152,6 +154,13 @@ AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
 
 
 # --- helpers -----------------------------------------------------------------------
+
+
+def _bump(model) -> None:
+    """Read caches built from ``model`` (core.cache) are stale after a bulk write."""
+    from core.cache import bump
+
+    bump(model)
 
 
 @functools.cache

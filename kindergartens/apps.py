@@ -6,7 +6,10 @@ class KindergartensConfig(AppConfig):
     verbose_name = "幼儿园与机构"
 
     def ready(self) -> None:
+        from core.cache import watch
         from kindergartens import home, jobs
+        from kindergartens.models import Bureau, CollaborationGroup, Level, Township
 
+        watch(Bureau, Township, Level, CollaborationGroup)  # the filter bars' option lists
         home.register()
         jobs.register()  # background job kinds: roster import check, list export (core.jobs)

@@ -7,6 +7,7 @@ from django.db.models import Case, Q, Value, When
 from django.forms.models import model_to_dict
 
 from accounts.roles import Role
+from core.cache import cached
 from core.forms import StyledFormMixin
 from kindergartens.access import (
     bureaus_visible_to,
@@ -115,25 +116,40 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
         self.fields["township"].queryset = townships_visible_to(user).order_by("name")
         self.fields["level"].queryset = levels_visible_to(user).order_by("-rank", "name")
         self.fields["group"].queryset = groups_visible_to(user).order_by("name")
+        # The rendered options change a few times a year: read them from the cache (core.cache),
+        # keyed by what decides the scope. Validation still asks the querysets above.
+        self._scope = f"{user.role}:{user.bureau_id}:{user.kindergarten_id}"
+        for name in ("district", "township", "level", "group"):
+            self._offer(name, self.fields[name].queryset, key=self._scope)
         if user.role == Role.CITY_VIEWER:
             self._offer_only_the_chosen_district()
+
+    def _offer(self, name: str, queryset, *, key: str) -> None:
+        field = self.fields[name]
+        options = cached(
+            f"kg-filter:{name}:{key}",
+            lambda: [(o.pk, str(o)) for o in queryset],
+            depends_on=(queryset.model,),
+        )
+        field.widget.choices = [("", field.empty_label), *options]
 
     def _offer_only_the_chosen_district(self) -> None:
         """A city has hundreds of townships and groups: offer those of the chosen district only.
 
-        Validation still accepts any township or group of the city (the querysets above); only
-        the rendered options shrink, which keeps the city-wide list page fast.
+        Validation still accepts any township or group of the city (the querysets); only the
+        rendered options shrink, which keeps the city-wide list page fast.
         """
         district = self.data.get("district") if self.is_bound else None
         for name in ("township", "group"):
             field = self.fields[name]
-            options = (
-                field.queryset.filter(district_id=district) if str(district or "").isdigit() else field.queryset.none()
-            )
+            if str(district or "").isdigit():
+                self._offer(name, field.queryset.filter(district_id=district), key=f"{self._scope}:{district}")
+            else:
+                field.widget.choices = [("", field.empty_label)]
             chosen = self.data.get(name) if self.is_bound else None
-            if str(chosen or "").isdigit():
-                options = options | field.queryset.filter(pk=chosen)
-            field.widget.choices = [("", field.empty_label), *[(o.pk, str(o)) for o in options]]
+            if str(chosen or "").isdigit() and not any(str(v) == chosen for v, _label in field.widget.choices):
+                extra = [(o.pk, str(o)) for o in field.queryset.filter(pk=chosen)]
+                field.widget.choices = [*field.widget.choices, *extra]
 
     def clean_as_of(self) -> datetime.date | None:
         value = self.cleaned_data["as_of"]
