@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import calendar
 import datetime
 import re
@@ -67,6 +69,24 @@ def month_end(value: str) -> datetime.date | None:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+class CachedChoices:
+    """Options of a select, built on first iteration from the cache (core.cache)."""
+
+    def __init__(self, key: str, build, depends_on, empty_label, extra=None):
+        self.key, self.build, self.depends_on, self.empty_label, self.extra = key, build, depends_on, empty_label, extra
+
+    def including(self, queryset) -> CachedChoices:
+        """These options plus the rows of ``queryset`` not among them (the value the user chose)."""
+        return type(self)(self.key, self.build, self.depends_on, self.empty_label, extra=queryset)
+
+    def __iter__(self):
+        options = cached(self.key, self.build, depends_on=self.depends_on) if self.key else []
+        if self.extra is not None:
+            known = {str(value) for value, _label in options}
+            options = [*options, *((o.pk, str(o)) for o in self.extra if str(o.pk) not in known)]
+        return iter([("", self.empty_label), *options])
+
+
 class KindergartenFilterForm(StyledFormMixin, forms.Form):
     """Search, filters and sort of the kindergarten list (also usable by exports: ``filter(qs)``).
 
@@ -125,13 +145,12 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
             self._offer_only_the_chosen_district()
 
     def _offer(self, name: str, queryset, *, key: str) -> None:
+        """Render ``queryset`` as the options of ``name``, read from the cache when the form is rendered
+        (a form that only filters, as the export does, never builds them)."""
         field = self.fields[name]
-        options = cached(
-            f"kg-filter:{name}:{key}",
-            lambda: [(o.pk, str(o)) for o in queryset],
-            depends_on=(queryset.model,),
+        field.widget.choices = CachedChoices(
+            f"kg-filter:{name}:{key}", lambda: [(o.pk, str(o)) for o in queryset], (queryset.model,), field.empty_label
         )
-        field.widget.choices = [("", field.empty_label), *options]
 
     def _offer_only_the_chosen_district(self) -> None:
         """A city has hundreds of townships and groups: offer those of the chosen district only.
@@ -145,11 +164,10 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
             if str(district or "").isdigit():
                 self._offer(name, field.queryset.filter(district_id=district), key=f"{self._scope}:{district}")
             else:
-                field.widget.choices = [("", field.empty_label)]
+                field.widget.choices = CachedChoices("", list, (), field.empty_label)
             chosen = self.data.get(name) if self.is_bound else None
-            if str(chosen or "").isdigit() and not any(str(v) == chosen for v, _label in field.widget.choices):
-                extra = [(o.pk, str(o)) for o in field.queryset.filter(pk=chosen)]
-                field.widget.choices = [*field.widget.choices, *extra]
+            if str(chosen or "").isdigit():
+                field.widget.choices = field.widget.choices.including(field.queryset.filter(pk=chosen))
 
     def clean_as_of(self) -> datetime.date | None:
         value = self.cleaned_data["as_of"]
