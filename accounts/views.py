@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from accounts.access import can_list_users, grantable_roles, user_can, user_get_for_user, users_visible_to
 from accounts.forms import LoginForm, OwnPasswordChangeForm, UserFilterForm, UserForm
@@ -122,7 +122,7 @@ def _show_once(request, account, password: str, *, created: bool):
 
 
 @login_required
-@require_safe
+@require_GET  # not HEAD: the page is shown once, and a HEAD must not use it up
 @never_cache
 def user_password_issued(request, pk):
     """Show a just-issued one-time password once; afterwards send the administrator to the account."""
