@@ -141,6 +141,7 @@ class Dataset:
         self.townships: dict[int, list] = {}
         self.groups: dict[int, list] = {}
         self.levels: list = []
+        self.credit_grades: dict[int, list] = {}  # district id -> its default grades (A 级 … D 级)
         self.next_number: dict[int, int] = {}
         self.next_code = 1
         self.next_supervisor = 1
@@ -151,7 +152,15 @@ class Dataset:
     def build_geography(self) -> None:
         from django.contrib.auth.hashers import make_password
 
-        from kindergartens.models import Bureau, CollaborationGroup, Level, Township, UrbanRural
+        from kindergartens.models import (
+            DEFAULT_CREDIT_GRADES,
+            Bureau,
+            CollaborationGroup,
+            CreditGrade,
+            Level,
+            Township,
+            UrbanRural,
+        )
 
         self.city = bulk(Bureau).create(
             name="基准市教育局", level=Bureau.Level.CITY, division_code="330100", province=PROVINCE
@@ -189,6 +198,13 @@ class Dataset:
         for group in bulk(CollaborationGroup).bulk_create(groups):
             self.groups.setdefault(group.district_id, []).append(group)
         self.levels = bulk(Level).bulk_create([Level(province=PROVINCE, name=name, rank=rank) for name, rank in LEVELS])
+        grades = [
+            CreditGrade(district=d, name=name, rank=rank)
+            for d in self.districts
+            for name, rank in DEFAULT_CREDIT_GRADES
+        ]
+        for grade in bulk(CreditGrade).bulk_create(grades):
+            self.credit_grades.setdefault(grade.district_id, []).append(grade)
         self.password_hash = make_password(PASSWORD)
 
     def _users(self, role: str, bureau, names: list[tuple[str, str]]) -> list:
@@ -285,6 +301,7 @@ class Dataset:
                     status=current["status"],
                     schedule=Schedule.BOARDING if rng.random() < 0.03 else Schedule.FULL_DAY,
                     level=rng.choice(self.levels) if rng.random() < 0.7 else None,
+                    credit_rating=self.credit_grades[district.pk][n % 4],  # no draw: the sequence stays as it was
                     capacity=classes * 30 + rng.randint(0, 30),
                     fee_monthly=rng.choice((600, 800, 1200, 2500, 4800)),
                     fee_government_guided=current["nature"] in (Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE),
@@ -736,13 +753,13 @@ def _no_broker() -> None:
 
 def roster_rows(data: Dataset) -> list[dict]:
     """3,000 new kindergartens for district 1, every column filled as a bureau would."""
-    from kindergartens.models import CreditRating, Nature, PartyOrganisation, Schedule, Sponsor, Status
+    from kindergartens.models import DEFAULT_CREDIT_GRADES, Nature, PartyOrganisation, Schedule, Sponsor, Status
 
     rng = random.Random(7)
     district = data.districts[0]
     labels = {
         choices: {value: str(label) for value, label in choices.choices}
-        for choices in (Nature, Status, Sponsor, Schedule, PartyOrganisation, CreditRating)
+        for choices in (Nature, Status, Sponsor, Schedule, PartyOrganisation)
     }
     natures = [Nature.PUBLIC, Nature.INCLUSIVE_PRIVATE, Nature.PRIVATE, Nature.COMMUNITY]
     rows = []
@@ -776,7 +793,7 @@ def roster_rows(data: Dataset) -> list[dict]:
                 "legal_vice_principal": f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}",
                 "medical_partner": f"第{rng.randint(1, 9)}区妇幼保健院",
                 "party_organisation": labels[PartyOrganisation][rng.choice(PartyOrganisation.values)],
-                "credit_rating": labels[CreditRating][rng.choice(CreditRating.values)],
+                "credit_rating": rng.choice(DEFAULT_CREDIT_GRADES)[0],  # the district's grades, by name
                 "collaboration_group": rng.choice(data.groups[district.pk]).name,
             }
         )

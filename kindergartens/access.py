@@ -18,6 +18,7 @@ from kindergartens.models import (
     Bureau,
     ChangeFiling,
     CollaborationGroup,
+    CreditGrade,
     Kindergarten,
     KindergartenClass,
     KindergartenUserObjectPermission,
@@ -51,6 +52,8 @@ SCOPE_RIGHTS: dict[str, frozenset[str]] = {
     "review_filings": BUREAU_EDITORS,
     "list_filings": frozenset(Role) - {Role.KG_STAFF},
     "manage_levels": frozenset({Role.BUREAU_ADMIN}),
+    # the district's credit grades (信用等级): the admin of that district bureau
+    "manage_credit_grades": frozenset({Role.BUREAU_ADMIN}),
 }
 
 
@@ -126,6 +129,29 @@ def level_get_for_user(user, pk, *, action: str = "view") -> Level:
     level = get_in_scope_or_404(levels_visible_to(user), pk=pk)
     require(action == "view" or can(user, "manage_levels"))
     return level
+
+
+def credit_grades_visible_to(user) -> QuerySet[CreditGrade]:
+    """The credit grades of the districts the user sees (the city viewer: every district's)."""
+    if not account_has_scope(user):
+        return CreditGrade.objects.none()
+    return CreditGrade.objects.filter(district_id__in=Subquery(visible_district_ids(user)))
+
+
+def credit_grade_district(user) -> Bureau | None:
+    """The district whose credit grades ``user`` keeps: a district bureau admin's own bureau."""
+    if not can(user, "manage_credit_grades") or not user.bureau_id:
+        return None
+    bureau = user.bureau
+    return bureau if bureau.level == Bureau.Level.DISTRICT else None
+
+
+def credit_grade_get_for_user(user, pk, *, action: str = "view") -> CreditGrade:
+    """404 outside the user's districts; 403 for a change by anyone but that district's bureau admin."""
+    grade = get_in_scope_or_404(credit_grades_visible_to(user).select_related("district"), pk=pk)
+    if action != "view":
+        require(can(user, "manage_credit_grades") and grade.district_id == user.bureau_id)
+    return grade
 
 
 def filings_visible_to(user) -> QuerySet[ChangeFiling]:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from core.admin_scope import ScopedAdmin
 from kindergartens.access import bureaus_visible_to, groups_visible_to, kindergartens_visible_to, townships_visible_to
 from kindergartens.models import Bureau, CollaborationGroup, Kindergarten, Township
+from kindergartens.services import credit_grades_ensure_defaults
 
 
 @admin.register(Bureau)
@@ -11,6 +12,12 @@ class BureauAdmin(ScopedAdmin):
     list_display = ("name", "level", "parent", "division_code", "province")
     list_filter = ("level",)
     search_fields = ("name", "division_code")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new district starts with the neutral credit grades its admin can then adapt.
+            credit_grades_ensure_defaults(district=obj)
 
 
 @admin.register(Township)

@@ -93,9 +93,9 @@ def _user(request):
 
 def with_api_relations(queryset: QuerySet[Kindergarten]) -> QuerySet[Kindergarten]:
     """What KindergartenSerializer reads, fetched in a fixed number of queries for any page size."""
-    return queryset.select_related("district", "township", "collaboration_group", "level").prefetch_related(
-        _active_assignments()
-    )
+    return queryset.select_related(
+        "district", "township", "collaboration_group", "level", "credit_rating"
+    ).prefetch_related(_active_assignments())
 
 
 def _active_assignments() -> Prefetch:

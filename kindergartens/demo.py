@@ -44,7 +44,7 @@ from kindergartens.models import (
     ChangeFiling,
     ClassType,
     CollaborationGroup,
-    CreditRating,
+    CreditGrade,
     Kindergarten,
     KindergartenClass,
     Level,
@@ -61,6 +61,7 @@ from kindergartens.selectors import class_size_limit
 from kindergartens.services import (
     annual_inspection_record,
     class_create,
+    credit_grades_ensure_defaults,
     filing_return,
     filing_submit,
     kindergarten_create,
@@ -353,11 +354,13 @@ SCHEDULE_OVERRIDES = {
     "胜利街道兴盛社区办园点": Schedule.HALF_DAY,
     "唐家镇苗苗看护点": Schedule.HALF_DAY,
 }
+# Credit grades, by the names of the district's neutral defaults (DEFAULT_CREDIT_GRADES): A 级 unless
+# named here; 无证园 B 级.
 CREDIT_OVERRIDES = {
-    "建设街道蒙特梭利幼儿园": CreditRating.C,  # 超标准收费 (see VIOLATIONS)
-    "田庄台镇金太阳幼儿园": CreditRating.B,
-    "大洼街道贝贝艺术幼儿园": CreditRating.B,
-    "石新镇小红花幼儿园": CreditRating.B,
+    "建设街道蒙特梭利幼儿园": "C 级",  # 超标准收费 (see VIOLATIONS)
+    "田庄台镇金太阳幼儿园": "B 级",
+    "大洼街道贝贝艺术幼儿园": "B 级",
+    "石新镇小红花幼儿园": "B 级",
 }
 NO_PARENT_COMMITTEE = {"太平街道剑桥双语幼儿园", "辽河街道湖滨社区办园点"}
 # Licences counted from the day of the run, so the list always has some to warn about: days from today.
@@ -580,7 +583,13 @@ def _party(spec: KindergartenSpec) -> str:
 
 
 def kindergarten_record(
-    spec: KindergartenSpec, *, principal: str, levels: dict[str, Level], people: _NameSource, on: datetime.date
+    spec: KindergartenSpec,
+    *,
+    principal: str,
+    levels: dict[str, Level],
+    grades: dict[str, CreditGrade],
+    people: _NameSource,
+    on: datetime.date,
 ) -> dict[str, Any]:
     """The full record (every RECORD_FIELDS value except place, nature and status) for one kindergarten.
 
@@ -625,7 +634,8 @@ def kindergarten_record(
         "legal_vice_principal": f"{people.next()}（{station}{police_title}）" if licensed else "",
         "medical_partner": medical if licensed else "",
         "party_organisation": _party(spec),
-        "credit_rating": CREDIT_OVERRIDES.get(spec.name, CreditRating.B if not licensed else CreditRating.A),
+        # None when a demo user has since renamed the default grade.
+        "credit_rating": grades.get(CREDIT_OVERRIDES.get(spec.name, "B 级" if not licensed else "A 级")),
     }
 
 
@@ -714,7 +724,9 @@ class _Seeder:
                 {"level": Bureau.Level.DISTRICT, "province": CITY["province"], "division_code": spec.division_code},
             )
             districts[spec.key] = district
-            for kg in self._district(spec, district, specs_by_district[spec.key], directors, levels, people):
+            grades = self._credit_grades(district)
+            kg_specs = specs_by_district[spec.key]
+            for kg in self._district(spec, district, kg_specs, directors, levels, grades, people):
                 kindergartens[(spec.key, kg.name)] = kg
         users = self._accounts(city, districts, kindergartens)
         self._assign_supervisors(districts, kindergartens, users)
@@ -745,7 +757,14 @@ class _Seeder:
                 self._created(Level)
         return existing
 
-    def _district(self, spec: DistrictSpec, district: Bureau, kg_specs, directors, levels, people):
+    def _credit_grades(self, district: Bureau) -> dict[str, CreditGrade]:
+        """The district's credit grades: the neutral defaults when it has none yet."""
+        created = credit_grades_ensure_defaults(district=district)
+        if created:
+            self._created(CreditGrade, len(created))
+        return {g.name: g for g in CreditGrade.objects.filter(district=district)}
+
+    def _district(self, spec: DistrictSpec, district: Bureau, kg_specs, directors, levels, grades, people):
         townships = {
             name: self._get_or_create(Township, {"district": district, "name": name}, {"urban_rural_code": code})
             for name, code in spec.townships
@@ -759,7 +778,7 @@ class _Seeder:
         for kg_spec in kg_specs:
             # Computed for every row, existing or not, so that the names drawn stay the same on each run.
             record = kindergarten_record(
-                kg_spec, principal=directors[kg_spec.key], levels=levels, people=people, on=self.today
+                kg_spec, principal=directors[kg_spec.key], levels=levels, grades=grades, people=people, on=self.today
             )
             kg = existing.get(kg_spec.name)
             if kg is None:

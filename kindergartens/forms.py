@@ -23,6 +23,7 @@ from kindergartens.models import (
     AnnualInspectionResult,
     Bureau,
     ClassType,
+    CreditGrade,
     Kindergarten,
     Level,
     Nature,
@@ -339,6 +340,12 @@ class KindergartenForm(StyledFormMixin, forms.Form):
                 Q(province=kindergarten.district.province, is_active=True) | Q(pk=kindergarten.level_id)
             )
             self.fields["level"].error_messages["invalid_choice"] = "请选择本省在用的等级。"
+        if "credit_rating" in self.fields:
+            # The district's grades in use, plus the kindergarten's own even if since retired.
+            self.fields["credit_rating"].queryset = CreditGrade.objects.filter(
+                Q(district_id=district_id, is_active=True) | Q(pk=kindergarten.credit_rating_id)
+            ).order_by("-rank", "name")
+            self.fields["credit_rating"].error_messages["invalid_choice"] = "请选择本区县在用的信用等级。"
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             if isinstance(field.widget, forms.CheckboxInput):
@@ -385,6 +392,44 @@ class AnnualInspectionForm(StyledFormMixin, forms.Form):
     published = forms.BooleanField(
         label="向社会公开", required=False, initial=True, help_text="同一年度再次登记会更正该年度的结果。"
     )
+
+
+class CreditGradeForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label="信用等级名称", max_length=50, widget=forms.TextInput(attrs={"placeholder": "如 A 级"})
+    )
+    rank = forms.IntegerField(label="排序", min_value=0, max_value=999, help_text="数字越大等级越高。", initial=0)
+    description = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="本区县评定该等级的依据或含义，可不填。"
+    )
+    is_active = forms.BooleanField(
+        label="在用", required=False, initial=True, help_text="停用后不能再选用，已评定的幼儿园保留原信用等级。"
+    )
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            del self.fields["is_active"]
+
+
+class CreditGradeFilterForm(StyledFormMixin, forms.Form):
+    """The city viewer's district filter on the credit-grade list (choices from the access layer)."""
+
+    district = forms.ModelChoiceField(
+        label="区县", queryset=Bureau.objects.none(), required=False, empty_label="全部区县"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = bureaus_visible_to(user).filter(level=Bureau.Level.DISTRICT)
+
+    def filter(self, qs):
+        if not self.is_bound:
+            return qs
+        if not self.is_valid():
+            return qs.none()
+        district = self.cleaned_data["district"]
+        return qs.filter(district=district) if district else qs
 
 
 class LevelForm(StyledFormMixin, forms.Form):

@@ -81,8 +81,8 @@ def public_kindergarten_list(qs: QuerySet[Kindergarten] | None = None) -> QueryS
     qs = public_kindergartens() if qs is None else qs
     latest = AnnualInspection.objects.filter(kindergarten=OuterRef("pk"), published=True).order_by("-year")
     return (
-        qs.select_related("district", "township", "level")
-        .only(*PUBLIC_FIELDS, "district__name", "township__name", "level__name")
+        qs.select_related("district", "township", "level", "credit_rating")
+        .only(*PUBLIC_FIELDS, "district__name", "township__name", "level__name", "credit_rating__name")
         .annotate(
             inspection_year=Subquery(latest.values("year")[:1]),
             inspection_result=Subquery(latest.values("result")[:1]),
@@ -154,8 +154,8 @@ def public_kindergarten_get(pk) -> Kindergarten:
     kindergarten = (
         public_kindergartens()
         .filter(pk=pk)
-        .select_related("district", "township", "level")
-        .only(*PUBLIC_FIELDS, "district__name", "township__name", "level__name")
+        .select_related("district", "township", "level", "credit_rating")
+        .only(*PUBLIC_FIELDS, "district__name", "township__name", "level__name", "credit_rating__name")
         .first()
     )
     if kindergarten is None:

@@ -14,14 +14,20 @@ from rest_framework import serializers
 
 from core.api import BriefSerializer, ScopedPrimaryKeyRelatedField
 from core.models import AuditEntry
-from kindergartens.access import groups_visible_to, kindergartens_visible_to, levels_visible_to, townships_visible_to
+from kindergartens.access import (
+    credit_grades_visible_to,
+    groups_visible_to,
+    kindergartens_visible_to,
+    levels_visible_to,
+    townships_visible_to,
+)
 from kindergartens.models import (
     Bureau,
     ChangeFiling,
     ChangeFilingEvent,
     ClassType,
     CollaborationGroup,
-    CreditRating,
+    CreditGrade,
     Kindergarten,
     KindergartenStatusChange,
     Level,
@@ -138,8 +144,7 @@ class KindergartenSerializer(serializers.Serializer):
     medical_partner = serializers.CharField(read_only=True)
     party_organisation = serializers.ChoiceField(choices=PartyOrganisation.choices, read_only=True, allow_blank=True)
     party_organisation_label = serializers.CharField(source="get_party_organisation_display", read_only=True)
-    credit_rating = serializers.ChoiceField(choices=CreditRating.choices, read_only=True, allow_blank=True)
-    credit_rating_label = serializers.CharField(source="get_credit_rating_display", read_only=True)
+    credit_rating = BriefSerializer(read_only=True, allow_null=True, help_text="信用等级（本区县设置的等级）")
     responsible_supervisor = serializers.SerializerMethodField()
     as_of = serializers.SerializerMethodField()
 
@@ -166,6 +171,9 @@ class KindergartenSerializer(serializers.Serializer):
                 "nature_label": _label(Nature, obj.nature_on),
             }
         ).data
+
+
+OTHER_DISTRICT_GRADE = "请选择本区县的信用等级。"
 
 
 class KindergartenRecordFieldsSerializer(serializers.Serializer):
@@ -200,7 +208,26 @@ class KindergartenRecordFieldsSerializer(serializers.Serializer):
     legal_vice_principal = serializers.CharField(max_length=50, allow_blank=True)
     medical_partner = serializers.CharField(max_length=100, allow_blank=True)
     party_organisation = serializers.ChoiceField(choices=PartyOrganisation.choices, allow_blank=True)
-    credit_rating = serializers.ChoiceField(choices=CreditRating.choices, allow_blank=True)
+    credit_rating = ScopedPrimaryKeyRelatedField(
+        scope=credit_grades_visible_to,
+        model_queryset=CreditGrade.objects.none(),
+        allow_null=True,
+        # Unknown ids and other districts' grades read alike: a body cannot probe what exists elsewhere.
+        error_messages={"does_not_exist": OTHER_DISTRICT_GRADE},
+        help_text="本区县信用等级的编号（见信用等级设置）；null 为未评定",
+    )
+
+    def validate_credit_rating(self, value: CreditGrade | None) -> CreditGrade | None:
+        # The kindergarten's own district's grades only (the city viewer sees every district's);
+        # a retired grade may stay on a kindergarten that has it, but is not given anew.
+        kindergarten = self.context.get("kindergarten")
+        if value is None or kindergarten is None:
+            return value
+        if value.district_id != kindergarten.district_id:
+            raise serializers.ValidationError(OTHER_DISTRICT_GRADE)
+        if not value.is_active and value.pk != kindergarten.credit_rating_id:
+            raise serializers.ValidationError("该信用等级已停用，不能再选用。")
+        return value
 
     def validate_level(self, value: Level | None) -> Level | None:
         # A retired level may stay on a kindergarten that has it, but is not given anew.

@@ -14,6 +14,7 @@ import pytest
 
 from accounts.roles import Role
 from kindergartens.models import ChangeFiling, KindergartenClass, Level, RosterImport, UrbanRural
+from kindergartens.services import credit_grades_ensure_defaults
 from supervision.services import supervisor_assign
 from tests.factories import CityFactory, DistrictFactory, KindergartenFactory, TownshipFactory, UserFactory
 
@@ -104,6 +105,8 @@ def build_cast():
     - class_a1/a2/b1/c1 and filing_a1/a2/b1/c1 (a submitted change filing by each kindergarten's
       director): one per kindergarten. level_ln (辽宁省) and level_bj (北京市). import_a/b/c:
       a pending roster import per district.
+    - Credit grades: every district has the neutral defaults (A 级 … D 级); grade_a, grade_b and
+      grade_c are the A 级 of districts A, B and C.
     """
     city = CityFactory(name="盘锦市教育局")
     other_city = CityFactory(name="北京市教育委员会", province="北京市")
@@ -177,6 +180,10 @@ def build_cast():
     # Levels: 辽宁省 (the cast's city 盘锦) and 北京市 (other_city).
     c.level_ln = Level.objects.create(province="辽宁省", name="四星级", rank=4)
     c.level_bj = Level.objects.create(province="北京市", name="一级一类", rank=9)
+    # Credit grades: each district's neutral defaults; grade_a/b/c are their A 级.
+    for key, district in (("a", district_a), ("b", district_b), ("c", district_c)):
+        grades = credit_grades_ensure_defaults(district=district)
+        setattr(c, f"grade_{key}", next(g for g in grades if g.name == "A 级"))
     # Roster imports waiting for confirmation, one per district.
     for key, district, uploader in (("a", district_a, c.bureau_admin), ("b", district_b, c.admin_b)):
         setattr(

@@ -66,7 +66,7 @@ def _kindergarten_put(cast) -> dict:
         "legal_vice_principal": "",
         "medical_partner": "",
         "party_organisation": "",
-        "credit_rating": "",
+        "credit_rating": None,
     }
 
 

@@ -5,12 +5,13 @@ from .imports import RosterImport
 from .organisations import Bureau, CollaborationGroup, Township, UrbanRural, area_name
 from .permissions import KindergartenGroupObjectPermission, KindergartenUserObjectPermission
 from .registry import (
+    DEFAULT_CREDIT_GRADES,
     INCLUSIVE_NATURES,
     OPERATING_STATUSES,
     AnnualInspection,
     AnnualInspectionResult,
     ClassType,
-    CreditRating,
+    CreditGrade,
     Kindergarten,
     KindergartenClass,
     KindergartenStatusChange,
@@ -33,7 +34,8 @@ __all__ = [
     "ChangeFilingEvent",
     "ClassType",
     "CollaborationGroup",
-    "CreditRating",
+    "CreditGrade",
+    "DEFAULT_CREDIT_GRADES",
     "Kindergarten",
     "KindergartenClass",
     "KindergartenGroupObjectPermission",

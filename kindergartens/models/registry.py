@@ -64,11 +64,11 @@ class PartyOrganisation(models.TextChoices):
     NONE = "none", _("暂无")
 
 
-class CreditRating(models.TextChoices):
-    A = "A", _("A 级（守信）")
-    B = "B", _("B 级（基本守信）")
-    C = "C", _("C 级（失信）")
-    D = "D", _("D 级（严重失信）")
+# Neutral names for a new district's credit grades: the designations of (seriously) untrustworthy
+# subjects are legal ones that a bureau applies by its own procedure, so the product never ships them.
+DEFAULT_CREDIT_GRADES: tuple[tuple[str, int], ...] = (("A 级", 4), ("B 级", 3), ("C 级", 2), ("D 级", 1))
+# The letters the record held before (kindergartens 0005), as old audit entries still show them.
+LEGACY_CREDIT_LETTERS = {"A": "A 级", "B": "B 级", "C": "C 级", "D": "D 级"}
 
 
 class Level(AuditedModel):
@@ -90,6 +90,32 @@ class Level(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CreditGrade(AuditedModel):
+    """信用等级: a vocabulary each district bureau keeps (its admin adds, renames, retires grades)."""
+
+    district = models.ForeignKey(Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="credit_grades")
+    name = models.CharField(_("信用等级名称"), max_length=50)
+    rank = models.PositiveSmallIntegerField(_("排序（数字越大等级越高）"), default=0)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("信用等级")
+        verbose_name_plural = _("信用等级")
+        ordering = ["district", "-rank", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="credit_grade_unique_name_per_district")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_district_id(self) -> int | None:
+        return self.district_id
 
 
 class Kindergarten(AuditedModel):
@@ -136,7 +162,14 @@ class Kindergarten(AuditedModel):
     legal_vice_principal = models.CharField(_("法治副园长"), max_length=50, blank=True)
     medical_partner = models.CharField(_("医教联合体结对医疗机构"), max_length=100, blank=True)
     party_organisation = models.CharField(_("党组织设置"), max_length=20, choices=PartyOrganisation.choices, blank=True)
-    credit_rating = models.CharField(_("信用等级"), max_length=1, choices=CreditRating.choices, blank=True)
+    credit_rating = models.ForeignKey(
+        CreditGrade,
+        verbose_name=_("信用等级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="kindergartens",
+    )
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -185,6 +218,14 @@ class Kindergarten(AuditedModel):
 
     def audit_district_id(self) -> int | None:
         return self.district_id
+
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        # Entries written before 信用等级 became each district's vocabulary (migration 0005) hold the
+        # old letter, not a grade's id: they read as the neutral grade the migration mapped it to.
+        if field_name == "credit_rating" and isinstance(value, str):
+            return LEGACY_CREDIT_LETTERS.get(value, value)
+        return None
 
     @property
     def is_rural(self) -> bool:

@@ -1,6 +1,7 @@
 """Writes for the kindergartens app, one module per area."""
 
 from .classes import class_create, class_deactivate, class_update
+from .credit_grades import credit_grade_create, credit_grade_update, credit_grades_ensure_defaults
 from .filings import FILING_FIELDS, filing_approve, filing_resubmit, filing_return, filing_submit
 from .findings import annual_inspection_record, violation_record, violation_set_published
 from .levels import level_create, level_update
@@ -19,11 +20,14 @@ __all__ = [
     "kindergarten_update",
     "today",
 ]
-__all__ += [  # classes, findings, levels
+__all__ += [  # classes, findings, levels, credit grades
     "annual_inspection_record",
     "class_create",
     "class_deactivate",
     "class_update",
+    "credit_grade_create",
+    "credit_grade_update",
+    "credit_grades_ensure_defaults",
     "level_create",
     "level_update",
     "violation_record",

@@ -14,6 +14,7 @@ from kindergartens.access import kindergarten_can, kindergartens_visible_to
 from kindergartens.models import (
     Bureau,
     CollaborationGroup,
+    CreditGrade,
     Kindergarten,
     KindergartenStatusChange,
     Level,
@@ -123,7 +124,12 @@ def today() -> datetime.date:
 
 
 def validate_places(
-    *, district: Bureau, township: Township, group: CollaborationGroup | None, level: Level | None
+    *,
+    district: Bureau,
+    township: Township,
+    group: CollaborationGroup | None,
+    level: Level | None,
+    credit_grade: CreditGrade | None = None,
 ) -> None:
     if district.level != Bureau.Level.DISTRICT:
         raise ValidationError({"district": "幼儿园必须属于区县教育局。"})
@@ -133,6 +139,14 @@ def validate_places(
         raise ValidationError({"collaboration_group": "协作组不属于该区县。"})
     if level is not None and district.province and level.province != district.province:
         raise ValidationError({"level": "该等级不属于本省的等级体系。"})
+    if credit_grade is not None and credit_grade.district_id != district.pk:
+        raise ValidationError({"credit_rating": "请选择本区县的信用等级。"})
+
+
+def check_credit_grade_given(grade: CreditGrade | None) -> None:
+    """A retired grade stays on the kindergartens that hold it but is not given anew."""
+    if grade is not None and not grade.is_active:
+        raise ValidationError({"credit_rating": "该信用等级已停用，不能再选用。"})
 
 
 def _check_unique(kindergarten: Kindergarten) -> None:
@@ -202,8 +216,13 @@ def kindergarten_create(
         name=(name or "").strip(), district=district, township=township, nature=nature, status=status, **fields
     )
     validate_places(
-        district=district, township=township, group=kindergarten.collaboration_group, level=kindergarten.level
+        district=district,
+        township=township,
+        group=kindergarten.collaboration_group,
+        level=kindergarten.level,
+        credit_grade=kindergarten.credit_rating,
     )
+    check_credit_grade_given(kindergarten.credit_rating)
     check_nature_dates(kindergarten)
     day = effective_date or today()
     check_registered_after_recognition(kindergarten, day)
@@ -270,7 +289,10 @@ def kindergarten_update(
         township=kindergarten.township,
         group=kindergarten.collaboration_group,
         level=kindergarten.level,
+        credit_grade=changes["credit_rating"] if "credit_rating" in changed else None,
     )
+    if "credit_rating" in changed:
+        check_credit_grade_given(changes["credit_rating"])
     dates = dated_change_dates(
         dated=dated,
         recognised_on=kindergarten.inclusive_recognised_on,

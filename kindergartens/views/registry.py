@@ -121,6 +121,7 @@ def kindergarten_list(request):
             "can_export": can(user, "export_list") and route_exists("kindergartens:export"),
             "can_import": can(user, "import_roster") and route_exists("kindergartens:import"),
             "can_manage_levels": can(user, "manage_levels"),
+            "can_manage_credit_grades": can(user, "manage_credit_grades"),
         },
     )
 
@@ -176,6 +177,7 @@ def kindergarten_detail(request, pk):
         context["inspections"] = list(kindergarten.annual_inspections.select_related("recorded_by"))
     elif tab == "info":
         context["level"] = kindergarten.level  # one query; other tabs do not show it
+        context["credit_grade"] = kindergarten.credit_rating  # likewise
         valid_until = kindergarten.licence_valid_until
         context["licence_expired"] = valid_until is not None and valid_until < today()
     context["querystring"] = querystring_without_page(request)

@@ -49,7 +49,7 @@ def full_record(cast, **overrides) -> dict:
         "legal_vice_principal": "李警官",
         "medical_partner": "大洼区妇幼保健院",
         "party_organisation": "joint",
-        "credit_rating": "A",
+        "credit_rating": cast.grade_a.pk,
     }
     assert set(body) == set(RECORD_FIELDS)
     return {**body, **overrides}
@@ -161,8 +161,7 @@ def test_detail_output(api, cast):
         "medical_partner": "",
         "party_organisation": "",
         "party_organisation_label": "",
-        "credit_rating": "",
-        "credit_rating_label": "",
+        "credit_rating": None,
         "responsible_supervisor": {
             "id": cast.supervisor.pk,
             "full_name": cast.supervisor.full_name,
@@ -184,7 +183,7 @@ def test_full_record_round_trip(api, cast):
     listed = next(row for row in api.get(LIST).json()["results"] if row["id"] == cast.kg_a2.pk)
     assert listed == shown
     for name, value in body.items():
-        if name in ("township", "collaboration_group", "level"):
+        if name in ("township", "collaboration_group", "level", "credit_rating"):
             assert shown[name]["id"] == value, name
         else:
             assert shown[name] == value, name
@@ -193,7 +192,7 @@ def test_full_record_round_trip(api, cast):
     assert shown["nature_label"] == "普惠性民办"
     assert shown["schedule_label"] == "寄宿制"
     assert shown["party_organisation_label"] == "联合党组织"
-    assert shown["credit_rating_label"] == "A 级（守信）"
+    assert shown["credit_rating"] == {"id": cast.grade_a.pk, "name": "A 级"}
     assert (shown["enrolled"], shown["class_count"]) == (20, 1)
 
 

@@ -32,7 +32,7 @@ from kindergartens.models import (
     AnnualInspection,
     ChangeFiling,
     CollaborationGroup,
-    CreditRating,
+    CreditGrade,
     Kindergarten,
     KindergartenClass,
     KindergartenStatusChange,
@@ -266,6 +266,16 @@ def _level(c):
     return level
 
 
+@recipe("kindergartens.creditgrade")
+def _credit_grade(c):
+    from kindergartens.services import credit_grade_create, credit_grade_update
+
+    grade = credit_grade_create(actor=c.bureau_admin, name="甲等", rank=5, description="本区县评定")
+    credit_grade_update(actor=c.bureau_admin, grade=grade, name="甲等", rank=6, description="", is_active=False)
+    c.credit_grade = CreditGrade.objects.get(district=c.district_a, name="B 级")
+    return grade
+
+
 @recipe("kindergartens.collaborationgroup")
 def _group(c):
     group = CollaborationGroup.objects.create(district=c.district_a, name="第一协作组", leader=c.kg_a1)
@@ -295,7 +305,7 @@ def _kindergarten(c):
             "status": Status.RECTIFYING,
             "schedule": Schedule.BOARDING,
             "party_organisation": PartyOrganisation.JOINT,
-            "credit_rating": CreditRating.B,
+            "credit_rating": c.credit_grade,
             "fee_monthly": decimal.Decimal("1200.50"),
             "fee_government_guided": True,
             "has_parent_committee": True,
@@ -570,7 +580,7 @@ def test_choices_dates_decimals_and_booleans_read_as_chinese(cast):
             "inclusive_recognised_on": datetime.date(2025, 3, 15),
             "fee_monthly": decimal.Decimal("1200.5"),
             "fee_government_guided": True,
-            "credit_rating": CreditRating.A,
+            "credit_rating": cast.grade_a,
         },
     )
     newest = _views_for(cast.kg_a1)[0]
@@ -579,7 +589,7 @@ def test_choices_dates_decimals_and_booleans_read_as_chinese(cast):
     assert shown["inclusive_recognised_on"] == ("普惠性民办认定日期", "—", "2025-03-15")
     assert shown["fee_monthly"] == ("保教费（元/月）", "—", "1200.50")
     assert shown["fee_government_guided"] == ("执行政府指导价", "否", "是")
-    assert shown["credit_rating"] == ("信用等级", "—", "A 级（守信）")
+    assert shown["credit_rating_id"] == ("信用等级", "—", "A 级")
 
 
 def test_changes_are_listed_in_the_record_field_order(cast):

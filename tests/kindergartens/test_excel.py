@@ -22,7 +22,9 @@ from tests.kindergartens.fixtures_excel import (
     zip_bomb,
 )
 
-VOCABULARY = Vocabulary(townships={"大洼街道": 1, "西安镇": 2}, groups={"第一协作组": 7}, levels={"五星": 3})
+VOCABULARY = Vocabulary(
+    townships={"大洼街道": 1, "西安镇": 2}, groups={"第一协作组": 7}, levels={"五星": 3}, credit_grades={"A 级": 11}
+)
 
 
 def refusal(data: bytes, filename: str = "名册.xlsx") -> RosterFileError:
@@ -409,7 +411,7 @@ def test_an_error_cell_is_a_row_problem():
 
 def test_a_valid_row_becomes_record_values():
     values, problems = cleaned(
-        level="五星", collaboration_group="第一协作组", credit_rating="A", party_organisation="独立党组织"
+        level="五星", collaboration_group="第一协作组", credit_rating="A 级", party_organisation="独立党组织"
     )
     assert problems == []
     assert values["credit_code"] == credit_code(1)
@@ -418,7 +420,7 @@ def test_a_valid_row_becomes_record_values():
     assert values["status"] == "operating"
     assert values["level"] == 3
     assert values["collaboration_group"] == 7
-    assert values["credit_rating"] == "A"
+    assert values["credit_rating"] == 11
     assert values["party_organisation"] == "independent"
     assert values["fee_monthly"] == decimal.Decimal("800.00")
     assert values["fee_government_guided"] is True
@@ -505,10 +507,8 @@ def test_yes_no_columns():
 
 
 def test_vocabularies_accept_labels_and_say_what_is_allowed():
-    values, problems = cleaned(
-        nature="普惠性民办", inclusive_recognised_on="2023-09-01", credit_rating="B 级（基本守信）"
-    )
-    assert problems == [] and values["nature"] == "inclusive_private" and values["credit_rating"] == "B"
+    values, problems = cleaned(nature="普惠性民办", inclusive_recognised_on="2023-09-01")
+    assert problems == [] and values["nature"] == "inclusive_private"
     _values, problems = cleaned(nature="私立")
     assert problems[0].message.startswith("“私立”不是有效的办园性质，可选：公办、普惠性民办")
 
@@ -544,7 +544,12 @@ def test_numbers_in_text_columns_become_text():
 
 def make_template(**kwargs) -> bytes:
     buffer = io.BytesIO()
-    options = {"townships": ["大洼街道", "西安镇"], "groups": ["第一协作组"], "levels": ["五星", "四星"]}
+    options = {
+        "townships": ["大洼街道", "西安镇"],
+        "groups": ["第一协作组"],
+        "levels": ["五星", "四星"],
+        "credit_grades": ["A 级", "B 级"],
+    }
     options.update(kwargs)
     excel.write_template(buffer, **options)
     return buffer.getvalue()
@@ -591,6 +596,7 @@ def test_template_dropdowns_cover_every_vocabulary_column():
 
     assert listed("list_township") == ["大洼街道", "西安镇"]
     assert listed("list_level") == ["五星", "四星"]
+    assert listed("list_credit_rating") == ["A 级", "B 级"]
     assert listed("list_nature") == ["公办", "普惠性民办", "非普惠性民办", "社区办园点", "无证园"]
     assert listed("list_has_parent_committee") == ["是", "否"]
 

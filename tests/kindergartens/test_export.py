@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from core.jobs import job_execute
 from core.models import Job
 from kindergartens import excel
-from kindergartens.models import CollaborationGroup, Kindergarten, Level
+from kindergartens.models import CollaborationGroup, CreditGrade, Kindergarten, Level
 from kindergartens.services import kindergarten_update, roster_preview
 from tests.factories import KindergartenFactory
 from tests.jobs import run_queued_jobs
@@ -168,7 +168,7 @@ def test_export_values_are_what_the_importer_reads(client, cast):
             "collaboration_group": group,
             "fee_monthly": "1250.50",
             "fee_government_guided": True,
-            "credit_rating": "B",
+            "credit_rating": CreditGrade.objects.get(district=cast.district_a, name="B 级"),
             "party_organisation": "joint",
             "capacity": 270,
         },
@@ -183,7 +183,7 @@ def test_export_values_are_what_the_importer_reads(client, cast):
     assert by_header["普惠性民办认定日期"] == datetime.datetime(2023, 9, 1)  # noqa: DTZ001 - Excel dates are naive
     assert by_header["等级"] == "四星级" and by_header["协作组"] == "第一协作组"
     assert by_header["保教费（元/月）"] == 1250.5 and by_header["执行政府指导价"] == "是"
-    assert by_header["信用等级"] == "B 级（基本守信）" and by_header["党组织设置"] == "联合党组织"
+    assert by_header["信用等级"] == "B 级" and by_header["党组织设置"] == "联合党组织"
     assert by_header["学位数"] == 270 and by_header["所属区县"] == "大洼区教育局"
     assert by_header["许可证有效期至"] is None and by_header["地址"] is None
 

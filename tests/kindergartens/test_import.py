@@ -309,7 +309,7 @@ def test_confirm_saves_every_row_with_history_and_audit(client, cast):
             licence_valid_until=datetime.date(2027, 8, 31),
             fee_monthly=1200.5,
             principal_name="王园长",
-            credit_rating="A",
+            credit_rating="A 级",
         ),
         row(2, status="筹设", schedule="半日制"),
     ]
@@ -326,7 +326,7 @@ def test_confirm_saves_every_row_with_history_and_audit(client, cast):
     assert first.nature == "inclusive_private" and first.inclusive_recognised_on == datetime.date(2023, 9, 1)
     assert first.level.name == "五星" and first.collaboration_group.name == "第一协作组"
     assert str(first.fee_monthly) == "1200.50" and first.fee_government_guided is True
-    assert first.licence_valid_until == datetime.date(2027, 8, 31) and first.credit_rating == "A"
+    assert first.licence_valid_until == datetime.date(2027, 8, 31) and first.credit_rating == cast.grade_a
     second = Kindergarten.objects.get(credit_code=credit_code(2))
     assert second.status == Status.PREPARING and second.schedule == "half_day"
     history = KindergartenStatusChange.objects.filter(kindergarten=second)
@@ -558,7 +558,7 @@ def test_batch_create_matches_kindergarten_create(cast):
         "fee_monthly": decimal.Decimal("980.00"),
         "fee_government_guided": True,
         "principal_name": "刘园长",
-        "credit_rating": "A",
+        "credit_rating": cast.grade_a,
     }
     with audit_context(source="web", actor=cast.bureau_staff):
         single = kindergarten_create(

@@ -257,7 +257,7 @@ def test_info_tab_groups_the_whole_record(client, cast):
             "legal_vice_principal": "张警官",
             "medical_partner": "盘锦市妇幼保健院",
             "party_organisation": "joint",
-            "credit_rating": "A",
+            "credit_rating": cast.grade_a,
             "fee_monthly": "880.00",
             "fee_government_guided": True,
             "level": cast.level_ln,
@@ -267,7 +267,7 @@ def test_info_tab_groups_the_whole_record(client, cast):
     html = client.get(detail_url(cast.kg_a1)).content.decode()
     for text in (
         "身份信息", "举办与性质", "规模与收费", "管理与党建", "信用与评价",
-        CODE_PUBLIC, "已过期", "张警官", "盘锦市妇幼保健院", "联合党组织", "A 级（守信）", "880.00 元/月", "四星级",
+        CODE_PUBLIC, "已过期", "张警官", "盘锦市妇幼保健院", "联合党组织", "A 级", "880.00 元/月", "四星级",
     ):  # fmt: skip
         assert text in html, text
 
@@ -465,6 +465,7 @@ def test_edit_records_a_dated_status_change_and_redirects_with_a_message(client,
         ({"nature": "inclusive_private"}, "inclusive_recognised_on", "普惠性民办幼儿园须填写普惠性认定日期。"),
         ({"township": "foreign"}, "township", "请选择本区县的街道/乡镇。"),
         ({"level": "foreign"}, "level", "请选择本省在用的等级。"),
+        ({"credit_rating": "foreign"}, "credit_rating", "请选择本区县在用的信用等级。"),
         ({"name": "西安镇中心幼儿园"}, "name", "本区县已有同名的幼儿园。"),
         ({"name": ""}, "name", "该字段是必填项。"),
         ({"capacity": "-3"}, "capacity", "确保该值大于或等于0。"),
@@ -476,6 +477,8 @@ def test_edit_errors_are_chinese_and_save_nothing(client, cast, overrides, field
         overrides["township"] = cast.town_b.pk
     if overrides.get("level") == "foreign":
         overrides["level"] = cast.level_bj.pk
+    if overrides.get("credit_rating") == "foreign":
+        overrides["credit_rating"] = cast.grade_b.pk
     changes = KindergartenStatusChange.objects.count()
     client.force_login(cast.bureau_staff)
     response = client.post(edit_url(cast.kg_a1), record_form(cast.kg_a1, **{"capacity": 55, **overrides}))

@@ -14,7 +14,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import RequestFactory
 
 from accounts.models import User
@@ -30,7 +30,7 @@ from kindergartens.models import (
     ChangeFiling,
     ChangeFilingEvent,
     CollaborationGroup,
-    CreditRating,
+    CreditGrade,
     Kindergarten,
     KindergartenClass,
     KindergartenStatusChange,
@@ -67,6 +67,7 @@ COUNTED = (
     User,
     SupervisorAssignment,
     Level,
+    CreditGrade,
     KindergartenClass,
     Violation,
     AnnualInspection,
@@ -270,8 +271,10 @@ def test_every_kindergarten_has_a_full_record(seeded):
     schedules = Counter(Kindergarten.objects.values_list("schedule", flat=True))
     assert schedules[Schedule.BOARDING] >= 1 and schedules[Schedule.HALF_DAY] >= 1
     assert schedules.most_common(1)[0][0] == Schedule.FULL_DAY
-    ratings = Counter(Kindergarten.objects.values_list("credit_rating", flat=True))
-    assert ratings.most_common(1)[0][0] == CreditRating.A and ratings[CreditRating.C] == 1 and ratings[CreditRating.B]
+    ratings = Counter(Kindergarten.objects.values_list("credit_rating__name", flat=True))
+    assert ratings.most_common(1)[0][0] == "A 级" and ratings["C 级"] == 1 and ratings["B 级"]
+    # Each kindergarten's grade is its own district's.
+    assert not Kindergarten.objects.exclude(credit_rating__district=F("district")).exists()
     committees = Counter(Kindergarten.objects.values_list("has_parent_committee", flat=True))
     assert committees[True] > committees[False] > 0
 
@@ -399,7 +402,7 @@ def test_change_filings(seeded):
 
 def test_an_old_demo_database_is_upgraded(seeded):
     """A database seeded before the full record existed: empty records are filled in, once."""
-    fields = ("credit_code", "address", "principal_name", "capacity", "sponsor_name", "level_id", "credit_rating")
+    fields = ("credit_code", "address", "principal_name", "capacity", "sponsor_name", "level_id", "credit_rating_id")
     expected = {k["pk"]: k for k in Kindergarten.objects.values("pk", *fields)}
     Kindergarten.objects.update(
         credit_code="",
@@ -416,7 +419,7 @@ def test_an_old_demo_database_is_upgraded(seeded):
         legal_vice_principal="",
         medical_partner="",
         party_organisation="",
-        credit_rating="",
+        credit_rating=None,
     )
     # A kindergarten someone completed by hand meanwhile is left alone.
     edited = kg("大洼区第一幼儿园")
@@ -457,3 +460,13 @@ def test_dawa_figures_count_only_licensed_operating_kindergartens(seeded):
     totals = district_compliance(kindergartens_counted_on(dawa, today()))
     assert (totals["classes"], totals["capacity"]) == (106, 3632)
     assert round(totals["enrolled"] * 100 / totals["capacity"], 1) == 73.8
+
+
+# --- vocabularies ---------------------------------------------------------------------------------
+
+
+def test_every_district_keeps_the_neutral_credit_grades(seeded):
+    for district in Bureau.objects.filter(level=Bureau.Level.DISTRICT):
+        grades = list(CreditGrade.objects.filter(district=district).values_list("name", "rank", "description"))
+        assert grades == [("A 级", 4, ""), ("B 级", 3, ""), ("C 级", 2, ""), ("D 级", 1, "")], district
+    assert "信用等级 12" in seeded.split("本次新建：")[1].splitlines()[0]
