@@ -4,6 +4,7 @@ from kindergartens.views import (
     filings,
     imports,
     registry,
+    vocabularies,
 )
 from supervision import views as supervision_views
 
@@ -12,5 +13,6 @@ urlpatterns = [
     *registry.urlpatterns,
     *filings.urlpatterns,
     *imports.urlpatterns,
+    *vocabularies.urlpatterns,
     path("<int:pk>/assign-supervisor/", supervision_views.assignment_create, name="assign-supervisor"),
 ]

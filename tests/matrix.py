@@ -31,8 +31,8 @@ REFUSED_ROLES = (ANON, "bureau_admin", "kg_staff")
 class Route:
     name: str
     expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
-    # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level, import,
-    # job
+    # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level,
+    # credit_grade, import, job
     obj: str | None = None
     method: str = "get"
     data: Callable | None = None  # cast -> request body for POST/PATCH
@@ -92,6 +92,8 @@ def own_object(kind: str, role: str, cast):
         return getattr(cast, f"{kind}_a1")
     if kind == "level":
         return cast.level_ln
+    if kind == "credit_grade":
+        return cast.grade_a
     if kind == "import":
         return cast.import_a
     if kind == "user":
@@ -121,6 +123,8 @@ def foreign_object(kind: str, role: str, cast):
         return getattr(cast, f"{kind}_{key}")
     if kind == "level":
         return cast.level_bj
+    if kind == "credit_grade":
+        return cast.grade_c if other_city else cast.grade_b
     if kind == "import":
         return cast.import_c if other_city else cast.import_b
     if kind == "kindergarten":
