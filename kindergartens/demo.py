@@ -9,8 +9,11 @@ nothing. Rows that already exist are left as they are, even if they differ from 
 so are a kindergarten's classes and change filings once it has any (a demo user may have
 edited them).
 
-One upgrade: a kindergarten whose record is empty (no credit code: demo databases seeded
-before the full record existed) gets the record filled in through ``kindergarten_update``.
+Upgrades of a demo database seeded by an earlier version: a kindergarten whose record is empty
+(no credit code: seeded before the full record existed) gets the record filled in through
+``kindergarten_update``; and earlier demo data is corrected (``CORRECTED_TOWN_SEATS``,
+``UNSOURCED_LEVEL_DESCRIPTIONS``), each row only while it still holds the old demo value (so once,
+and never over a demo user's own edit).
 
 Every kindergarten's record is derived from its place in the tables, so the same tables
 always give the same data; only dates that must stay near "today" to show something
@@ -67,6 +70,7 @@ from kindergartens.services import (
     kindergarten_create,
     kindergarten_update,
     level_create,
+    level_update,
     today,
     violation_record,
 )
@@ -107,7 +111,7 @@ DISTRICTS: tuple[DistrictSpec, ...] = (
             ("大洼街道", UrbanRural.TOWN_CENTRE),
             ("田家街道", UrbanRural.TOWN_FRINGE),
             ("田庄台镇", UrbanRural.TOWN_CENTRE),
-            ("西安镇", UrbanRural.VILLAGE_CENTRE),
+            ("西安镇", UrbanRural.TOWN_CENTRE),
             ("新开镇", UrbanRural.VILLAGE),
             ("唐家镇", UrbanRural.VILLAGE),
         ),
@@ -152,7 +156,7 @@ DISTRICTS: tuple[DistrictSpec, ...] = (
             ("胜利街道", UrbanRural.MAIN_URBAN),
             ("建设街道", UrbanRural.MAIN_URBAN),
             ("辽河街道", UrbanRural.URBAN_FRINGE),
-            ("统一镇", UrbanRural.VILLAGE_CENTRE),
+            ("统一镇", UrbanRural.TOWN_CENTRE),
             ("陆家镇", UrbanRural.VILLAGE),
         ),
         groups=(
@@ -191,7 +195,7 @@ DISTRICTS: tuple[DistrictSpec, ...] = (
             ("太平街道", UrbanRural.TOWN_CENTRE),
             ("高升街道", UrbanRural.TOWN_FRINGE),
             ("得胜街道", UrbanRural.TOWN_FRINGE),
-            ("胡家镇", UrbanRural.VILLAGE_CENTRE),
+            ("胡家镇", UrbanRural.TOWN_CENTRE),
             ("石新镇", UrbanRural.VILLAGE),
             ("沙岭镇", UrbanRural.VILLAGE),
         ),
@@ -318,14 +322,21 @@ def _phone(n: int) -> str:
 # --- the kindergarten record (DOMAIN §3) -------------------------------------------
 
 PROVINCE = CITY["province"]
-# 辽宁省 星级 (DOMAIN §3 [004]): (name, rank, description); 五星 = provincial model, 四星 = city model.
+# 辽宁省 星级 (DOMAIN §3 [004]): (name, rank, description). Only 五星 = 省级示范 and 四星 = 市级示范 are
+# sourced; what the lower stars mean is for the province's own rules, so the demo says nothing.
 LEVELS = (
     ("五星级", 5, "省级示范幼儿园"),
     ("四星级", 4, "市级示范幼儿园"),
-    ("三星级", 3, "区县级优质幼儿园"),
-    ("二星级", 2, "办园条件和保教质量达到省定基本标准"),
-    ("一星级", 1, "达到幼儿园基本办园条件"),
+    ("三星级", 3, ""),
+    ("二星级", 2, ""),
+    ("一星级", 1, ""),
 )
+# Descriptions earlier demo data invented for the lower stars: seed() clears them (and only them).
+UNSOURCED_LEVEL_DESCRIPTIONS = {
+    "三星级": "区县级优质幼儿园",
+    "二星级": "办园条件和保教质量达到省定基本标准",
+    "一星级": "达到幼儿园基本办园条件",
+}
 FIVE_STARS = {"大洼区第一幼儿园", "双台子区实验幼儿园", "盘山县第一幼儿园"}
 FOUR_STARS = {
     "大洼区第二幼儿园",
@@ -336,6 +347,12 @@ FOUR_STARS = {
     "盘山县实验幼儿园",
     "胡家镇中心幼儿园",
 }
+
+# Corrections of earlier demo data, applied to an existing demo database (see the module docstring):
+# - 镇 seats: 西安镇, 统一镇 and 胡家镇 are towns, so their seats are 121 镇中心区, not 210 乡中心区
+#   (210 is a 乡's seat); the rural kindergartens of the demo are those of the 220 村庄 townships.
+# - the descriptions of the lower stars, which no source gives (UNSOURCED_LEVEL_DESCRIPTIONS).
+CORRECTED_TOWN_SEATS = {("dawa", "西安镇"), ("shuangtaizi", "统一镇"), ("panshan", "胡家镇")}
 
 DISTRICT_SHORT = {"dawa": "大洼区", "shuangtaizi": "双台子区", "panshan": "盘山县"}
 ROADS = {
@@ -665,6 +682,7 @@ def class_plan(spec: KindergartenSpec, schedule: str, counter: int) -> list[tupl
 class SeedResult:
     created: Counter = field(default_factory=Counter)  # verbose model name -> rows created this run
     completed: int = 0  # kindergartens whose empty record was filled in this run
+    corrected: Counter = field(default_factory=Counter)  # verbose model name -> rows corrected this run
     districts: int = 0
     kindergartens: int = 0
     accounts: int = 0
@@ -755,6 +773,15 @@ class _Seeder:
                     actor=None, name=name, rank=rank, description=description, province=PROVINCE
                 )
                 self._created(Level)
+            elif (
+                name in UNSOURCED_LEVEL_DESCRIPTIONS
+                and existing[name].description == UNSOURCED_LEVEL_DESCRIPTIONS[name]
+            ):
+                level = existing[name]
+                level_update(
+                    actor=None, level=level, name=level.name, rank=level.rank, description="", is_active=level.is_active
+                )
+                self.result.corrected[str(Level._meta.verbose_name)] += 1
         return existing
 
     def _credit_grades(self, district: Bureau) -> dict[str, CreditGrade]:
@@ -764,11 +791,21 @@ class _Seeder:
             self._created(CreditGrade, len(created))
         return {g.name: g for g in CreditGrade.objects.filter(district=district)}
 
+    def _township(self, spec: DistrictSpec, district: Bureau, name: str, code: str) -> Township:
+        township = self._get_or_create(Township, {"district": district, "name": name}, {"urban_rural_code": code})
+        if (
+            (spec.key, name) in CORRECTED_TOWN_SEATS
+            and township.urban_rural_code == UrbanRural.VILLAGE_CENTRE
+            and code == UrbanRural.TOWN_CENTRE
+        ):
+            township.urban_rural_code = code
+            township.full_clean()
+            township.save(update_fields=["urban_rural_code"])
+            self.result.corrected[str(Township._meta.verbose_name)] += 1
+        return township
+
     def _district(self, spec: DistrictSpec, district: Bureau, kg_specs, directors, levels, grades, people):
-        townships = {
-            name: self._get_or_create(Township, {"district": district, "name": name}, {"urban_rural_code": code})
-            for name, code in spec.townships
-        }
+        townships = {name: self._township(spec, district, name, code) for name, code in spec.townships}
         groups = {
             name: self._get_or_create(CollaborationGroup, {"district": district, "name": name}, {})
             for name, _leader in spec.groups

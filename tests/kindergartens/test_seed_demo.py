@@ -40,6 +40,7 @@ from kindergartens.models import (
     Sponsor,
     Status,
     Township,
+    UrbanRural,
     Violation,
 )
 from kindergartens.selectors import class_size_limit, kindergartens_as_of
@@ -227,6 +228,8 @@ def test_levels_are_liaoning_stars(seeded):
     assert levels == [("一星级", 1), ("二星级", 2), ("三星级", 3), ("四星级", 4), ("五星级", 5)]
     assert Level.objects.get(province=PROVINCE, name="五星级").description == "省级示范幼儿园"
     assert Level.objects.get(province=PROVINCE, name="四星级").description == "市级示范幼儿园"
+    # Only 五星 and 四星 are sourced for 辽宁: the lower stars carry no invented description.
+    assert set(Level.objects.filter(province=PROVINCE, rank__lte=3).values_list("description", flat=True)) == {""}
     graded = Counter(Kindergarten.objects.values_list("level__rank", flat=True))
     assert set(graded) == {None, 1, 2, 3, 4, 5}  # varied, and some not graded
 
@@ -449,8 +452,11 @@ def test_inclusive_natures_cover_most_children(seeded):
 
 
 def test_dawa_figures_count_only_licensed_operating_kindergartens(seeded):
-    """The registry review's figures for 大洼区: 13 普惠性 (not 14 with the 筹设 one); 106 classes and
-    3,632 places, 73.8% filled (not 112 / 4,396 / 64.7% with 无证 and non-operating ones)."""
+    """The registry review's figures for 大洼区: 13 普惠性 (not 14 with the 筹设 one); 109 classes and
+    3,728 places, 74.2% filled (not 115 / 4,492 / 65.3% with 无证 and non-operating ones).
+
+    (106 / 3,632 / 73.8% before 西安镇 was corrected from 210 乡中心区 to 121 镇中心区: its public
+    kindergarten is now planned as a town one, with more classes.)"""
     from kindergartens.selectors import district_compliance, kindergartens_counted_on, registry_overview
 
     dawa = Kindergarten.objects.filter(district__name="大洼区教育局")
@@ -458,11 +464,13 @@ def test_dawa_figures_count_only_licensed_operating_kindergartens(seeded):
     assert overview["inclusive"] == 13
     assert dict(overview["not_counted"]) == {"筹设": 1, "停办": 1, "无证园": 2}
     totals = district_compliance(kindergartens_counted_on(dawa, today()))
-    assert (totals["classes"], totals["capacity"]) == (106, 3632)
-    assert round(totals["enrolled"] * 100 / totals["capacity"], 1) == 73.8
+    assert (totals["classes"], totals["capacity"]) == (109, 3728)
+    assert round(totals["enrolled"] * 100 / totals["capacity"], 1) == 74.2
 
 
-# --- vocabularies ---------------------------------------------------------------------------------
+# --- vocabularies and corrections of earlier demo data -------------------------------------------
+
+TOWN_SEATS = {"西安镇", "统一镇", "胡家镇"}
 
 
 def test_every_district_keeps_the_neutral_credit_grades(seeded):
@@ -470,3 +478,42 @@ def test_every_district_keeps_the_neutral_credit_grades(seeded):
         grades = list(CreditGrade.objects.filter(district=district).values_list("name", "rank", "description"))
         assert grades == [("A 级", 4, ""), ("B 级", 3, ""), ("C 级", 2, ""), ("D 级", 1, "")], district
     assert "信用等级 12" in seeded.split("本次新建：")[1].splitlines()[0]
+
+
+def test_town_seats_are_town_centres_and_villages_stay_rural(seeded):
+    codes = dict(Township.objects.values_list("name", "urban_rural_code"))
+    assert {codes[name] for name in TOWN_SEATS} == {UrbanRural.TOWN_CENTRE}
+    assert UrbanRural.VILLAGE_CENTRE not in codes.values()  # 210 is a 乡's seat: the demo has no 乡
+    for district in Bureau.objects.filter(level=Bureau.Level.DISTRICT):
+        rural = Kindergarten.objects.filter(district=district, township__urban_rural_code=UrbanRural.VILLAGE)
+        assert rural.exists(), district  # the demo still shows rural kindergartens (220 村庄)
+
+
+def test_an_earlier_demo_database_is_corrected_once(seeded):
+    """A database seeded with the old data (镇 seats as 210, invented star descriptions) is corrected,
+    once; a value a demo user changed since is left alone."""
+    old = {
+        "三星级": "区县级优质幼儿园",
+        "二星级": "办园条件和保教质量达到省定基本标准",
+        "一星级": "达到幼儿园基本办园条件",
+    }
+    for name, description in old.items():
+        Level.objects.filter(province=PROVINCE, name=name).update(description=description)
+    Township.objects.filter(name__in=TOWN_SEATS).update(urban_rural_code=UrbanRural.VILLAGE_CENTRE)
+    # A demo user's own edits: a description and a code that are not the old demo values.
+    Level.objects.filter(province=PROVINCE, name="一星级").update(description="本省自定说明")
+    Township.objects.filter(name="胡家镇").update(urban_rural_code=UrbanRural.TOWN_FRINGE)
+
+    output = run()
+    assert "本次更正演示数据：幼儿园等级 2，街道/乡镇 2" in output
+    assert "本次新建" not in output and "未作修改" not in output
+    levels = dict(Level.objects.filter(province=PROVINCE).values_list("name", "description"))
+    assert (levels["三星级"], levels["二星级"], levels["一星级"]) == ("", "", "本省自定说明")
+    codes = dict(Township.objects.filter(name__in=TOWN_SEATS).values_list("name", "urban_rural_code"))
+    assert codes == {"西安镇": "121", "统一镇": "121", "胡家镇": "122"}
+    corrected = AuditEntry.objects.filter(content_type__model__in=["level", "township"], path="seed_demo")
+    assert corrected.filter(action="update").count() == 4  # in the history, as the command's
+
+    before, entries = counts(), AuditEntry.objects.count()
+    assert "未作修改" in run()
+    assert (counts(), AuditEntry.objects.count()) == (before, entries)

@@ -48,7 +48,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"本次新建：{made}")
             if result.completed:
                 self.stdout.write(f"本次补全档案：{result.completed} 所幼儿园")
-            if not result.created and not result.completed:
+            if result.corrected:
+                made = "，".join(f"{label} {n}" for label, n in result.corrected.items())
+                self.stdout.write(f"本次更正演示数据：{made}")
+            if not result.created and not result.completed and not result.corrected:
                 self.stdout.write("演示数据已存在，未作修改。")
         self._logins(result.logins)
         if not quiet:
