@@ -346,6 +346,7 @@ class KindergartenForm(StyledFormMixin, forms.Form):
                 Q(district_id=district_id, is_active=True) | Q(pk=kindergarten.credit_rating_id)
             ).order_by("-rank", "name")
             self.fields["credit_rating"].error_messages["invalid_choice"] = "请选择本区县在用的信用等级。"
+            self.fields["credit_rating"].empty_label = "未评定"
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             if isinstance(field.widget, forms.CheckboxInput):

@@ -338,6 +338,7 @@ def test_edit_form_offers_the_districts_grades_in_use_and_the_current_one(cast):
     kg = Kindergarten.objects.get(pk=cast.kg_a1.pk)
     form = KindergartenForm(user=cast.bureau_staff, kindergarten=kg)
     assert names(form.fields["credit_rating"].queryset) == ["A 级", "B 级", "C 级"]
+    assert form.fields["credit_rating"].empty_label == "未评定"
     other = KindergartenForm(user=cast.bureau_staff, kindergarten=cast.kg_a2)
     assert names(other.fields["credit_rating"].queryset) == ["A 级", "C 级"]
 
