@@ -67,7 +67,7 @@ class PartyOrganisation(models.TextChoices):
 # Neutral names for a new district's credit grades: the designations of (seriously) untrustworthy
 # subjects are legal ones that a bureau applies by its own procedure, so the product never ships them.
 DEFAULT_CREDIT_GRADES: tuple[tuple[str, int], ...] = (("A 级", 4), ("B 级", 3), ("C 级", 2), ("D 级", 1))
-# The letters the record held before (kindergartens 0005), as old audit entries still show them.
+# The letters the record held before (kindergartens 0006), as old audit entries still show them.
 LEGACY_CREDIT_LETTERS = {"A": "A 级", "B": "B 级", "C": "C 级", "D": "D 级"}
 
 
@@ -221,7 +221,7 @@ class Kindergarten(AuditedModel):
 
     @classmethod
     def audit_display_value(cls, field_name: str, value, entry) -> str | None:
-        # Entries written before 信用等级 became each district's vocabulary (migration 0005) hold the
+        # Entries written before 信用等级 became each district's vocabulary (migration 0006) hold the
         # old letter, not a grade's id: they read as the neutral grade the migration mapped it to.
         if field_name == "credit_rating" and isinstance(value, str):
             return LEGACY_CREDIT_LETTERS.get(value, value)

@@ -75,7 +75,7 @@ def credit_grades_ensure_defaults(*, district: Bureau, actor: User | None = None
     A district that has any grade (in use or retired) keeps its own vocabulary untouched, so this
     is safe to call again: when a district bureau is created, by the demo, from the vocabulary page.
     The data migration that introduced grades does the same for the districts of that day
-    (kindergartens 0005_credit_grades, with its own copy of the defaults).
+    (kindergartens 0006_credit_grades, with its own copy of the defaults).
     """
     if actor is not None and credit_grade_district(actor) != district:
         raise PermissionDenied("您不能维护该区县的信用等级。")

@@ -1,6 +1,6 @@
-"""Migration kindergartens 0005_credit_grades: the old letters become each district's neutral grades.
+"""Migration kindergartens 0006_credit_grades: the old letters become each district's neutral grades.
 
-Run through the migration executor on a real schema: migrate back to 0004, write rows with the
+Run through the migration executor on a real schema: migrate back to the migration before it, write rows with the
 old letter column through the historical models, migrate forward, and back again.
 """
 
@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("kindergartens", "0004_schedule_forms_of_provision")]
-AFTER = [("kindergartens", "0005_credit_grades")]
+BEFORE = [("kindergartens", "0005_pinyin_name_order")]
+AFTER = [("kindergartens", "0006_credit_grades")]
 
 
 def migrate(targets):

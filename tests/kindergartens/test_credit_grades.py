@@ -171,7 +171,7 @@ def test_defaults_are_neutral_and_added_once(cast):
 def test_the_migration_gives_the_same_defaults_as_the_service():
     from importlib import import_module
 
-    migration = import_module("kindergartens.migrations.0005_credit_grades")
+    migration = import_module("kindergartens.migrations.0006_credit_grades")
     assert migration.DEFAULT_GRADES == DEFAULT_CREDIT_GRADES
     assert set(migration.GRADE_OF_LETTER.values()) == {name for name, _rank in DEFAULT_CREDIT_GRADES}
 

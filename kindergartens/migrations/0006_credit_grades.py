@@ -51,7 +51,7 @@ def map_grades_back_to_letters(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kindergartens", "0004_schedule_forms_of_provision"),
+        ("kindergartens", "0005_pinyin_name_order"),
     ]
 
     operations = [
