@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from kindergartens.models import CreditRating, Kindergarten, Nature, PartyOrganisation, Schedule, Sponsor, Status
+from kindergartens.models import Kindergarten, Nature, PartyOrganisation, Schedule, Sponsor, Status
 from kindergartens.validators import normalise_credit_code, validate_credit_code
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +72,9 @@ TEXT, CREDIT_CODE, TOWNSHIP, GROUP, LEVEL, CHOICE, DATE, INT, MONEY, BOOL = (
     "money",
     "bool",
 )
+CREDIT_GRADE = "credit_grade"  # the district's credit grades (信用等级), by name like LEVEL
+# Columns whose cell is a name the district's (or province's) vocabulary turns into an id.
+LOOKUP_KINDS = (TOWNSHIP, GROUP, LEVEL, CREDIT_GRADE)
 YES, NO = "是", "否"
 MAX_CAPACITY = 100_000
 MAX_FEE = decimal.Decimal("999999.99")
@@ -137,7 +140,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("legal_vice_principal", "法治副园长", TEXT, width=12),
     Column("medical_partner", "医教联合体结对医疗机构", TEXT, width=24),
     Column("party_organisation", "党组织设置", CHOICE, choices=PartyOrganisation, width=14),
-    Column("credit_rating", "信用等级", CHOICE, choices=CreditRating, width=16),
+    Column("credit_rating", "信用等级", CREDIT_GRADE, width=12, note="本区县的信用等级，从下拉列表选择；可不填。"),
     Column("collaboration_group", "协作组", GROUP, width=14, note="本区的协作组名称，从下拉列表选择；可不填。"),
 )
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
@@ -389,11 +392,12 @@ def _match_headers(header_cells, max_columns: int) -> dict[int, Column]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The names the user's district may use: townships, groups, levels (name -> id)."""
+    """The names the user's district may use: townships, groups, levels, credit grades (name -> id)."""
 
     townships: dict[str, int]
     groups: dict[str, int]
     levels: dict[str, int]
+    credit_grades: dict[str, int] = field(default_factory=dict)
 
 
 def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -573,11 +577,16 @@ def _convert(column: Column, value: Any, vocabulary: Vocabulary) -> Any:
         if found is None:
             raise ValueError(f"“{_text(value)}”不是有效的{column.label}，可选：{'、'.join(choice_labels(column))}。")
         return found
-    if kind in (TOWNSHIP, GROUP, LEVEL):
+    if kind in LOOKUP_KINDS:
         name = _text(value)
-        names = {TOWNSHIP: vocabulary.townships, GROUP: vocabulary.groups, LEVEL: vocabulary.levels}[kind]
+        names = {
+            TOWNSHIP: vocabulary.townships,
+            GROUP: vocabulary.groups,
+            LEVEL: vocabulary.levels,
+            CREDIT_GRADE: vocabulary.credit_grades,
+        }[kind]
         if name not in names:
-            where = "本省" if kind == LEVEL else "本区"
+            where = {LEVEL: "本省", CREDIT_GRADE: "本区县"}.get(kind, "本区")
             raise ValueError(f"{where}没有名为“{name}”的{column.label}，请从下拉列表中选择。")
         return names[name]
     if kind == DATE:
@@ -618,7 +627,7 @@ def display(column: Column, value: Any, names: dict[int, str] | None = None) -> 
     """How a value reads in the preview ("" when empty)."""
     if value is None or value == "":
         return ""
-    if column.kind in (TOWNSHIP, GROUP, LEVEL):
+    if column.kind in LOOKUP_KINDS:
         return (names or {}).get(value, str(value))
     if column.kind == CHOICE:
         try:
@@ -650,9 +659,17 @@ INFO_WIDTHS = {"所属区县": 16, PROBLEMS_HEADER: 60}
 INFO_KEYS = {_header_key(h) for h in INFO_HEADERS}
 
 
-def dropdown_values(column: Column, *, townships: list[str], groups: list[str], levels: list[str]) -> list[str] | None:
+def dropdown_values(
+    column: Column, *, townships: list[str], groups: list[str], levels: list[str], credit_grades: list[str] = ()
+) -> list[str] | None:
     """The dropdown list of one column (None: no dropdown)."""
-    vocabularies = {TOWNSHIP: townships, GROUP: groups, LEVEL: levels, BOOL: [YES, NO]}
+    vocabularies = {
+        TOWNSHIP: townships,
+        GROUP: groups,
+        LEVEL: levels,
+        CREDIT_GRADE: list(credit_grades),
+        BOOL: [YES, NO],
+    }
     values = choice_labels(column) if column.kind == CHOICE else vocabularies.get(column.kind)
     return list(values) if values else None
 
@@ -672,6 +689,7 @@ class RosterWriter:
         townships: list[str] = (),
         groups: list[str] = (),
         levels: list[str] = (),
+        credit_grades: list[str] = (),
         district_name: str = "",
         extra_headers: tuple[str, ...] = (),
     ) -> None:
@@ -720,7 +738,13 @@ class RosterWriter:
         self.dropdowns: list[tuple[int, Column, str]] = []  # (column index, column, defined name)
         lists: list[list[str]] = []
         for index, column in enumerate(COLUMNS):
-            values = dropdown_values(column, townships=list(townships), groups=list(groups), levels=list(levels))
+            values = dropdown_values(
+                column,
+                townships=list(townships),
+                groups=list(groups),
+                levels=list(levels),
+                credit_grades=list(credit_grades),
+            )
             if not values:
                 continue
             lists.append([column.label, *values])
@@ -831,10 +855,23 @@ class RosterWriter:
 
 
 def write_template(
-    fileobj: IO[bytes], *, townships: list[str], groups: list[str], levels: list[str], district_name: str = ""
+    fileobj: IO[bytes],
+    *,
+    townships: list[str],
+    groups: list[str],
+    levels: list[str],
+    district_name: str = "",
+    credit_grades: list[str] = (),
 ) -> None:
     """The import template: headers, dropdowns (lists in a hidden sheet), a 说明 sheet."""
-    RosterWriter(fileobj, townships=townships, groups=groups, levels=levels, district_name=district_name).close()
+    RosterWriter(
+        fileobj,
+        townships=townships,
+        groups=groups,
+        levels=levels,
+        credit_grades=credit_grades,
+        district_name=district_name,
+    ).close()
 
 
 def write_problems(
@@ -845,6 +882,7 @@ def write_problems(
     townships: list[str] = (),
     groups: list[str] = (),
     levels: list[str] = (),
+    credit_grades: list[str] = (),
     district_name: str = "",
 ) -> None:
     """The uploaded rows, at their own row numbers, with the problems of each row beside it.
@@ -857,6 +895,7 @@ def write_problems(
         townships=townships,
         groups=groups,
         levels=levels,
+        credit_grades=credit_grades,
         district_name=district_name,
         extra_headers=(PROBLEMS_HEADER,),
     )
@@ -877,7 +916,12 @@ def write_problems(
 EXPORT_PROGRESS_EVERY = 1000
 # Read as plain values, not model instances: 30,000 kindergartens with four related rows each
 # cost more in model and audit bookkeeping than in writing the file.
-_RELATED_NAME = {TOWNSHIP: "township__name", GROUP: "collaboration_group__name", LEVEL: "level__name"}
+_RELATED_NAME = {
+    TOWNSHIP: "township__name",
+    GROUP: "collaboration_group__name",
+    LEVEL: "level__name",
+    CREDIT_GRADE: "credit_rating__name",
+}
 
 
 def _export_converters() -> list[tuple[str, Callable[[Any], Any]]]:
@@ -905,6 +949,8 @@ def export_value(column: Column, kindergarten: Kindergarten) -> Any:
         return kindergarten.collaboration_group.name if kindergarten.collaboration_group_id else ""
     if kind == LEVEL:
         return kindergarten.level.name if kindergarten.level_id else ""
+    if kind == CREDIT_GRADE:
+        return kindergarten.credit_rating.name if kindergarten.credit_rating_id else ""
     value = getattr(kindergarten, column.field)
     if kind == CHOICE:
         return display(column, value)
@@ -920,6 +966,7 @@ def export_workbook(
     townships: list[str] = (),
     groups: list[str] = (),
     levels: list[str] = (),
+    credit_grades: list[str] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the kindergartens of ``queryset`` as a template (columns, dropdowns, 说明); returns the row count.
@@ -928,7 +975,14 @@ def export_workbook(
     many rows there are. ``progress(done, total)`` is called every ``EXPORT_PROGRESS_EVERY`` rows.
     """
     total = queryset.count() if progress else 0
-    writer = RosterWriter(fileobj, townships=townships, groups=groups, levels=levels, extra_headers=("所属区县",))
+    writer = RosterWriter(
+        fileobj,
+        townships=townships,
+        groups=groups,
+        levels=levels,
+        credit_grades=credit_grades,
+        extra_headers=("所属区县",),
+    )
     converters = _export_converters()
     names = [name for name, _convert in converters] + ["district__name"]
     count = 0

@@ -24,6 +24,7 @@ from core.models import Job
 from kindergartens import excel
 from kindergartens.access import (
     can,
+    credit_grades_visible_to,
     groups_visible_to,
     kindergartens_visible_to,
     levels_visible_to,
@@ -62,12 +63,17 @@ def dropdown_lists(user: User, district: Bureau | None = None) -> dict[str, list
     groups = groups_visible_to(user)
     if district is not None:
         townships, groups = townships.filter(district=district), groups.filter(district=district)
+    grades = credit_grades_visible_to(user).filter(is_active=True)
+    if district is not None:
+        grades = grades.filter(district=district)
     return {
         "townships": list(townships.order_by("name").values_list("name", flat=True).distinct()),
         "groups": list(groups.order_by("name").values_list("name", flat=True).distinct()),
         "levels": list(
             levels_visible_to(user).filter(is_active=True).order_by("-rank", "name").values_list("name", flat=True)
         ),
+        # The district's credit grades in use (信用等级); a city-wide export lists every district's names.
+        "credit_grades": list(dict.fromkeys(grades.order_by("-rank", "name").values_list("name", flat=True))),
     }
 
 
@@ -108,7 +114,16 @@ def _vocabulary(user, district: Bureau) -> tuple[excel.Vocabulary, dict[str, dic
         excel.LEVEL: {pk: name for name, pk, _active in levels},
     }
     inactive_levels = {pk for _name, pk, active in levels if not active}
+    # The district's own credit grades (信用等级), looked up by name like the levels.
+    grades = dict(credit_grades_visible_to(user).filter(district=district).values_list("name", "pk"))
+    vocabulary = dataclasses.replace(vocabulary, credit_grades=grades)
+    names[excel.CREDIT_GRADE] = {pk: name for name, pk in grades.items()}
     return vocabulary, names, inactive_levels
+
+
+def _retired_credit_grades(user, district: Bureau) -> set[int]:
+    """The district's retired credit grades: kept where they are, not given anew."""
+    return set(credit_grades_visible_to(user).filter(district=district, is_active=False).values_list("pk", flat=True))
 
 
 def _foreign_codes(district: Bureau, codes: list[str]) -> set[str]:
@@ -129,7 +144,7 @@ def _foreign_codes(district: Bureau, codes: list[str]) -> set[str]:
 
 
 def _current(kindergarten: Kindergarten, column: excel.Column) -> Any:
-    if column.kind in (excel.TOWNSHIP, excel.GROUP, excel.LEVEL):
+    if column.kind in excel.LOOKUP_KINDS:
         return getattr(kindergarten, f"{column.field}_id")
     return getattr(kindergarten, column.field)
 
@@ -169,7 +184,7 @@ def roster_preview(
     by_name = {k.name: k for k in existing}
     header = {
         f: excel.COLUMN_BY_FIELD[f].header
-        for f in ("credit_code", "name", "level", "status", "inclusive_recognised_on")
+        for f in ("credit_code", "name", "level", "credit_rating", "status", "inclusive_recognised_on")
     }
 
     problems: list[excel.Problem] = []
@@ -196,6 +211,7 @@ def roster_preview(
         cleaned.append((raw.number, values, not row_problems))
 
     foreign = _foreign_codes(district, list(first_code))
+    retired_grades = _retired_credit_grades(actor, district)
     rows: list[dict[str, Any]] = []
     for number, values, valid in cleaned:
         code, name = values.get("credit_code"), values.get("name")
@@ -228,6 +244,11 @@ def roster_preview(
         level = values.get("level")
         if level in inactive_levels and (target is None or target.level_id != level):
             row_problems.append(excel.Problem(number, header["level"], "该等级已停用，请选择在用的等级。"))
+        grade = values.get("credit_rating")
+        if grade in retired_grades and (target is None or target.credit_rating_id != grade):
+            row_problems.append(
+                excel.Problem(number, header["credit_rating"], "该信用等级已停用，请选择在用的信用等级。")
+            )
         status = values.get("status")
         if target is not None and status and (error := status_transition_error(target.status, status)):
             row_problems.append(excel.Problem(number, header["status"], error))
@@ -281,14 +302,19 @@ def roster_preview(
 # --- apply ---------------------------------------------------------------------------------
 
 
-def _objects(values: dict[str, Any], *, townships, groups, levels) -> dict[str, Any]:
+def _objects(values: dict[str, Any], *, townships, groups, levels, credit_grades=None) -> dict[str, Any]:
     """Stored row values -> arguments for the record services (ids become the district's objects)."""
     result: dict[str, Any] = {}
     for field_name, stored in values.items():
         value = excel.from_json(field_name, stored)
         kind = excel.COLUMN_BY_FIELD[field_name].kind
-        if kind in (excel.TOWNSHIP, excel.GROUP, excel.LEVEL) and value is not None:
-            found = {excel.TOWNSHIP: townships, excel.GROUP: groups, excel.LEVEL: levels}[kind].get(value)
+        if kind in excel.LOOKUP_KINDS and value is not None:
+            found = {
+                excel.TOWNSHIP: townships,
+                excel.GROUP: groups,
+                excel.LEVEL: levels,
+                excel.CREDIT_GRADE: credit_grades or {},
+            }[kind].get(value)
             if found is None:
                 label = excel.COLUMN_BY_FIELD[field_name].label
                 raise ValidationError(f"预览后{label}已被删除或停用，请重新下载模板并上传。")
@@ -308,7 +334,7 @@ def _objects(values: dict[str, Any], *, townships, groups, levels) -> dict[str, 
 # effect today. tests/kindergartens/test_import.py checks they leave exactly what the
 # single-row services leave.
 
-FOREIGN_KEYS = ("district", "township", "collaboration_group", "level")
+FOREIGN_KEYS = ("district", "township", "collaboration_group", "level", "credit_rating")
 BATCH = 500
 
 
@@ -324,6 +350,7 @@ def _check(label: str, kindergarten: Kindergarten) -> None:
             township=kindergarten.township,
             group=kindergarten.collaboration_group,
             level=kindergarten.level,
+            credit_grade=kindergarten.credit_rating,
         )
         check_nature_dates(kindergarten)
         if kindergarten.pk is None:
@@ -450,6 +477,7 @@ def roster_import_apply(*, actor: User, roster_import: RosterImport) -> dict[str
     townships = {t.pk: t for t in townships_visible_to(actor).filter(district=district)}
     groups = {g.pk: g for g in groups_visible_to(actor).filter(district=district)}
     levels = {lv.pk: lv for lv in levels_visible_to(actor)}
+    credit_grades = {g.pk: g for g in credit_grades_visible_to(actor).filter(district=district)}
     ids = [row["id"] for row in locked.rows if row["id"] is not None]
     # Locked until commit, so an edit on the page cannot slip in between read and write.
     kindergartens = (
@@ -464,7 +492,9 @@ def roster_import_apply(*, actor: User, roster_import: RosterImport) -> dict[str
     for row in locked.rows:
         label = f"第 {row['row']} 行（{row['name']}）"
         try:
-            values = _objects(row["values"], townships=townships, groups=groups, levels=levels)
+            values = _objects(
+                row["values"], townships=townships, groups=groups, levels=levels, credit_grades=credit_grades
+            )
         except ValidationError as exc:
             raise _row_error(label, exc) from exc
         if row["id"] is None:
