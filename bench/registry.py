@@ -547,6 +547,7 @@ JOIN kindergartens_bureau d ON d.id = k.district_id
 JOIN kindergartens_township t ON t.id = k.township_id
 LEFT JOIN kindergartens_collaborationgroup g ON g.id = k.collaboration_group_id
 LEFT JOIN kindergartens_level l ON l.id = k.level_id
+LEFT JOIN kindergartens_creditgrade cr ON cr.id = k.credit_rating_id
 ORDER BY p.name, p.id
 """
 # What the HTML list shows (kindergartens/list.html) and what the API list returns (KindergartenSerializer).
@@ -561,6 +562,7 @@ _API_COLUMNS = (
     "g.name AS group_name, k.sponsor, k.sponsor_name, k.nature, k.inclusive_recognised_on, k.status, k.schedule, "
     "l.id AS level_id, l.name AS level, k.capacity, k.fee_monthly, k.fee_government_guided, k.principal_name, "
     "k.principal_since, k.has_parent_committee, k.legal_vice_principal, k.medical_partner, k.party_organisation, "
+    "cr.id AS credit_rating_id, cr.name AS credit_rating, "
     f"{_ENROLLED} AS enrolled, {_CLASSES} AS class_count, {_SUPERVISOR.format(expr='u.id')} AS supervisor_id, "
     f"{_SUPERVISOR.format(expr='u.full_name')} AS supervisor, {_SUPERVISOR.format(expr='u.phone')} AS supervisor_phone"
 )
@@ -621,15 +623,16 @@ def page_rows(case: ListCase, response) -> tuple[list[tuple], int]:
                     r["id"], r["name"], r["credit_code"], r["district"]["name"], r["township"]["name"],
                     (r["collaboration_group"] or {}).get("name"), r["nature"], r["status"], r["schedule"],
                     (r["level"] or {}).get("name"), r["capacity"], r["enrolled"], r["class_count"],
-                    r["fee_monthly"], r["principal_name"], sup.get("full_name"), sup.get("phone"),
+                    r["fee_monthly"], r["principal_name"], (r["credit_rating"] or {}).get("name"),
+                    sup.get("full_name"), sup.get("phone"),
                 )
             )  # fmt: skip
         return rows, body["count"]
     page = response.context["page"]
     rows = [
         (
-            kg.pk, kg.name, kg.district.name, kg.township.name, kg.township.urban_rural_code, kg.nature,
-            kg.level.name if kg.level_id else None, kg.status, kg.capacity, kg.enrolled, kg.supervisor_display or None,
+            kg.pk, kg.name, kg.district_name, kg.township_name, kg.rural, kg.nature,
+            kg.level_name, kg.status, kg.capacity, kg.enrolled, kg.supervisor_display or None,
             *((kg.status_on, kg.nature_on) if case.as_of else ()),
         )
         for kg in page.object_list
@@ -646,7 +649,7 @@ def sql_rows(case: ListCase, raw: list[dict]) -> tuple[list[tuple], int]:
                 r["id"], r["name"], r["credit_code"], r["district"], r["township"], r["group_name"], r["nature"],
                 r["status"], r["schedule"], r["level"], r["capacity"], r["enrolled"], r["class_count"],
                 None if r["fee_monthly"] is None else f"{r['fee_monthly']:.2f}", r["principal_name"],
-                r["supervisor"], r["supervisor_phone"],
+                r["credit_rating"], r["supervisor"], r["supervisor_phone"],
             )
             for r in raw
         ]  # fmt: skip

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import BriefSerializer, ScopedPrimaryKeyRelatedField
+from core.api import BriefSerializer, FastReadMixin, ScopedPrimaryKeyRelatedField
 from core.models import AuditEntry
 from kindergartens.access import (
     credit_grades_visible_to,
@@ -63,7 +63,7 @@ class BureauSerializer(serializers.Serializer):
     division_code = serializers.CharField(read_only=True)
 
 
-class TownshipBriefSerializer(serializers.Serializer):
+class TownshipBriefSerializer(FastReadMixin, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     urban_rural_code = serializers.ChoiceField(choices=UrbanRural.choices, read_only=True)
@@ -104,7 +104,7 @@ def _label(choices, value) -> str | None:
         return value
 
 
-class KindergartenSerializer(serializers.Serializer):
+class KindergartenSerializer(FastReadMixin, serializers.Serializer):
     """A kindergarten's record as the API shows it.
 
     The view supplies ``active_assignments`` (a prefetch) and ``enrolled``/``class_count``
@@ -155,22 +155,21 @@ class KindergartenSerializer(serializers.Serializer):
         assignments = obj.active_assignments
         if not assignments:
             return None
-        return SupervisorBriefSerializer(assignments[0].supervisor).data
+        supervisor = assignments[0].supervisor  # SupervisorBriefSerializer's fields, without a serializer per row
+        return {"id": supervisor.pk, "full_name": supervisor.full_name, "phone": supervisor.phone}
 
     @extend_schema_field(AsOfSerializer(allow_null=True))
     def get_as_of(self, obj) -> dict | None:
         """Only on a list asked with ``?as_of=``; null otherwise."""
         if getattr(obj, "as_of_date", None) is None:
             return None
-        return AsOfSerializer(
-            {
-                "date": obj.as_of_date,
-                "status": obj.status_on,
-                "status_label": _label(Status, obj.status_on),
-                "nature": obj.nature_on,
-                "nature_label": _label(Nature, obj.nature_on),
-            }
-        ).data
+        return {  # AsOfSerializer's fields, without a serializer per row
+            "date": obj.as_of_date.isoformat(),
+            "status": obj.status_on,
+            "status_label": _label(Status, obj.status_on),
+            "nature": obj.nature_on,
+            "nature_label": _label(Nature, obj.nature_on),
+        }
 
 
 OTHER_DISTRICT_GRADE = "请选择本区县的信用等级。"

@@ -55,6 +55,7 @@ from kindergartens.services import (
     violation_record,
     violation_set_published,
 )
+from kindergartens.tables import kindergarten_list_rows as kindergarten_list_table
 from supervision.models import SupervisorAssignment
 
 STATUS_LABELS = dict(Status.choices)
@@ -113,6 +114,7 @@ def kindergarten_list(request):
         {
             "form": form,
             "page": page,
+            "rows_html": kindergarten_list_table(page.object_list, as_of=as_of),
             "as_of": as_of,
             "querystring": querystring_without_page(request),
             "show_district_filter": user.role == Role.CITY_VIEWER,

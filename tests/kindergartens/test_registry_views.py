@@ -81,7 +81,7 @@ def test_list_columns_show_enrolment_level_and_status(client, cast):
     response = client.get(LIST)
     html = response.content.decode()
     row = next(kg for kg in response.context["page"].object_list if kg.pk == cast.kg_a1.pk)
-    assert (row.enrolled, row.capacity, row.level.name) == (20, 180, "四星级")
+    assert (row.enrolled, row.capacity, row.level_name) == (20, 180, "四星级")
     for text in ("四星级", "在办", "学位数", "在园幼儿", "责任督学", 'data-testid="kindergarten-list"'):
         assert text in html
 
