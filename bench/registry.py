@@ -518,12 +518,14 @@ _MATCH_AS_OF = """
     FROM kindergartens_kindergarten k
     JOIN (
         SELECT DISTINCT ON (s.kindergarten_id) s.kindergarten_id, s.value FROM kindergartens_kindergartenstatuschange s
-        WHERE s.attribute = 'status' AND s.effective_date <= %(day)s
+        JOIN kindergartens_kindergarten sk ON sk.id = s.kindergarten_id
+        WHERE {scope_s} AND s.attribute = 'status' AND s.effective_date <= %(day)s
         ORDER BY s.kindergarten_id, s.effective_date DESC, s.recorded_at DESC, s.id DESC
     ) st ON st.kindergarten_id = k.id
     JOIN (
         SELECT DISTINCT ON (s.kindergarten_id) s.kindergarten_id, s.value FROM kindergartens_kindergartenstatuschange s
-        WHERE s.attribute = 'nature' AND s.effective_date <= %(day)s
+        JOIN kindergartens_kindergarten sk ON sk.id = s.kindergarten_id
+        WHERE {scope_s} AND s.attribute = 'nature' AND s.effective_date <= %(day)s
         ORDER BY s.kindergarten_id, s.effective_date DESC, s.recorded_at DESC, s.id DESC
     ) na ON na.kindergarten_id = k.id
     WHERE {scope} AND st.value = 'operating' AND na.value = 'public' AND k.name LIKE '%%幼儿园%%'
@@ -584,10 +586,10 @@ class ListCase:
 
     def sql(self, data: Dataset) -> tuple[str, dict]:
         if self.who == "city":
-            scope = "k.district_id IN (SELECT id FROM kindergartens_bureau WHERE parent_id = %(city)s AND level = 'district')"
+            scope = "{a}.district_id IN (SELECT id FROM kindergartens_bureau WHERE parent_id = %(city)s AND level = 'district')"
         else:
-            scope = "k.district_id = %(district)s"
-        match = (_MATCH_AS_OF if self.as_of else _MATCH).format(scope=scope)
+            scope = "{a}.district_id = %(district)s"
+        match = (_MATCH_AS_OF if self.as_of else _MATCH).format(scope=scope.format(a="k"), scope_s=scope.format(a="sk"))
         columns = _API_COLUMNS if self.api else _HTML_COLUMNS
         if self.as_of:
             columns += ", p.status_on, p.nature_on"
@@ -654,16 +656,16 @@ def sql_rows(case: ListCase, raw: list[dict]) -> tuple[list[tuple], int]:
             for r in raw
         ]  # fmt: skip
         return rows, total
-    keys = ("id", "name", "district", "township", "urban_rural_code", "nature", "level", "status", "capacity")
+    from kindergartens.models import area_name
+
     rows = [
         (
-            *(r[k] for k in keys),
-            r["enrolled"],
-            r["supervisor"],
+            r["id"], r["name"], area_name(r["district"]), r["township"], r["urban_rural_code"].startswith("2"),
+            r["nature"], r["level"], r["status"], r["capacity"], r["enrolled"], r["supervisor"],
             *((r["status_on"], r["nature_on"]) if case.as_of else ()),
         )
         for r in raw
-    ]
+    ]  # fmt: skip
     return rows, total
 
 
@@ -696,7 +698,16 @@ def time_case(case: ListCase, client, data: Dataset, runs: int) -> dict:
     shown, shown_total = page_rows(case, response)
     expected, expected_total = sql_rows(case, raw)
     if shown != expected or shown_total != expected_total:
-        diff = next((f"page {a} != sql {b}" for a, b in zip(shown, expected, strict=False) if a != b), "")
+        diff = next(
+            (
+                "; ".join(
+                    f"column {i}: page {x!r} != sql {y!r}" for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y
+                )
+                for a, b in zip(shown, expected, strict=False)
+                if a != b
+            ),
+            "",
+        )
         return {
             "error": f"the page and the query disagree: {len(shown)} rows / {shown_total} total against "
             f"{len(expected)} / {expected_total}. {diff}"[:300]
@@ -971,8 +982,10 @@ def main(argv: list[str] | None = None) -> int:
     clients = {who: logged_in_client(user) for who, user in users.items()}
     baseline = {}
     for case in LIST_CASES:
+        # Page 1: with 10 kindergartens there is no page 2 (the API answers 404 for it).
+        path = case.path().replace("page=2", "page=1")
         n, _why = count_queries(
-            clients[case.who], users[case.who], case.path(), expect_rows=None, show=args.queries, api=case.api
+            clients[case.who], users[case.who], path, expect_rows=None, show=args.queries, api=case.api
         )
         baseline[case.name] = n
 

@@ -1,6 +1,7 @@
+from html import escape
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
@@ -11,23 +12,21 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         selected = {str(v) for v in self.format_value(value)}
-        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        parts = [f"<select{flatatt(final_attrs)}>"]
         for option_value, option_label in self.choices:
             if isinstance(option_label, (list, tuple)):
-                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.append(f'<optgroup label="{escape(str(option_value))}">')
                 parts.extend(self._option(v, label, selected) for v, label in option_label)
                 parts.append("</optgroup>")
             else:
                 parts.append(self._option(option_value, option_label, selected))
         parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html
+        return mark_safe("".join(parts))  # noqa: S308 - flatatt escapes the attributes, _option every value
 
     @staticmethod
     def _option(value, label, selected: set[str]) -> str:
         value = "" if value is None else str(value)
-        return format_html(
-            '<option value="{}"{}>{}</option>', value, mark_safe(" selected") if value in selected else "", label
-        )
+        return f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(str(label))}</option>'
 
 
 class StyledFormMixin:

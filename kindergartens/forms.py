@@ -23,11 +23,13 @@ from kindergartens.models import (
     AnnualInspectionResult,
     Bureau,
     ClassType,
+    CollaborationGroup,
     CreditGrade,
     Kindergarten,
     Level,
     Nature,
     Status,
+    Township,
 )
 from kindergartens.validators import normalise_credit_code, validate_credit_code
 
@@ -130,27 +132,35 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
     )
     sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
 
+    # Where each option list comes from: the access layer, so a foreign id is simply "not a valid choice".
+    OPTION_SOURCES = {
+        "district": (Bureau, lambda user: bureaus_visible_to(user).filter(level=Bureau.Level.DISTRICT)),
+        "township": (Township, lambda user: townships_visible_to(user).order_by("name")),
+        "level": (Level, lambda user: levels_visible_to(user).order_by("-rank", "name")),
+        "group": (CollaborationGroup, lambda user: groups_visible_to(user).order_by("name")),
+    }
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Choices come from the access layer, so a foreign id is simply "not a valid choice".
-        self.fields["district"].queryset = bureaus_visible_to(user).filter(level=Bureau.Level.DISTRICT)
-        self.fields["township"].queryset = townships_visible_to(user).order_by("name")
-        self.fields["level"].queryset = levels_visible_to(user).order_by("-rank", "name")
-        self.fields["group"].queryset = groups_visible_to(user).order_by("name")
-        # The rendered options change a few times a year: read them from the cache (core.cache),
-        # keyed by what decides the scope. Validation still asks the querysets above.
+        self.user = user
+        # The rendered options change a few times a year: they are read from the cache (core.cache)
+        # when the bar is rendered, keyed by what decides the scope. A field is validated against
+        # its scoped queryset only when the request gives it a value.
         self._scope = f"{user.role}:{user.bureau_id}:{user.kindergarten_id}"
-        for name in ("district", "township", "level", "group"):
-            self._offer(name, self.fields[name].queryset, key=self._scope)
+        for name, (model, build) in self.OPTION_SOURCES.items():
+            field = self.fields[name]
+            if self.is_bound and self.data.get(name):
+                field.queryset = build(user)
+            self._offer(name, lambda build=build: build(user), model, key=self._scope)
         if user.role == Role.CITY_VIEWER:
             self._offer_only_the_chosen_district()
 
-    def _offer(self, name: str, queryset, *, key: str) -> None:
-        """Render ``queryset`` as the options of ``name``, read from the cache when the form is rendered
+    def _offer(self, name: str, rows, model, *, key: str) -> None:
+        """Offer ``rows()`` as the options of ``name``, read from the cache when the form is rendered
         (a form that only filters, as the export does, never builds them)."""
         field = self.fields[name]
         field.widget.choices = CachedChoices(
-            f"kg-filter:{name}:{key}", lambda: [(o.pk, str(o)) for o in queryset], (queryset.model,), field.empty_label
+            f"kg-filter:{name}:{key}", lambda: [(o.pk, str(o)) for o in rows()], (model,), field.empty_label
         )
 
     def _offer_only_the_chosen_district(self) -> None:
@@ -162,13 +172,19 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
         district = self.data.get("district") if self.is_bound else None
         for name in ("township", "group"):
             field = self.fields[name]
+            model, build = self.OPTION_SOURCES[name]
             if str(district or "").isdigit():
-                self._offer(name, field.queryset.filter(district_id=district), key=f"{self._scope}:{district}")
+                self._offer(
+                    name,
+                    lambda build=build: build(self.user).filter(district_id=district),
+                    model,
+                    key=f"{self._scope}:{district}",
+                )
             else:
                 field.widget.choices = CachedChoices("", list, (), field.empty_label)
             chosen = self.data.get(name) if self.is_bound else None
             if str(chosen or "").isdigit():
-                field.widget.choices = field.widget.choices.including(field.queryset.filter(pk=chosen))
+                field.widget.choices = field.widget.choices.including(build(self.user).filter(pk=chosen))
 
     def clean_as_of(self) -> datetime.date | None:
         value = self.cleaned_data["as_of"]
