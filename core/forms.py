@@ -26,7 +26,9 @@ class FastSelect(forms.Select):
     @staticmethod
     def _option(value, label, selected: set[str]) -> str:
         value = "" if value is None else str(value)
-        return f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(str(label))}</option>'
+        return (
+            f'<option value="{escape(value)}"{" selected" if value in selected else ""}>{escape(str(label))}</option>'
+        )
 
 
 class StyledFormMixin:

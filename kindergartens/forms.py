@@ -94,7 +94,7 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
     """Search, filters and sort of the kindergarten list (also usable by exports: ``filter(qs)``).
 
     With ``as_of`` (YYYY-MM) the list shows kindergartens that existed at that month's end,
-    annotated with ``status_on`` and ``nature_on``, and the nature/status filters apply to
+    annotated with ``status_then`` and ``nature_then``, and the nature/status filters apply to
     those values: "which were operating, and which were 普惠, in March 2025".
     """
 
@@ -238,7 +238,7 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
         if data["as_of"]:
             # Only kindergartens registered by then, filtered by their status and nature THEN.
             qs = kindergartens_on(qs, data["as_of"], statuses=statuses, natures=natures)
-            nature_field, status_field = "nature_on", "status_on"
+            nature_field, status_field = "nature_then", "status_then"
         else:
             if natures is not None:
                 qs = qs.filter(nature__in=natures)

@@ -118,3 +118,36 @@ def test_fast_select_renders_what_django_renders(data):
         form.fields[name].widget.__class__ = FastSelect
         assert fast.options == slow.options and fast.attrs == slow.attrs
     assert "A&lt;甲&gt;" in str(form["kind"])
+
+
+@pytest.mark.parametrize("day", [None, "2024-08-31", "2025-02-28", "2025-03-31", "2025-04-30"])
+def test_list_rows_agree_with_the_orm(cast, day):
+    """The list's hand-written rows query says what the ORM's definitions say (as-of values, enrolment)."""
+    import datetime as dt
+
+    from kindergartens.selectors import kindergartens_as_of
+    from supervision.models import SupervisorAssignment
+    from tests.kindergartens.test_selectors import build_dated
+
+    sun, star = build_dated(cast)
+    day = dt.date.fromisoformat(day) if day else None
+    ids = [cast.kg_a1.pk, cast.kg_a2.pk, sun.pk, star.pk]
+    rows = {r.pk: r for r in kindergarten_list_rows(ids, as_of=day)}
+    orm = with_enrolment(Kindergarten.objects.filter(pk__in=ids)).select_related("level", "township")
+    if day:
+        orm = kindergartens_as_of(orm, day)
+    for kg in orm:
+        row = rows[kg.pk]
+        assert (row.name, row.nature, row.status, row.capacity, row.enrolled) == (
+            kg.name,
+            kg.nature,
+            kg.status,
+            kg.capacity,
+            kg.enrolled,
+        )
+        assert row.level_name == (kg.level.name if kg.level_id else None)
+        assert row.rural == kg.township.is_rural
+        active = SupervisorAssignment.objects.filter(kindergarten=kg, ended_at__isnull=True).first()
+        assert row.supervisor_display == (active.supervisor.display_name if active else "")
+        if day:
+            assert (row.status_on, row.nature_on) == (kg.status_on, kg.nature_on)
