@@ -97,10 +97,13 @@ def kindergarten_can(user, kindergarten: Kindergarten, action: str) -> bool:
     return account_has_scope(user) and user.role in KINDERGARTEN_RIGHTS[action]
 
 
-def kindergarten_get_for_user(user, pk, *, action: str = "view") -> Kindergarten:
-    """404 when the kindergarten is not in the user's scope, 403 when the right is missing."""
+def kindergarten_get_for_user(user, pk, *, action: str = "view", related: tuple[str, ...] = ()) -> Kindergarten:
+    """404 when the kindergarten is not in the user's scope, 403 when the right is missing.
+
+    ``related``: more relations to fetch in the same query (the record page's info tab shows the level
+    and the credit grade)."""
     kindergarten = get_in_scope_or_404(
-        kindergartens_visible_to(user).select_related("district", "township", "collaboration_group"), pk=pk
+        kindergartens_visible_to(user).select_related("district", "township", "collaboration_group", *related), pk=pk
     )
     require(kindergarten_can(user, kindergarten, action))
     return kindergarten

@@ -132,23 +132,27 @@ def kindergarten_list(request):
 @require_safe
 def kindergarten_detail(request, pk):
     user = request.user
-    kindergarten = kindergarten_get_for_user(user, pk, action="view")
     can_read_filings = can(user, "list_filings") and route_exists("kindergartens:filing-list")
     tabs = [(key, label) for key, label in TABS if key != "filings" or can_read_filings]
     tab = request.GET.get("tab", "info")
     if tab not in dict(tabs):
         tab = "info"
-    assignments = list(
-        kindergarten.supervisor_assignments.select_related("supervisor", "assigned_by", "ended_by").order_by(
-            "-started_at", "-id"
-        )
+    kindergarten = kindergarten_get_for_user(
+        user, pk, action="view", related=("level", "credit_rating") if tab == "info" else ()
     )
+    # Every tab shows the responsible supervisor; only the supervisor tab lists past assignments.
+    assignments = kindergarten.supervisor_assignments.select_related("supervisor").order_by("-started_at", "-id")
+    if tab == "supervisor":
+        assignments = list(assignments.select_related("assigned_by", "ended_by"))
+        active = next((a for a in assignments if a.ended_at is None), None)
+    else:
+        active, assignments = assignments.filter(ended_at__isnull=True).first(), []
     context = {
         "kindergarten": kindergarten,
         "tabs": tabs,
         "tab": tab,
         "assignments": assignments,
-        "active_assignment": next((a for a in assignments if a.ended_at is None), None),
+        "active_assignment": active,
         "flags": kindergarten_flags(user, kindergarten),
     }
     if tab == "classes":
@@ -178,8 +182,8 @@ def kindergarten_detail(request, pk):
     elif tab == "inspections":
         context["inspections"] = list(kindergarten.annual_inspections.select_related("recorded_by"))
     elif tab == "info":
-        context["level"] = kindergarten.level  # one query; other tabs do not show it
-        context["credit_grade"] = kindergarten.credit_rating  # likewise
+        context["level"] = kindergarten.level  # fetched with the record for this tab only
+        context["credit_grade"] = kindergarten.credit_rating
         valid_until = kindergarten.licence_valid_until
         context["licence_expired"] = valid_until is not None and valid_until < today()
     context["querystring"] = querystring_without_page(request)
