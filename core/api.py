@@ -193,6 +193,21 @@ class FastReadMixin:
         return result
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice value in the active language, as ``get_FOO_display`` gives it (labels
+    built once per language); reads the value itself, so plain rows serialise as well as models."""
+
+    def __init__(self, choices, **kwargs):
+        self.label_choices = choices
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        from core.lists import choice_labels
+
+        return choice_labels(self.label_choices).get(value, value)
+
+
 class BriefSerializer(FastReadMixin, serializers.Serializer):
     """``{id, name}`` of a related record."""
 

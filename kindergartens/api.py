@@ -50,7 +50,7 @@ from kindergartens.models import (
 from kindergartens.selectors import (
     class_size_limit,
     class_sort_key,
-    kindergartens_as_of,
+    kindergarten_api_rows,
     kindergartens_on,
     name_search,
     with_enrolment,
@@ -267,16 +267,10 @@ class KindergartenViewSet(
     def page_loader(self):
         return self.load_page if self.action == "list" else None
 
-    def load_page(self, ids: list[int]) -> QuerySet[Kindergarten]:
+    def load_page(self, ids: list[int]) -> list:
         """The rows of one list page (core.api.Pagination pages ids first): what the serializer reads."""
-        rows = with_api_relations(
-            with_enrolment(Kindergarten.objects.filter(pk__in=ids), only=("enrolled", "class_count"))
-        )
         # The filter has already validated ?as_of= (a bad date answered 400 before the page was read).
-        day = parse_date(self.request.query_params.get("as_of") or "")
-        if day:
-            rows = kindergartens_as_of(rows, day).annotate(as_of_date=Value(day, output_field=DateField()))
-        return rows
+        return kindergarten_api_rows(ids, as_of=parse_date(self.request.query_params.get("as_of") or ""))
 
     def get_object(self, right: str | None = None):
         return kindergarten_get_for_user(self.request.user, self.kwargs["pk"], action=right or self.rights[self.action])

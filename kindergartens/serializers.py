@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import BriefSerializer, FastReadMixin, ScopedPrimaryKeyRelatedField
+from core.api import BriefSerializer, ChoiceLabelField, FastReadMixin, ScopedPrimaryKeyRelatedField
 from core.models import AuditEntry
 from kindergartens.access import (
     credit_grades_visible_to,
@@ -122,15 +122,15 @@ class KindergartenSerializer(FastReadMixin, serializers.Serializer):
     township = TownshipBriefSerializer(read_only=True)
     collaboration_group = BriefSerializer(read_only=True, allow_null=True)
     sponsor = serializers.ChoiceField(choices=Sponsor.choices, read_only=True, allow_blank=True)
-    sponsor_label = serializers.CharField(source="get_sponsor_display", read_only=True)
+    sponsor_label = ChoiceLabelField(Sponsor, source="sponsor")
     sponsor_name = serializers.CharField(read_only=True)
     nature = serializers.ChoiceField(choices=Nature.choices, read_only=True)
-    nature_label = serializers.CharField(source="get_nature_display", read_only=True)
+    nature_label = ChoiceLabelField(Nature, source="nature")
     inclusive_recognised_on = serializers.DateField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField(Status, source="status")
     schedule = serializers.ChoiceField(choices=Schedule.choices, read_only=True)
-    schedule_label = serializers.CharField(source="get_schedule_display", read_only=True)
+    schedule_label = ChoiceLabelField(Schedule, source="schedule")
     level = BriefSerializer(read_only=True, allow_null=True)
     capacity = serializers.IntegerField(read_only=True)
     enrolled = serializers.IntegerField(read_only=True, help_text="在用班级的在班幼儿合计")
@@ -143,7 +143,7 @@ class KindergartenSerializer(FastReadMixin, serializers.Serializer):
     legal_vice_principal = serializers.CharField(read_only=True)
     medical_partner = serializers.CharField(read_only=True)
     party_organisation = serializers.ChoiceField(choices=PartyOrganisation.choices, read_only=True, allow_blank=True)
-    party_organisation_label = serializers.CharField(source="get_party_organisation_display", read_only=True)
+    party_organisation_label = ChoiceLabelField(PartyOrganisation, source="party_organisation")
     credit_rating = BriefSerializer(read_only=True, allow_null=True, help_text="信用等级（本区县设置的等级）")
     responsible_supervisor = serializers.SerializerMethodField()
     as_of = serializers.SerializerMethodField()

@@ -606,9 +606,9 @@ def test_history_of_foreign_kindergarten_is_404(api, cast):
 
 # --- query counts ---------------------------------------------------------------------
 
-# session, user, the user's bureau (for the level filter's province), count, the page's ids (narrow:
-# core.lists), the page's rows, supervisors
-LIST_QUERIES = 7
+# session, user (with its bureau), count, the page's ids (narrow: core.lists), the page's rows with their
+# relations, enrolment and supervisor (kindergartens.selectors.kindergarten_api_rows)
+LIST_QUERIES = 5
 
 
 def test_kindergarten_list_queries_do_not_grow(api, cast, django_assert_num_queries):

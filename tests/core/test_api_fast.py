@@ -61,3 +61,21 @@ def test_township_brief_matches_drf(cast):
     serializer = TownshipBriefSerializer()
     for township in (cast.town_a, cast.village_a):
         assert serializer.to_representation(township) == generic(serializer, township)
+
+
+@pytest.mark.parametrize("as_of", [None, datetime.date(2030, 1, 31), datetime.date(2000, 1, 31)])
+def test_api_rows_query_serialises_like_the_models(varied, as_of):
+    """The API list's hand-written rows query gives the same JSON as the models would."""
+    from django.db.models import DateField, Value
+
+    from kindergartens.selectors import kindergarten_api_rows
+
+    ids = list(varied.values_list("pk", flat=True))
+    orm = with_api_relations(with_enrolment(Kindergarten.objects.filter(pk__in=ids)))
+    if as_of:
+        orm = kindergartens_as_of(orm, as_of).annotate(as_of_date=Value(as_of, output_field=DateField()))
+    serializer = KindergartenSerializer()
+    expected = {kg.pk: serializer.to_representation(kg) for kg in orm}
+    got = {row.pk: serializer.to_representation(row) for row in kindergarten_api_rows(ids, as_of=as_of)}
+    assert got == expected
+    assert any(r["credit_rating"] for r in got.values()) and any(r["responsible_supervisor"] for r in got.values())
