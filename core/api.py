@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page
 from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -26,6 +27,7 @@ from rest_framework.views import set_rollback
 
 from core.api_auth import API_PERMISSIONS, PasswordChanged  # noqa: F401  (the apps import them from here)
 from core.client_ip import client_ip
+from core.lists import counted_paginator, load_in_order, page_ids_and_total
 
 NOT_FOUND = "未找到。"
 FORBIDDEN = "您没有执行此操作的权限。"
@@ -45,8 +47,8 @@ class ClientScopedRateThrottle(ScopedRateThrottle):
 
 class Pagination(PageNumberPagination):
     """Page numbers; a view whose ``page_loader()`` returns a function is paged ids first
-    (core.lists): the count and the page's ids come from the narrow filtered queryset, then the
-    function fetches those rows with everything the serializer reads, in the page's order."""
+    (core.lists): the count and the page's ids come from the narrow filtered queryset in one query,
+    then the function fetches those rows with everything the serializer reads, in the page's order."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -56,12 +58,22 @@ class Pagination(PageNumberPagination):
         load = view.page_loader() if hasattr(view, "page_loader") else None
         if load is None or not hasattr(queryset, "values_list"):
             return super().paginate_queryset(queryset, request, view)
-        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
-        if not ids:
-            return ids
-        ids = list(ids)
-        rows = {obj.pk: obj for obj in load(ids)}
-        return [rows[pk] for pk in ids if pk in rows]
+        self.request = request
+        page_size = self.get_page_size(request)
+        raw_number = request.query_params.get(self.page_query_param) or "1"
+        number = int(raw_number) if raw_number.isdigit() and raw_number.isascii() else 0
+        ids, total = (
+            page_ids_and_total(queryset, offset=(number - 1) * page_size, limit=page_size)
+            if number >= 1
+            else ([], None)
+        )
+        if total is None:
+            # "last", junk or past the end: DRF's own path gives the last page or its 404.
+            ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+            return load_in_order(list(ids), load)
+        self.page = Page(ids, number, counted_paginator(total, page_size))
+        self.display_page_controls = self.page.paginator.num_pages > 1 and self.template is not None
+        return load_in_order(ids, load)
 
 
 def _validation_payload(exc: DjangoValidationError) -> dict:

@@ -31,6 +31,36 @@ class FastSelect(forms.Select):
         )
 
 
+class FastInputMixin:
+    """An ``<input>`` written in one pass (Django renders each one through two templates). Same
+    markup as Django's ``input.html``: type, name, value, then the attributes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        head = {"type": self.input_type, "name": name}
+        if value is not None:
+            head["value"] = str(value)
+        return mark_safe(f"<input{flatatt(head)}{flatatt(final_attrs)}>")  # noqa: S308 - flatatt escapes every value
+
+
+_FAST_INPUTS: dict[type, type] = {}
+
+
+def fast_input_class(widget_class: type) -> type:
+    """``widget_class`` with FastInputMixin in front (its own ``format_value`` kept: dates, numbers)."""
+    if widget_class not in _FAST_INPUTS:
+        _FAST_INPUTS[widget_class] = type(f"Fast{widget_class.__name__}", (FastInputMixin, widget_class), {})
+    return _FAST_INPUTS[widget_class]
+
+
+# Inputs rendered in one pass: plain text-like inputs whose template is Django's input.html. Password
+# (hides its value), file (no value) and checkbox inputs keep Django's own rendering.
+FAST_INPUT_TYPES = (
+    forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLInput, forms.DateInput, forms.HiddenInput,
+)  # fmt: skip
+
+
 class StyledFormMixin:
     """Give widgets Bootstrap classes so templates stay plain."""
 
@@ -40,6 +70,8 @@ class StyledFormMixin:
             widget = field.widget
             if type(widget) is forms.Select:
                 widget.__class__ = FastSelect  # same widget, rendered without a template per option
+            elif type(widget) in FAST_INPUT_TYPES and widget.template_name == type(widget).template_name:
+                widget.__class__ = fast_input_class(type(widget))
             if isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 css = "form-select"
             elif isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):

@@ -226,7 +226,7 @@ def kindergartens_inclusive_on(qs: QuerySet[Kindergarten], day: datetime.date) -
     )
 
 
-def _list_rows_sql(count: int, *, as_of: bool) -> str:
+def _list_rows_sql(*, as_of: bool) -> str:
     """The list page's rows in one hand-written query: the ORM spent more time building this query
     (three correlated subqueries, four joins) than the database spent running it. The as-of values
     are ``_dated_subquery``'s rule (latest effective date, then latest recorded); the test
@@ -245,13 +245,7 @@ def _list_rows_sql(count: int, *, as_of: bool) -> str:
         "user": User._meta.db_table,
         "change": KindergartenStatusChange._meta.db_table,
     }
-    dated = ""
-    if as_of:
-        dated = "".join(
-            f""", (SELECT s.value FROM {t["change"]} s WHERE s.kindergarten_id = k.id AND s.attribute = '{attribute}'
-                 AND s.effective_date <= %s ORDER BY s.effective_date DESC, s.recorded_at DESC, s.id DESC LIMIT 1)"""  # noqa: S608 - constant names
-            for attribute in ("status", "nature")
-        )
+    dated = _dated_columns(t["change"]) if as_of else ""
     return f"""
         SELECT k.id, k.name, d.name, t.name, t.urban_rural_code, k.nature, k.status, l.name, k.capacity,
                (SELECT COALESCE(SUM(c.children), 0) FROM {t["cls"]} c WHERE c.kindergarten_id = k.id AND c.is_active),
@@ -262,8 +256,26 @@ def _list_rows_sql(count: int, *, as_of: bool) -> str:
           JOIN {t["bureau"]} d ON d.id = k.district_id
           JOIN {t["township"]} t ON t.id = k.township_id
           LEFT JOIN {t["level"]} l ON l.id = k.level_id
-         WHERE k.id IN ({", ".join(["%s"] * count)})
+         WHERE k.id = ANY($1)
     """  # noqa: S608 - table names from the models' own metadata; every value is a parameter
+
+
+def _dated_columns(change_table: str) -> str:
+    """The status and nature on the day ``$2`` (``_dated_subquery``'s rule), as two more columns."""
+    return "".join(
+        f""", (SELECT s.value FROM {change_table} s WHERE s.kindergarten_id = k.id AND s.attribute = '{attribute}'
+             AND s.effective_date <= $2 ORDER BY s.effective_date DESC, s.recorded_at DESC, s.id DESC LIMIT 1)"""  # noqa: S608 - constant names
+        for attribute in ("status", "nature")
+    )
+
+
+def _fetch_page_rows(name: str, sql: str, ids: list[int], as_of: datetime.date | None) -> list[tuple]:
+    """``sql`` (``$1`` the ids, ``$2`` the as-of day) as a statement planned once per connection."""
+    from core.db.prepared import fetch_prepared
+
+    if as_of is None:
+        return fetch_prepared(name, sql, [ids], types=["bigint[]"])
+    return fetch_prepared(f"{name}_as_of", sql, [ids, as_of], types=["bigint[]", "date"])
 
 
 @dataclass(slots=True)
@@ -292,16 +304,12 @@ class KindergartenRow:
 def kindergarten_list_rows(ids: list[int], *, as_of: datetime.date | None = None) -> list[KindergartenRow]:
     """The rows of one list page (``core.lists.page_of_ids``): what the list shows and nothing more,
     with labels in the active language and the responsible supervisor's name."""
-    from django.db import connection
 
     from core.lists import choice_labels
 
     if not ids:
         return []
-    params: list = [*([as_of, as_of] if as_of is not None else []), *ids]
-    with connection.cursor() as cursor:
-        cursor.execute(_list_rows_sql(len(ids), as_of=as_of is not None), params)
-        fetched = cursor.fetchall()
+    fetched = _fetch_page_rows("kg_list_rows", _list_rows_sql(as_of=as_of is not None), ids, as_of)
     natures, statuses = choice_labels(Nature), choice_labels(Status)
     rows = []
     for r in fetched:
@@ -342,7 +350,6 @@ def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None)
     """The rows of one API list page as plain objects with what KindergartenSerializer reads, in one
     hand-written query (model instances for 50 kindergartens and their 6 relations cost more than the
     query). tests/core/test_api_fast.py pins the JSON against the ORM path's."""
-    from django.db import connection
 
     from accounts.models import User
     from kindergartens.models import Bureau, CollaborationGroup, CreditGrade, Level, Township
@@ -362,13 +369,7 @@ def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None)
         "user": User._meta.db_table,
         "change": KindergartenStatusChange._meta.db_table,
     }
-    dated = ""
-    if as_of is not None:
-        dated = "".join(
-            f""", (SELECT s.value FROM {t["change"]} s WHERE s.kindergarten_id = k.id AND s.attribute = '{attribute}'
-                 AND s.effective_date <= %s ORDER BY s.effective_date DESC, s.recorded_at DESC, s.id DESC LIMIT 1)"""  # noqa: S608 - constant names
-            for attribute in ("status", "nature")
-        )
+    dated = _dated_columns(t["change"]) if as_of is not None else ""
     columns = ", ".join(f"k.{c}" for c in _API_COLUMNS)
     sql = f"""
         SELECT {columns}, d.id, d.name, t.id, t.name, t.urban_rural_code, g.id, g.name, l.id, l.name, cr.id, cr.name,
@@ -383,12 +384,10 @@ def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None)
           LEFT JOIN {t["grade"]} cr ON cr.id = k.credit_rating_id
           LEFT JOIN {t["assignment"]} a ON a.kindergarten_id = k.id AND a.ended_at IS NULL
           LEFT JOIN {t["user"]} u ON u.id = a.supervisor_id
-         WHERE k.id IN ({", ".join(["%s"] * len(ids))})
+         WHERE k.id = ANY($1)
     """  # noqa: S608 - table names from the models' own metadata; every value is a parameter
     # One active assignment per kindergarten at most (supervision's partial unique constraint).
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*([as_of, as_of] if as_of is not None else []), *ids])
-        fetched = cursor.fetchall()
+    fetched = _fetch_page_rows("kg_api_rows", sql, ids, as_of)
     fields = {f.attname: f for f in Kindergarten._meta.concrete_fields}
     n = len(_API_COLUMNS)
     rows = []

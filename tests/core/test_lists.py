@@ -37,13 +37,35 @@ def test_page_of_ids_keeps_the_order_and_loads_only_the_page(many):
         page = page_of_ids(request, with_enrolment(many), load=load, per_page=3)
     assert [kg.capacity for kg in page.object_list] == [3, 2, 1]
     assert page.paginator.count == 7 and page.number == 2 and len(loaded) == 1 and len(loaded[0]) == 3
-    count_sql, ids_sql = ctx.captured_queries[0]["sql"], ctx.captured_queries[1]["sql"]
-    # The narrow queries compute no per-row subquery (the enrolment sums are for the loaded rows only).
-    assert "SUM(" not in count_sql.upper() and "SUM(" not in ids_sql.upper()
+    # One query for the page's ids and the total, one for its rows.
+    assert len(ctx.captured_queries) == 2
+    ids_sql = ctx.captured_queries[0]["sql"]
+    # The narrow query computes no per-row subquery (the enrolment sums are for the loaded rows only).
+    assert "SUM(" not in ids_sql.upper() and "COUNT(*)" in ids_sql.upper()
+
+
+@pytest.mark.parametrize(("number", "ids"), [(1, 3), (2, 3), (3, 1)])
+def test_page_ids_and_total_in_one_query(many, number, ids):
+    from core.lists import page_ids_and_total
+
+    ordered = list(many.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ctx:
+        got, total = page_ids_and_total(with_enrolment(many), offset=(number - 1) * 3, limit=3)
+    assert len(ctx.captured_queries) == 1
+    assert total == 7 and got == ordered[(number - 1) * 3 : number * 3] and len(got) == ids
+
+
+def test_page_ids_and_total_past_the_end(many):
+    from core.lists import page_ids_and_total
+
+    assert page_ids_and_total(many, offset=9, limit=3) == ([], None)
+    assert page_ids_and_total(many.none(), offset=0, limit=3) == ([], 0)
+    # A filtered queryset counts only what it matches (the subquery carries the same WHERE).
+    assert page_ids_and_total(many.filter(capacity__lt=2), offset=0, limit=3)[1] == 2
 
 
 def test_page_of_ids_falls_back_on_junk_and_out_of_range(many):
-    for junk, number in (("x", 1), ("99", 3), ("-1", 3)):
+    for junk, number in (("x", 1), ("99", 3), ("-1", 3), ("0", 3), ("", 1), ("2.5", 1), ("3", 3)):
         page = page_of_ids(RequestFactory().get("/", {"page": junk}), many, load=lambda ids: many, per_page=3)
         assert page.number == number
     empty = page_of_ids(RequestFactory().get("/"), many.none(), load=lambda ids: many, per_page=3)
@@ -118,6 +140,61 @@ def test_fast_select_renders_what_django_renders(data):
         form.fields[name].widget.__class__ = FastSelect
         assert fast.options == slow.options and fast.attrs == slow.attrs
     assert "A&lt;甲&gt;" in str(form["kind"])
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inputs = []
+
+    def handle_starttag(self, tag, attrs):
+        self.inputs.append((tag, dict(attrs)))
+
+
+class _InputForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "名称"}),
+    )
+    month = forms.CharField(label="月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
+    places = forms.IntegerField(label="学位数", min_value=0)
+    day = forms.DateField(label="日期", required=False)
+    mail = forms.EmailField(label="邮箱", required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    secret = forms.CharField(label="密码", widget=forms.PasswordInput, required=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"q": "a\"<b>&'c", "month": "2025-03", "places": "12", "day": "2025-03-01", "token": "x&y"},
+        {"q": "", "month": "", "places": "-1", "mail": "不是邮箱", "secret": "s3cret"},
+    ],
+)
+def test_fast_inputs_render_what_django_renders(data):
+    import datetime
+
+    from core.forms import FastInputMixin
+
+    form = _InputForm(data, initial={"day": datetime.date(2025, 3, 31), "places": 7})
+    if data:
+        form.is_valid()
+    fast_types = {name for name, field in form.fields.items() if isinstance(field.widget, FastInputMixin)}
+    assert fast_types == {"q", "month", "places", "day", "mail", "token"}  # the password keeps Django's
+    for name in form.fields:
+        fast = _Inputs()
+        fast.feed(str(form[name]))
+        widget = form.fields[name].widget
+        swapped = widget.__class__
+        widget.__class__ = swapped.__mro__[2] if isinstance(widget, FastInputMixin) else swapped
+        slow = _Inputs()
+        slow.feed(str(form[name]))
+        widget.__class__ = swapped
+        assert fast.inputs == slow.inputs, name
+    assert 'value="a&quot;&lt;b&gt;&amp;&#x27;c"' in str(form["q"]) or not data or not data.get("q")
 
 
 @pytest.mark.parametrize("day", [None, "2024-08-31", "2025-02-28", "2025-03-31", "2025-04-30"])
