@@ -16,7 +16,8 @@ First only 10 kindergartens exist (district 1): the query count of each list the
 baseline. Then the city grows to each size in turn and, for each list, the script prints:
 
 * ``<list>_<size>_queries``: queries of one request (target: the same as with 10 kindergartens);
-* ``<list>_<size>_page_ms``: the page's server time through the test client (target < 200 ms);
+* ``<list>_<size>_page_ms``: the page's server time through the test client (target < 200 ms up to
+  30,000, the size issue 7 sets it for; at 100,000 informative: the ratio is the target there);
 * ``<list>_<size>_sql_ms``: one hand-written SQL query returning the same rows, columns, total and
   supervisors (checked equal to what the page shows before anything is timed);
 * ``<list>_<size>_ratio``: page / query (target ≤ 3).
@@ -90,6 +91,7 @@ LIST_FILTERS = {"nature": "public", "status": "operating", "q": "幼儿园", "so
 AS_OF = "2025-03"
 
 LIST_TARGET_MS = 200
+LIST_TARGET_MAX_SIZE = 30_000  # the page-time target's size (issue 7's table); above it, the ratio decides
 STATEMENT_TIMEOUT_S = 30  # while measuring the list: one query past it is a MISS, reported with its reason
 IMPORT_TARGET_S = 30
 PASSWORD = "bench-password-2024"
@@ -742,9 +744,11 @@ def list_size_figures(
             report.na(f"{base}_ratio", result["error"], f"≤ {RATIO_TARGET:g}")
             continue
         log(f"{case.name} at {size:,}: {result['total']:,} match {result['path']}")
-        report.figure(
-            f"{base}_page_ms", result["page_ms"], "ms", f"< {LIST_TARGET_MS} ms", result["page_ms"] < LIST_TARGET_MS
-        )
+        if size <= LIST_TARGET_MAX_SIZE:
+            target, ok = f"< {LIST_TARGET_MS} ms", result["page_ms"] < LIST_TARGET_MS
+        else:
+            target, ok = f"informative above {LIST_TARGET_MAX_SIZE:,}: the ratio is the target", True
+        report.figure(f"{base}_page_ms", result["page_ms"], "ms", target, ok)
         report.figure(f"{base}_sql_ms", result["sql_ms"], "ms", "informative: one hand-written query, same rows", True)
         ratio = result["page_ms"] / result["sql_ms"]
         report.figure(f"{base}_ratio", ratio, "x", f"≤ {RATIO_TARGET:g}", ratio <= RATIO_TARGET)
