@@ -77,3 +77,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are ended or deactivated, never deleted
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        """Django redirects to the admin index with "does not exist" for an id the queryset lacks:
+        answer 404 instead, the same for a missing id and for one outside the user's scope."""
+        raise Http404

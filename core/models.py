@@ -95,7 +95,7 @@ class WorkerHeartbeat(models.Model):
         verbose_name_plural = _("后台任务心跳")
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} @ {timezone.localtime(self.beat_at):%Y-%m-%d %H:%M:%S}"
 
 
 class Job(AuditedModel):

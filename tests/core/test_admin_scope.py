@@ -14,9 +14,14 @@ def test_staff_bureau_admin_sees_only_their_district(client, cast):
     assert response.status_code == 200
     shown = {kg.pk for kg in response.context["cl"].result_list}
     assert shown == {cast.kg_a1.pk, cast.kg_a2.pk}
-    # A foreign kindergarten is "not found" (the admin redirects with a message), never shown.
-    response = client.get(reverse("admin:kindergartens_kindergarten_change", args=[cast.kg_b1.pk]))
-    assert response.status_code == 302
+    # A foreign kindergarten is 404, exactly like an id that does not exist (no redirect with a
+    # "does not exist" message, which told the two apart for other views), on every object view.
+    for view in ("change", "history"):
+        for pk in (cast.kg_b1.pk, cast.kg_c1.pk, 999999):
+            response = client.get(reverse(f"admin:kindergartens_kindergarten_{view}", args=[pk]))
+            assert response.status_code == 404, (view, pk)
+    response = client.get(reverse("admin:accounts_user_change", args=[cast.director_b1.pk]))
+    assert response.status_code == 404
     # Read-only: the change form of an own kindergarten has no save button, a POST changes nothing.
     url = reverse("admin:kindergartens_kindergarten_change", args=[cast.kg_a1.pk])
     client.post(url, {"name": "改名", "district": cast.district_a.pk, "township": cast.town_a.pk, "nature": "public"})
