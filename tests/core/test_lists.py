@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from core.forms import FastSelect, StyledFormMixin
 from core.lists import choice_labels, page_of_ids
@@ -228,3 +229,33 @@ def test_list_rows_agree_with_the_orm(cast, day):
         assert row.supervisor_display == (active.supervisor.display_name if active else "")
         if day:
             assert (row.status_on, row.nature_on) == (kg.status_on, kg.nature_on)
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"id": "id_q", "class": "form-control", "required": True, "disabled": False, "maxlength": 100},
+        {"placeholder": "a\"<b>&'c", "data-x": None, "aria-label": "搜索"},
+        {"title": mark_safe("<b>已转义</b>"), "autofocus": True, "hidden": True},
+    ],
+)
+def test_attrs_html_is_djangos_flatatt(attrs):
+    from django.forms.utils import flatatt
+
+    from core.forms import attrs_html
+
+    assert attrs_html(attrs) == flatatt(attrs)
+
+
+def test_lazy_labels_are_translated_per_language():
+    from django.utils.translation import gettext_lazy
+
+    from core.forms import text
+
+    label = gettext_lazy("Yes")
+    with translation.override("zh-hans"):
+        assert text(label) == str(label) == "是"
+        assert text(label) == "是"
+    with translation.override("en"):
+        assert text(label) == "Yes"
+    assert text(5) == "5"
