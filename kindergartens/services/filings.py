@@ -125,13 +125,18 @@ def _validate(kindergarten: Kindergarten, changed: dict[str, Any], effective_dat
         raise ValidationError(errors)
 
 
+def filed_late(*, took_effect: datetime.date, filed_on: datetime.date) -> bool:
+    """The one-month rule for principal and teacher changes [002] (staffing uses it for teachers)."""
+    return filed_on > took_effect + PRINCIPAL_FILING_PERIOD
+
+
 def _is_late_principal_change(changed: dict[str, Any], effective_date: datetime.date, filed_on: datetime.date) -> bool:
     """A new principal filed more than one calendar month after taking office (or the effective date)."""
     if "principal_name" not in changed:
         return False
     since = changed.get("principal_since")
     start = datetime.date.fromisoformat(since) if since else effective_date
-    return filed_on > start + PRINCIPAL_FILING_PERIOD
+    return filed_late(took_effect=start, filed_on=filed_on)
 
 
 def _event(filing: ChangeFiling, action: str, actor: User, reason: str = "") -> ChangeFilingEvent:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +54,11 @@ RECORD_FIELDS: tuple[str, ...] = (
     "credit_rating",
 )
 DATED_FIELDS = ("status", "nature")  # also kept as dated history
+
+# Called inside kindergarten_update when the principal (园长, 任职日期) changes: the staff roster's
+# principal employment is the same fact (staffing registers itself in its AppConfig.ready(), as
+# kindergartens imports no app built on it). Signature: (*, actor, kindergarten) -> None.
+PRINCIPAL_LISTENERS: list[Callable[..., None]] = []
 
 # The life cycle 筹设 → 在办 → 整改/停办 → 注销 (DOMAIN §3). 整改 and 停办 may return to 在办; 注销 is
 # final. A 筹设 that never opens may be cancelled (注销) without passing through 在办.
@@ -349,6 +355,9 @@ def kindergarten_update(
         _check_unique(kindergarten)
     kindergarten.full_clean()
     kindergarten.save(update_fields=[*[f for f in changed if f not in DATED_FIELDS], *current, "updated_at"])
+    if {"principal_name", "principal_since"} & set(changed):
+        for listener in PRINCIPAL_LISTENERS:
+            listener(actor=actor, kindergarten=kindergarten)
     return changed
 
 

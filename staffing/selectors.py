@@ -1,0 +1,321 @@
+"""Reads of the staff roster: certificate holding, expiring and missing certificates, record checks,
+training hours and the staffing standards. Every function takes querysets already scoped by
+staffing.access (or a kindergarten fetched through it) and runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from core.cache import cached
+from kindergartens.models import OPERATING_STATUSES, Kindergarten, KindergartenClass
+from staffing import standards
+from staffing.models import (
+    Certificate,
+    CertificateKind,
+    Employment,
+    Post,
+    RecordCheck,
+    Training,
+)
+
+EXPIRY_WINDOWS = (30, 60, 90)
+RECORD_CHECK_VALID = relativedelta(months=12)
+# 教师 for the training requirement: the teaching posts (principals teach too).
+TRAINED_POSTS = (Post.PRINCIPAL, Post.VICE_PRINCIPAL, Post.TEACHER)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def certificate_kinds() -> list[CertificateKind]:
+    """The configured kinds (a few rows that change a few times a year): cached, invalidated on change."""
+    return cached(
+        "staffing:certificate-kinds",
+        lambda: list(CertificateKind.objects.order_by("order", "id")),
+        depends_on=(CertificateKind,),
+    )
+
+
+def required_kinds(post: str, kinds: list[CertificateKind]) -> list[CertificateKind]:
+    return [k for k in kinds if k.required_for_post(post)]
+
+
+def _valid(kind_id: int, on: datetime.date, person_ref: str = "person_id") -> Exists:
+    """A certificate of this kind that is valid on ``on`` (served by certificate_holding_idx)."""
+    return Exists(
+        Certificate.objects.filter(person_id=OuterRef(person_ref), kind_id=kind_id, issued_on__lte=on).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+        )
+    )
+
+
+def _missing_condition(kinds: list[CertificateKind], on: datetime.date) -> Q:
+    """Employments whose post needs a kind the person does not hold on ``on``."""
+    condition = Q(pk__in=[])
+    for kind in kinds:
+        applies = Q() if kind.for_all_posts else Q(post__in=list(kind.required_for or []))
+        condition |= applies & ~Q(_valid(kind.pk, on))
+    return condition
+
+
+def open_employments(qs: QuerySet[Employment]) -> QuerySet[Employment]:
+    return qs.filter(leave_date__isnull=True)
+
+
+# --- roster -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RosterRow:
+    employment: Employment
+    missing: list[str] = field(default_factory=list)  # certificate names
+    expiring: list[tuple[str, datetime.date]] = field(default_factory=list)  # within 30 days
+    check: str = ""  # "" ok / "none" / "stale" / "record"
+    training_hours: Decimal | None = None  # teaching posts only
+    training_required: int | None = None
+
+
+def roster_rows(employments: list[Employment], *, on: datetime.date, policy) -> list[RosterRow]:
+    """Flags for a page of employments: 4 queries whatever the page size."""
+    kinds = certificate_kinds()
+    person_ids = [e.person_id for e in employments]
+    valid: dict[int, dict[int, datetime.date | None]] = defaultdict(dict)  # person -> kind -> latest expiry
+    for person_id, kind_id, expires in (
+        Certificate.objects.filter(person_id__in=person_ids, issued_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .values_list("person_id", "kind_id", "expires_on")
+    ):
+        held = valid[person_id]
+        if kind_id not in held or (held[kind_id] is not None and (expires is None or expires > held[kind_id])):
+            held[kind_id] = expires
+    checks = record_check_status(person_ids, on=on)
+    hours = training_hours(person_ids, on=on, years=policy.training_years)
+    soon = on + datetime.timedelta(days=30)
+    rows = []
+    for employment in employments:
+        held = valid.get(employment.person_id, {})
+        row = RosterRow(employment=employment, check=checks.get(employment.person_id, "none"))
+        for kind in required_kinds(employment.post, kinds):
+            if kind.pk not in held:
+                row.missing.append(kind.name)
+            elif held[kind.pk] is not None and held[kind.pk] <= soon:
+                row.expiring.append((kind.name, held[kind.pk]))
+        if employment.post in TRAINED_POSTS:
+            row.training_hours = hours.get(employment.person_id, Decimal(0))
+            row.training_required = policy.training_hours
+        rows.append(row)
+    return rows
+
+
+def record_check_status(person_ids, *, on: datetime.date) -> dict[int, str]:
+    """Per person: "" (a clean check in the last 12 months), "stale" (none that recent), "record"
+    (the latest check found a record), or absent when never checked. One query."""
+    since = on - RECORD_CHECK_VALID
+    rows = (
+        RecordCheck.objects.filter(person_id__in=person_ids, checked_on__lte=on)
+        .values("person_id")
+        .annotate(
+            last=Max("checked_on"),
+            last_clear=Max("checked_on", filter=Q(result=RecordCheck.Result.CLEAR)),
+            last_record=Max("checked_on", filter=Q(result=RecordCheck.Result.RECORD)),
+        )
+    )
+    status = {}
+    for row in rows:
+        if row["last_record"] is not None and (row["last_clear"] is None or row["last_record"] >= row["last_clear"]):
+            status[row["person_id"]] = "record"
+        elif row["last_clear"] is not None and row["last_clear"] > since:
+            status[row["person_id"]] = ""
+        else:
+            status[row["person_id"]] = "stale"
+    return status
+
+
+def training_hours(person_ids, *, on: datetime.date, years: int) -> dict[int, Decimal]:
+    """Hours completed in the rolling window (on - years, on]. One query."""
+    since = on - relativedelta(years=years)
+    return dict(
+        Training.objects.filter(person_id__in=person_ids, completed_on__gt=since, completed_on__lte=on)
+        .values("person_id")
+        .annotate(total=Sum("hours"))
+        .values_list("person_id", "total")
+    )
+
+
+def principal_not_on_roster(kindergarten: Kindergarten) -> str:
+    """The registry's principal when the roster has no principal of that name in office ("" otherwise)."""
+    name = kindergarten.principal_name
+    if not name:
+        return ""
+    on_roster = Employment.objects.filter(
+        kindergarten=kindergarten, post=Post.PRINCIPAL, leave_date__isnull=True, person__name=name
+    ).exists()
+    return "" if on_roster else name
+
+
+# --- staffing standards -----------------------------------------------------------------------
+
+
+@dataclass
+class Compliance:
+    kindergarten_id: int
+    name: str
+    schedule: str
+    children: int
+    classes: int
+    staff: dict[str, int]
+    shortfalls: list[standards.Shortfall]
+    principals_over: int
+
+    @property
+    def missing_total(self) -> int:
+        return sum(s.missing for s in self.shortfalls)
+
+    @property
+    def staff_total(self) -> int:
+        return sum(self.staff.values())
+
+
+def compliance_for(kindergartens: QuerySet[Kindergarten]) -> list[Compliance]:
+    """The standards for each kindergarten of ``kindergartens`` (three queries in all)."""
+    kgs = list(kindergartens.order_by().values_list("pk", "name", "schedule"))
+    ids = [k[0] for k in kgs]
+    sub = Q(kindergarten_id__in=kindergartens.order_by().values("pk")) if len(ids) > 500 else Q(kindergarten_id__in=ids)
+    figures = {
+        row["kindergarten_id"]: row
+        for row in KindergartenClass.objects.filter(sub, is_active=True)
+        .values("kindergarten_id")
+        .annotate(children=Sum("children"), classes=Count("pk"))
+    }
+    staff: dict[int, dict[str, int]] = defaultdict(dict)
+    for kg_id, post, count in (
+        Employment.objects.filter(sub, leave_date__isnull=True)
+        .values("kindergarten_id", "post")
+        .annotate(n=Count("pk"))
+        .values_list("kindergarten_id", "post", "n")
+    ):
+        staff[kg_id][post] = count
+    result = []
+    for pk, name, schedule in kgs:
+        fig = figures.get(pk, {})
+        children, classes = fig.get("children") or 0, fig.get("classes") or 0
+        counts = staff.get(pk, {})
+        result.append(
+            Compliance(
+                kindergarten_id=pk,
+                name=name,
+                schedule=schedule,
+                children=children,
+                classes=classes,
+                staff=counts,
+                shortfalls=standards.shortfalls(children=children, classes=classes, schedule=schedule, staff=counts),
+                principals_over=standards.principals_over(classes=classes, staff=counts),
+            )
+        )
+    return result
+
+
+def district_compliance(kindergartens: QuerySet[Kindergarten]) -> list[Compliance]:
+    """Operating kindergartens by shortfall: most people missing first, then by rules failed, then name."""
+    rows = compliance_for(kindergartens.filter(status__in=OPERATING_STATUSES))
+    rows.sort(key=lambda r: (-r.missing_total, -len(r.shortfalls), r.name))
+    return rows
+
+
+# --- certificates -----------------------------------------------------------------------------
+
+
+def holding_rates(employments: QuerySet[Employment], *, on: datetime.date) -> list[dict]:
+    """Per post that needs certificates: staff in post, how many hold each required certificate and all of them."""
+    kinds = certificate_kinds()
+    annotations = {f"k{k.pk}": Count("pk", filter=Q(_valid(k.pk, on))) for k in kinds}
+    all_held = Q(pk__in=[])
+    for post in Post.values:
+        needed = required_kinds(post, kinds)
+        condition = Q(post=post)
+        for kind in needed:
+            condition &= Q(_valid(kind.pk, on))
+        all_held |= condition
+    rows = (
+        open_employments(employments)
+        .order_by()
+        .values("post")
+        .annotate(total=Count("pk"), holding=Count("pk", filter=all_held), **annotations)
+    )
+    by_post = {row["post"]: row for row in rows}
+    result = []
+    for post in Post:
+        row = by_post.get(post.value)
+        needed = required_kinds(post.value, kinds)
+        if row is None or not needed:
+            continue
+        result.append(
+            {
+                "post": post.label,
+                "total": row["total"],
+                "holding": row["holding"],
+                "rate": row["holding"] * 100 / row["total"] if row["total"] else None,
+                "kinds": [(k.name, row[f"k{k.pk}"]) for k in needed],
+            }
+        )
+    return result
+
+
+def expiring_certificates(employments: QuerySet[Employment], *, on: datetime.date, days: int) -> QuerySet:
+    """Certificates of people in office that expire within ``days`` and have not been renewed,
+    soonest first (certificate_expiry_idx). Rows as plain values."""
+    renewed = Certificate.objects.filter(person_id=OuterRef("person_id"), kind_id=OuterRef("kind_id")).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on"))
+    )
+    people = open_employments(employments).values("person_id")
+    return (
+        Certificate.objects.filter(expires_on__gte=on, expires_on__lte=on + datetime.timedelta(days=days))
+        .filter(person_id__in=people, person__employments__leave_date__isnull=True)
+        .filter(~Exists(renewed))
+        .values(
+            "pk",
+            "number",
+            "expires_on",
+            "kind__name",
+            "person_id",
+            "person__name",
+            "person__id_masked",
+            kindergarten_id=F("person__employments__kindergarten_id"),
+            kindergarten_name=F("person__employments__kindergarten__name"),
+            post=F("person__employments__post"),
+        )
+        .order_by("expires_on", "pk")
+    )
+
+
+def missing_certificates(employments: QuerySet[Employment], *, on: datetime.date) -> QuerySet[Employment]:
+    """Employments in office whose post needs a certificate the person does not hold."""
+    kinds = certificate_kinds()
+    return (
+        open_employments(employments)
+        .filter(_missing_condition(kinds, on))
+        .select_related("person", "kindergarten")
+        .order_by("kindergarten__name", "person__name", "pk")
+    )
+
+
+def missing_names(employments: list[Employment], *, on: datetime.date) -> dict[int, list[str]]:
+    """For a page of employments: the names of the certificates each lacks (one query)."""
+    kinds = certificate_kinds()
+    held = defaultdict(set)
+    for person_id, kind_id in (
+        Certificate.objects.filter(person_id__in=[e.person_id for e in employments], issued_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .values_list("person_id", "kind_id")
+    ):
+        held[person_id].add(kind_id)
+    return {e.pk: [k.name for k in required_kinds(e.post, kinds) if k.pk not in held[e.person_id]] for e in employments}
