@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("kindergartens/", include("kindergartens.urls")),
     path("supervision/", include("supervision.urls")),
+    path("staffing/", include("staffing.urls")),
     path("public/", include("kindergartens.urls_public")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),

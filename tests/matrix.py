@@ -32,7 +32,7 @@ class Route:
     name: str
     expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
     # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level,
-    # credit_grade, import, job
+    # credit_grade, import, job, person, employment
     obj: str | None = None
     method: str = "get"
     data: Callable | None = None  # cast -> request body for POST/PATCH
@@ -81,7 +81,14 @@ def refused(
 _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
 
 
+STAFF_KINDS = ("person", "employment")  # made on demand (tests/matrix_staffing.py)
+
+
 def own_object(kind: str, role: str, cast):
+    if kind in STAFF_KINDS:
+        from tests.matrix_staffing import own_staff
+
+        return own_staff(kind, role, cast)
     if kind == "job":  # made on demand: one per requester (tests/matrix_jobs.py)
         from tests.matrix_jobs import own_job
 
@@ -112,6 +119,10 @@ def own_object(kind: str, role: str, cast):
 
 
 def foreign_object(kind: str, role: str, cast):
+    if kind in STAFF_KINDS:
+        from tests.matrix_staffing import foreign_staff
+
+        return foreign_staff(kind, role, cast)
     if kind == "job":
         from tests.matrix_jobs import foreign_job
 
