@@ -16,6 +16,14 @@ from accounts.api import MeView, TokenView, UserViewSet
 from core.api_auth import API_PERMISSIONS
 from core.api_root import ApiRootView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
+from staffing.api import (
+    CertificateViewSet,
+    EmploymentViewSet,
+    MisconductViewSet,
+    PersonViewSet,
+    RecordCheckViewSet,
+    TrainingViewSet,
+)
 from supervision.api import AssignmentViewSet
 
 app_name = "api"
@@ -41,6 +49,12 @@ router.register("classes", ClassViewSet, basename="class")
 router.register("change-filings", ChangeFilingViewSet, basename="change-filing")
 router.register("users", UserViewSet, basename="user")
 router.register("supervisor-assignments", AssignmentViewSet, basename="supervisor-assignment")
+router.register("staff/people", PersonViewSet, basename="staff-person")
+router.register("staff/employments", EmploymentViewSet, basename="staff-employment")
+router.register("staff/certificates", CertificateViewSet, basename="staff-certificate")
+router.register("staff/record-checks", RecordCheckViewSet, basename="staff-record-check")
+router.register("staff/trainings", TrainingViewSet, basename="staff-training")
+router.register("staff/misconduct", MisconductViewSet, basename="staff-misconduct")
 
 # The root names every part that answers a GET; a router resource without a list (classes live
 # under their kindergarten) is reached from its parent.

@@ -74,7 +74,8 @@ def test_director_journey_hire_certificates_check_and_compliance(client, cast):
         {"kind": kinds["health_certificate"], "number": "JK-1", "issued_on": "2026-03-01", "expires_on": "2027-02-28"},
     )
     client.post(
-        reverse("staffing:check-new", args=[person.pk]), {"kind": "pre_hire", "checked_on": "2026-02-20", "result": "clear"}
+        reverse("staffing:check-new", args=[person.pk]),
+        {"kind": "pre_hire", "checked_on": "2026-02-20", "result": "clear"},
     )
     page = client.get(reverse("staffing:person", args=[person.pk])).content.decode()
     assert "缺少证书" not in page and "尚未登记入职查询" not in page
@@ -99,7 +100,13 @@ def test_a_blacklisted_person_from_another_district_is_refused_on_the_page(clien
     login(client, cast.kg_director)
     response = client.post(
         reverse("staffing:hire", args=[cast.kg_a1.pk]),
-        {"name": "钱某", "id_number": id_number(77), "post": Post.TEACHER, "post_type": "established", "hire_date": "2026-03-01"},
+        {
+            "name": "钱某",
+            "id_number": id_number(77),
+            "post": Post.TEACHER,
+            "post_type": "established",
+            "hire_date": "2026-03-01",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 200

@@ -1,0 +1,362 @@
+"""API for the staff roster: people, employments, certificates, record checks, training, misconduct.
+
+Reads are scoped by staffing.access (directors their own staff, the bureau its district, supervisors
+their assigned kindergartens', the city viewer its districts); ID numbers are always masked here
+(the full number is shown only on the person page, where each reveal is recorded). Writes go
+through staffing.services, which check the right again.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.access import require
+from core.api import API_PERMISSIONS, ChoiceLabelField, DetailSerializer
+from kindergartens.access import kindergartens_visible_to
+from staffing.access import (
+    can,
+    employment_get_for_user,
+    employments_visible_to,
+    misconduct_visible_to,
+    people_visible_to,
+    person_get_for_user,
+)
+from staffing.models import (
+    Backbone,
+    Certificate,
+    CertificateKind,
+    Education,
+    Employment,
+    Gender,
+    Misconduct,
+    Person,
+    Post,
+    PostType,
+    RecordCheck,
+    Sanction,
+    Title,
+    Training,
+)
+from staffing.services import (
+    certificate_add,
+    employment_end,
+    misconduct_record,
+    person_hire,
+    record_check_add,
+    training_add,
+)
+
+ERRORS = {400: DetailSerializer, 403: DetailSerializer, 404: DetailSerializer}
+
+
+class StaffPersonSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(source="id_masked", read_only=True, help_text="部分隐藏的身份证号码")
+    gender = ChoiceLabelField(Gender)
+    education = ChoiceLabelField(Education)
+    title = ChoiceLabelField(Title)
+    backbone = ChoiceLabelField(Backbone)
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "id_number", "gender", "birth_date", "phone", "education", "title", "backbone"]
+
+
+class EmploymentSerializer(serializers.ModelSerializer):
+    person = StaffPersonSerializer(read_only=True)
+    kindergarten = serializers.CharField(source="kindergarten.name", read_only=True)
+    kindergarten_id = serializers.IntegerField(read_only=True)
+    post = ChoiceLabelField(Post)
+    post_type = ChoiceLabelField(PostType)
+
+    class Meta:
+        model = Employment
+        fields = [
+            "id",
+            "person",
+            "kindergarten_id",
+            "kindergarten",
+            "post",
+            "post_type",
+            "is_safety_officer",
+            "social_insurance",
+            "hire_date",
+            "leave_date",
+            "leave_reason",
+            "hire_filed_late",
+            "leave_filed_late",
+        ]
+
+
+class HireSerializer(serializers.Serializer):
+    kindergarten = serializers.IntegerField(label="幼儿园编号")
+    name = serializers.CharField(label="姓名", max_length=50)
+    id_number = serializers.CharField(label="身份证号码", max_length=18, write_only=True)
+    post = serializers.ChoiceField(label="岗位", choices=Post.choices)
+    post_type = serializers.ChoiceField(label="编制情况", choices=PostType.choices)
+    hire_date = serializers.DateField(label="入职日期")
+    is_safety_officer = serializers.BooleanField(label="兼任安全员", default=False)
+    social_insurance = serializers.BooleanField(label="已缴纳社会保险", default=False)
+    phone = serializers.CharField(label="联系电话", max_length=20, required=False, default="")
+    education = serializers.ChoiceField(label="学历", choices=Education.choices, required=False, default="")
+    title = serializers.ChoiceField(label="职称", choices=Title.choices, required=False, default="")
+    backbone = serializers.ChoiceField(label="骨干教师", choices=Backbone.choices, required=False, default="")
+
+
+class EndSerializer(serializers.Serializer):
+    leave_date = serializers.DateField(label="离职日期")
+    reason = serializers.CharField(label="离职原因", max_length=200, required=False, default="")
+
+
+class StaffCertificateSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="kind.name", read_only=True)
+
+    class Meta:
+        model = Certificate
+        fields = ["id", "person", "kind", "number", "issuer", "issued_on", "expires_on"]
+
+
+class CertificateCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(label="人员编号")
+    kind = serializers.SlugRelatedField(label="证书类型代码", slug_field="code", queryset=CertificateKind.objects.all())
+    number = serializers.CharField(label="证书编号", max_length=60)
+    issuer = serializers.CharField(label="发证机关", max_length=100, required=False, default="")
+    issued_on = serializers.DateField(label="发证日期")
+    expires_on = serializers.DateField(label="有效期至", required=False, allow_null=True, default=None)
+
+
+class RecordCheckSerializer(serializers.ModelSerializer):
+    kind = ChoiceLabelField(RecordCheck.Kind)
+    result = ChoiceLabelField(RecordCheck.Result)
+
+    class Meta:
+        model = RecordCheck
+        fields = ["id", "person", "kind", "checked_on", "result", "authority"]
+
+
+class RecordCheckCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(label="人员编号")
+    kind = serializers.ChoiceField(label="查询类型", choices=RecordCheck.Kind.choices)
+    checked_on = serializers.DateField(label="查询日期")
+    result = serializers.ChoiceField(label="查询结果", choices=RecordCheck.Result.choices)
+    authority = serializers.CharField(label="查询机关", max_length=100, required=False, default="")
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Training
+        fields = ["id", "person", "title", "provider", "completed_on", "hours"]
+
+
+class TrainingCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(label="人员编号")
+    title = serializers.CharField(label="培训名称", max_length=100)
+    provider = serializers.CharField(label="培训机构", max_length=100, required=False, default="")
+    completed_on = serializers.DateField(label="完成日期")
+    hours = serializers.DecimalField(label="学时", max_digits=6, decimal_places=1)
+
+
+class MisconductSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.name", read_only=True)
+    sanction = ChoiceLabelField(Sanction)
+
+    class Meta:
+        model = Misconduct
+        fields = [
+            "id",
+            "person",
+            "district",
+            "occurred_on",
+            "decided_on",
+            "description",
+            "sanction",
+            "sanction_until",
+            "veto",
+        ]
+
+
+class MisconductCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(label="人员编号")
+    occurred_on = serializers.DateField(label="发生日期")
+    decided_on = serializers.DateField(label="处理日期")
+    description = serializers.CharField(label="情况说明", max_length=500)
+    sanction = serializers.ChoiceField(label="处分", choices=Sanction.choices)
+    veto = serializers.BooleanField(label="一票否决", default=False)
+
+
+class PersonFilter(django_filters.FilterSet):
+    # Only kindergartens in the caller's scope are valid choices (no probing of foreign ids).
+    kindergarten = django_filters.ModelChoiceFilter(
+        label="幼儿园",
+        queryset=lambda request: kindergartens_visible_to(getattr(request, "user", None)),
+        field_name="employments__kindergarten",
+        distinct=True,
+    )
+    name = django_filters.CharFilter(label="姓名", lookup_expr="icontains")
+
+    class Meta:
+        model = Person
+        fields = ["kindergarten", "name"]
+
+
+class EmploymentFilter(django_filters.FilterSet):
+    kindergarten = django_filters.ModelChoiceFilter(
+        label="幼儿园", queryset=lambda request: kindergartens_visible_to(getattr(request, "user", None))
+    )
+    current = django_filters.BooleanFilter(label="是否在职", field_name="leave_date", lookup_expr="isnull")
+
+    class Meta:
+        model = Employment
+        fields = ["kindergarten", "current"]
+
+
+class PersonChildFilter(django_filters.FilterSet):
+    person = django_filters.NumberFilter(label="人员编号", field_name="person_id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="教职工列表（身份证号码部分隐藏）"),
+    retrieve=extend_schema(summary="教职工详情", responses={200: StaffPersonSerializer, **ERRORS}),
+)
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
+    serializer_class = StaffPersonSerializer
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        return people_visible_to(self.request.user).order_by("name", "pk")
+
+    def get_object(self):
+        return person_get_for_user(self.request.user, self.kwargs["pk"])
+
+
+@extend_schema_view(
+    list=extend_schema(summary="任职记录列表"),
+    retrieve=extend_schema(summary="任职记录详情", responses={200: EmploymentSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="新增教职工（入职）",
+        description="按身份证号码关联本市已有人员；黑名单人员、入职查询有记录者、仍在他园在职者不能入职。",
+        request=HireSerializer,
+        responses={201: EmploymentSerializer, **ERRORS},
+    ),
+    end=extend_schema(summary="办理离职", request=EndSerializer, responses={200: EmploymentSerializer, **ERRORS}),
+)
+class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
+    serializer_class = EmploymentSerializer
+    filterset_class = EmploymentFilter
+
+    def get_queryset(self):
+        return (
+            employments_visible_to(self.request.user)
+            .select_related("person", "kindergarten")
+            .order_by("kindergarten__name", "person__name", "pk")
+        )
+
+    def get_object(self):
+        action_name = "manage" if self.action == "end" else "view"
+        return employment_get_for_user(self.request.user, self.kwargs["pk"], action=action_name)
+
+    def create(self, request, *args, **kwargs):
+        form = HireSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        kindergarten = kindergartens_visible_to(request.user).filter(pk=data.pop("kindergarten")).first()
+        if kindergarten is None:
+            raise serializers.ValidationError({"kindergarten": ["无效的编号：对象不存在或不在您的权限范围内。"]})
+        require(can(request.user, "manage"), "您没有维护该园教职工信息的权限。")
+        employment = person_hire(actor=request.user, kindergarten=kindergarten, **data)
+        return Response(EmploymentSerializer(employment).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        employment = self.get_object()
+        form = EndSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        employment = employment_end(actor=request.user, employment=employment, **form.validated_data)
+        return Response(EmploymentSerializer(employment).data)
+
+
+class _PersonChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """List (scoped, ?person=) and create (through the service) of a person's records."""
+
+    permission_classes = API_PERMISSIONS
+    filterset_class = PersonChildFilter
+    create_serializer: type[serializers.Serializer]
+    person_action = "manage"
+
+    def write(self, person, data):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        form = self.create_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        person = person_get_for_user(request.user, data.pop("person"), action=self.person_action)
+        obj = self.write(person, data)
+        return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
+
+
+def _child_schema(label: str, request, response):
+    return extend_schema_view(
+        list=extend_schema(summary=f"{label}列表"),
+        create=extend_schema(summary=f"登记{label}", request=request, responses={201: response, **ERRORS}),
+    )
+
+
+@_child_schema("证书", CertificateCreateSerializer, StaffCertificateSerializer)
+class CertificateViewSet(_PersonChildViewSet):
+    serializer_class = StaffCertificateSerializer
+    create_serializer = CertificateCreateSerializer
+
+    def get_queryset(self):
+        return (
+            Certificate.objects.filter(person__in=people_visible_to(self.request.user))
+            .select_related("kind")
+            .order_by("pk")
+        )
+
+    def write(self, person, data):
+        return certificate_add(actor=self.request.user, person=person, **data)
+
+
+@_child_schema("入职查询", RecordCheckCreateSerializer, RecordCheckSerializer)
+class RecordCheckViewSet(_PersonChildViewSet):
+    serializer_class = RecordCheckSerializer
+    create_serializer = RecordCheckCreateSerializer
+
+    def get_queryset(self):
+        return RecordCheck.objects.filter(person__in=people_visible_to(self.request.user)).order_by("pk")
+
+    def write(self, person, data):
+        return record_check_add(actor=self.request.user, person=person, **data)
+
+
+@_child_schema("培训记录", TrainingCreateSerializer, TrainingSerializer)
+class TrainingViewSet(_PersonChildViewSet):
+    serializer_class = TrainingSerializer
+    create_serializer = TrainingCreateSerializer
+
+    def get_queryset(self):
+        return Training.objects.filter(person__in=people_visible_to(self.request.user)).order_by("pk")
+
+    def write(self, person, data):
+        return training_add(actor=self.request.user, person=person, **data)
+
+
+@_child_schema("师德失范记录", MisconductCreateSerializer, MisconductSerializer)
+class MisconductViewSet(_PersonChildViewSet):
+    """The bureau's records (the city viewer reads its districts'); others get an empty list."""
+
+    serializer_class = MisconductSerializer
+    create_serializer = MisconductCreateSerializer
+    person_action = "record_misconduct"
+
+    def get_queryset(self):
+        return misconduct_visible_to(self.request.user).select_related("district").order_by("pk")
+
+    def write(self, person, data):
+        return misconduct_record(actor=self.request.user, person=person, **data)
