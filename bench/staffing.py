@@ -14,6 +14,7 @@ First only 10 kindergartens exist: the query count of each page there is the bas
   request at full size (target: the same as with 10 kindergartens);
 * ``compliance_page_ms``, ``expiring_page_ms`` (90 days), ``missing_page_ms``: server time of the page
   through the test client as the district's bureau staff, minimum of ``--runs`` (target < 1000 ms);
+* ``holding_rates_page_ms``: the holding rates per post over the whole district (same 1 s target);
 * ``blacklist_check_ms``: ``check_not_blacklisted`` for a blacklisted and a clean ID (the check on
   every hire), median of 50 (target < 20 ms).
 
@@ -177,6 +178,7 @@ def main() -> int:
         "compliance": "/staffing/compliance/",
         "expiring": "/staffing/certificates/?window=90",
         "missing": "/staffing/certificates/?window=missing",
+        "holding_rates": "/staffing/certificates/rates/",
     }
 
     def queries(url: str) -> int:

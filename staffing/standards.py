@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from kindergartens.models import Schedule
 from staffing.models import CARE_TEACHING_POSTS, HEALTH_POSTS, PRINCIPAL_POSTS, Post
 
+# Plain strings: 3,000 kindergartens × 9 rules look these up in dicts keyed by the stored values,
+# and an enum member's hashing and comparison run in Python (half the district page's time).
+_CARE = tuple(str(p.value) for p in CARE_TEACHING_POSTS)
+_TEACHER = (str(Post.TEACHER.value),)
+_HEALTH = tuple(str(p.value) for p in HEALTH_POSTS)
+_COOK = (str(Post.COOK.value),)
+_PRINCIPAL = (str(Post.PRINCIPAL.value),)
+_PRINCIPALS = tuple(str(p.value) for p in PRINCIPAL_POSTS)
+
 # Schedules with meals (a cook per 40–45 children with 3 meals and 1 snack) and the full-day ratios.
-FULL_DAY_SCHEDULES = frozenset({Schedule.FULL_DAY, Schedule.BOARDING})
+FULL_DAY_SCHEDULES = frozenset({str(Schedule.FULL_DAY.value), str(Schedule.BOARDING.value)})
 
 
 @dataclass(frozen=True)
@@ -47,15 +56,11 @@ def requirements(*, children: int, classes: int, schedule: str) -> list[tuple[st
     if children > 0:
         if full_day:
             rules.append(("staff_ratio", "全日制教职工与幼儿比不低于 1:7", math.ceil(children / 7), None))
-            rules.append(
-                ("care_ratio", "全日制保教人员与幼儿比不低于 1:9", math.ceil(children / 9), CARE_TEACHING_POSTS)
-            )
+            rules.append(("care_ratio", "全日制保教人员与幼儿比不低于 1:9", math.ceil(children / 9), _CARE))
         else:
             rules.append(("staff_ratio", "半日制教职工与幼儿比不低于 1:10", math.ceil(children / 10), None))
-            rules.append(
-                ("care_ratio", "半日制保教人员与幼儿比不低于 1:13", math.ceil(children / 13), CARE_TEACHING_POSTS)
-            )
-        rules.append(("teacher_ratio", "专任教师与幼儿比不低于 1:15", math.ceil(children / 15), (Post.TEACHER,)))
+            rules.append(("care_ratio", "半日制保教人员与幼儿比不低于 1:13", math.ceil(children / 13), _CARE))
+        rules.append(("teacher_ratio", "专任教师与幼儿比不低于 1:15", math.ceil(children / 15), _TEACHER))
         rules.append(
             (
                 "health",
@@ -65,11 +70,9 @@ def requirements(*, children: int, classes: int, schedule: str) -> list[tuple[st
             )
         )
         if full_day:
-            rules.append(
-                ("cook", "提供三餐一点的每 40–45 名幼儿配备 1 名炊事员", math.ceil(children / 45), (Post.COOK,))
-            )
+            rules.append(("cook", "提供三餐一点的每 40–45 名幼儿配备 1 名炊事员", math.ceil(children / 45), _COOK))
     if classes > 0:
-        rules.append(("class_teachers", "每班配备 2 名专任教师", 2 * classes, (Post.TEACHER,)))
+        rules.append(("class_teachers", "每班配备 2 名专任教师", 2 * classes, _TEACHER))
         if full_day:
             rules.append(
                 (
@@ -79,7 +82,7 @@ def requirements(*, children: int, classes: int, schedule: str) -> list[tuple[st
                     CARE_TEACHING_POSTS,
                 )
             )
-    rules.append(("principal", "配备园长 1 名", 1, (Post.PRINCIPAL,)))
+    rules.append(("principal", "配备园长 1 名", 1, _PRINCIPAL))
     return rules
 
 
@@ -96,4 +99,4 @@ def shortfalls(*, children: int, classes: int, schedule: str, staff: Mapping[str
 
 def principals_over(*, classes: int, staff: Mapping[str, int]) -> int:
     """How many 园长/副园长 above the number the class count allows (not a shortfall, shown apart)."""
-    return max(0, sum(staff.get(p, 0) for p in PRINCIPAL_POSTS) - max_principals(classes))
+    return max(0, sum(staff.get(p, 0) for p in _PRINCIPALS) - max_principals(classes))

@@ -252,9 +252,19 @@ def compliance(request):
             "form": form,
             "querystring": querystring_without_page(request),
             "short_count": sum(1 for r in rows if r.shortfalls),
-            "rates": selectors.holding_rates(employments_visible_to(user), on=selectors.today()),
         },
     )
+
+
+@login_required
+@require_safe
+def holding_rates(request):
+    """Certificate-holding rates per post over the user's scope (three grouped queries)."""
+    user = request.user
+    if not account_has_scope(user):
+        raise Http404
+    rates = selectors.holding_rates(employments_visible_to(user), on=selectors.today())
+    return render(request, "staffing/rates.html", {"rates": rates})
 
 
 @login_required
@@ -321,6 +331,7 @@ urlpatterns = [
     path("", staffing_home, name="home"),
     path("compliance/", compliance, name="compliance"),
     path("certificates/", expiring, name="expiring"),
+    path("certificates/rates/", holding_rates, name="rates"),
     path("certificates/export/", expiring_export, name="expiring-export"),
     path("kindergartens/<int:pk>/", roster, name="roster"),
     path("kindergartens/<int:pk>/hire/", hire, name="hire"),

@@ -111,6 +111,8 @@ ROUTES: list[Route] = [
     *refused("staffing:home", methods=READ_ONLY),
     Route("staffing:compliance", _read()),
     *refused("staffing:compliance", methods=READ_ONLY),
+    Route("staffing:rates", _read()),
+    *refused("staffing:rates", methods=READ_ONLY),
     Route("staffing:expiring", _read()),
     *refused("staffing:expiring", methods=READ_ONLY),
     Route(

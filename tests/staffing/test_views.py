@@ -136,6 +136,7 @@ def _staff(cast, count, start=100):
         ("staffing:expiring", None, "?window=90"),
         ("staffing:expiring", None, "?window=missing"),
         ("staffing:person", "person", ""),
+        ("staffing:rates", None, ""),
     ],
 )
 def test_lists_run_a_fixed_number_of_queries(client, cast, django_assert_max_num_queries, name, args, query):
