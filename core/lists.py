@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -26,16 +27,41 @@ def page_ids_and_total(queryset: QuerySet, *, offset: int, limit: int) -> tuple[
     """The pks of rows ``offset``…``offset + limit`` in the queryset's order and the number of rows
     it matches, in one query. The total is ``None`` when the page is past the end (no row carries it)."""
     try:
-        count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
+        fetched = _fetch_page_with_total(queryset, offset=offset, limit=limit)
     except EmptyResultSet:  # .none(), an empty IN list: nothing can match
         return [], 0
-    # The subquery's table names shadow the outer query's: it is uncorrelated, evaluated once.
-    count = f"SELECT COUNT(*) FROM ({count_sql}) page_total"  # noqa: S608 - Django's own compiled SQL, values are parameters
-    total = RawSQL(count, count_params)  # noqa: S611 - as above
-    fetched = list(queryset.annotate(page_total=total).values_list("pk", "page_total")[offset : offset + limit])
     if not fetched:
         return [], 0 if offset == 0 else None
-    return [pk for pk, _total in fetched], fetched[0][1]
+    return [row[0] for row in fetched], fetched[0][-1]
+
+
+def _fetch_page_with_total(queryset: QuerySet, *, offset: int, limit: int) -> list[tuple]:
+    """Rows ``(pk, …, total)`` of the page. Django compiles the queryset once: the filtered, ordered
+    ids query is cut at its final ORDER BY, and what comes before is counted in a subquery (its table
+    names shadow the outer query's: uncorrelated, evaluated once). Compiling the as-of filters took
+    longer than running them, so compiling them twice (count, then page) cost more than the query.
+    The cut is made only where the compiler's own ORDER BY is the statement's tail; SQL of another
+    shape (no ordering, parameters in it, a subquery in the select list) takes the ORM's way, which
+    compiles twice."""
+    query = queryset.values_list("pk").query
+    connection = connections[queryset.db]
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql(with_limits=False)
+    ordering = compiler.get_order_by()
+    order = ", ".join(order_sql for _expr, (order_sql, _params, _is_ref) in ordering)
+    head, cut, tail = sql.rpartition(" ORDER BY ")
+    columns, from_, rest = head.partition(" FROM ")
+    plain = ordering and tail == order and not any(p for _e, (_s, p, _r) in ordering) and "(" not in columns
+    if cut and from_ and plain:
+        total = f"(SELECT COUNT(*) FROM ({head}) page_total)"  # noqa: S608 - Django's own compiled SQL, values are parameters
+        limits = connection.ops.limit_offset_sql(offset, offset + limit)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{columns}, {total} FROM {rest} ORDER BY {order} {limits}", [*params, *params])
+            return cursor.fetchall()
+    count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
+    count = f"SELECT COUNT(*) FROM ({count_sql}) page_total"  # noqa: S608 - Django's own compiled SQL, values are parameters
+    total = RawSQL(count, count_params)  # noqa: S611 - as above
+    return list(queryset.annotate(page_total=total).values_list("pk", "page_total")[offset : offset + limit])
 
 
 def _requested_page(value) -> int | None:

@@ -259,3 +259,49 @@ def test_lazy_labels_are_translated_per_language():
     with translation.override("en"):
         assert text(label) == "Yes"
     assert text(5) == "5"
+
+
+def _slow_page(queryset, offset, limit):
+    ids = list(queryset.values_list("pk", flat=True))
+    page = ids[offset : offset + limit]
+    return page, len(ids) if page or offset == 0 else None  # past the end: no row carries the total
+
+
+@pytest.mark.parametrize("offset", [0, 3, 6])
+def test_page_and_total_from_one_compilation(many, monkeypatch, offset):
+    """The usual lists (plain ordering) take the one-compilation path and agree with reading every
+    row; the as-of filters' subqueries with their own ORDER BY do not confuse the cut."""
+    import datetime
+
+    import core.lists
+    from core.lists import page_ids_and_total
+    from kindergartens.selectors import with_values_on
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("took the two-compilation path")
+
+    querysets = [
+        many,
+        many.order_by("name", "id"),
+        many.order_by("-capacity", "id").distinct(),
+        with_values_on(many, datetime.date(2030, 1, 31)).filter(status_then="operating").order_by("name", "id"),
+        many.filter(name__contains="号园").exclude(capacity=3).order_by("capacity", "-id"),
+    ]
+    monkeypatch.setattr(core.lists, "RawSQL", refuse)
+    for queryset in querysets:
+        assert page_ids_and_total(queryset, offset=offset, limit=3) == _slow_page(queryset, offset, 3)
+
+
+def test_other_shapes_take_the_orm_path(many):
+    from django.db.models import Case, IntegerField, Value, When
+
+    from core.lists import page_ids_and_total
+
+    # A parameter in the ORDER BY (and no ordering at all): compiled twice, the same answer.
+    weighted = many.order_by(
+        Case(When(capacity__gte=4, then=Value(0)), default=Value(1), output_field=IntegerField()), "id"
+    )
+    assert page_ids_and_total(weighted, offset=2, limit=3) == _slow_page(weighted, 2, 3)
+    unordered = many.order_by()
+    ids, total = page_ids_and_total(unordered, offset=0, limit=10)
+    assert sorted(ids) == sorted(many.values_list("pk", flat=True)) and total == 7
