@@ -1,13 +1,17 @@
-"""Who may see and change supervisor assignments: they follow the kindergarten's scope."""
+"""Who may see and change supervision records: assignments, checklist templates, rectification
+orders and evidence. Everything follows the kindergarten's scope (kindergartens.access); rights
+inside the scope are by role. Out of scope: 404; in scope without the right: 403.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Q, QuerySet, Subquery
 
 from accounts.roles import Role
 from core.access import account_has_scope, get_in_scope_or_404, require
-from kindergartens.access import kindergartens_visible_to
-from supervision.models import SupervisorAssignment
+from kindergartens.access import kindergartens_visible_to, visible_district_ids
+from kindergartens.models import Bureau
+from supervision.models import ChecklistTemplate, EvidenceFile, RectificationOrder, SupervisorAssignment
 
 ASSIGNMENT_RIGHTS: dict[str, frozenset[str]] = {
     "view": frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.SUPERVISOR, Role.KG_DIRECTOR}),
@@ -32,3 +36,92 @@ def assignment_get_for_user(user, pk, *, action: str = "view") -> SupervisorAssi
     assignment = get_in_scope_or_404(assignments_visible_to(user).select_related("kindergarten", "supervisor"), pk=pk)
     require(assignment_can(user, action))
     return assignment
+
+
+# --- checklist templates ------------------------------------------------------------------------
+
+# Everyone with a scope reads the shipped templates and those of their districts; the district's
+# bureau admin copies and adapts them (shipped ones are copied, never edited).
+TEMPLATE_RIGHTS: dict[str, frozenset[str]] = {
+    "view": frozenset(Role),
+    "manage": frozenset({Role.BUREAU_ADMIN}),
+}
+
+
+def templates_visible_to(user) -> QuerySet[ChecklistTemplate]:
+    if not account_has_scope(user):
+        return ChecklistTemplate.objects.none()
+    return ChecklistTemplate.objects.filter(
+        Q(district__isnull=True) | Q(district_id__in=Subquery(visible_district_ids(user)))
+    )
+
+
+def template_can(user, action: str) -> bool:
+    return account_has_scope(user) and user.role in TEMPLATE_RIGHTS[action]
+
+
+def template_manage_district_id(user) -> int | None:
+    """The district whose templates ``user`` keeps (a district bureau admin's own), else None."""
+    if not template_can(user, "manage") or not user.bureau_id or user.bureau.level != Bureau.Level.DISTRICT:
+        return None
+    return user.bureau_id
+
+
+def template_get_for_user(user, pk, *, action: str = "view") -> ChecklistTemplate:
+    """``action``: view; copy (a bureau admin, any visible template); edit (the keeping district's
+    bureau admin, never a shipped template)."""
+    template = get_in_scope_or_404(templates_visible_to(user).select_related("district"), pk=pk)
+    if action == "copy":
+        require(template_manage_district_id(user) is not None, "您没有复制检查模板的权限。")
+    elif action == "edit":
+        require(
+            template.district_id is not None and template.district_id == template_manage_district_id(user),
+            "只有本区县的管理员可以修改本区县的检查模板；系统内置模板请先复制再修改。",
+        )
+    return template
+
+
+# --- rectification orders ------------------------------------------------------------------------
+
+ORDER_RIGHTS: dict[str, frozenset[str]] = {
+    "view": frozenset(Role),
+    # issuing and verifying: the responsible supervisor and the district's bureau
+    "issue": frozenset({Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.BUREAU_STAFF}),
+    "verify": frozenset({Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.BUREAU_STAFF}),
+    # answering: the kindergarten (the director submits; staff draft nothing here)
+    "respond": frozenset({Role.KG_DIRECTOR}),
+}
+
+
+def orders_visible_to(user) -> QuerySet[RectificationOrder]:
+    if not account_has_scope(user):
+        return RectificationOrder.objects.none()
+    return RectificationOrder.objects.filter(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
+
+
+def order_can(user, action: str) -> bool:
+    return account_has_scope(user) and user.role in ORDER_RIGHTS[action]
+
+
+def order_get_for_user(user, pk, *, action: str = "view") -> RectificationOrder:
+    order = get_in_scope_or_404(orders_visible_to(user).select_related("kindergarten", "issued_by"), pk=pk)
+    require(order_can(user, action))
+    return order
+
+
+def order_flags(user) -> dict[str, bool]:
+    return {f"can_{action}": order_can(user, action) for action in ORDER_RIGHTS}
+
+
+# --- evidence files ------------------------------------------------------------------------------
+
+
+def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
+    if not account_has_scope(user):
+        return EvidenceFile.objects.none()
+    return EvidenceFile.objects.filter(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
+
+
+def evidence_get_for_user(user, pk) -> EvidenceFile:
+    """Whoever sees the kindergarten sees its evidence; anyone else gets 404."""
+    return get_in_scope_or_404(evidence_visible_to(user), pk=pk)

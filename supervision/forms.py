@@ -5,6 +5,7 @@ from accounts.access import users_visible_to
 from accounts.models import User
 from accounts.roles import Role
 from core.forms import StyledFormMixin
+from supervision.models import Severity
 
 
 class SupervisorChoiceField(forms.ModelChoiceField):
@@ -26,3 +27,52 @@ class AssignmentForm(StyledFormMixin, forms.Form):
             )
             .order_by("full_name", "username")
         )
+
+
+# --- rectification ---------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; the content check is the service's (supervision.evidence)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files] if files else []
+
+
+EVIDENCE_HELP = "照片（JPG、PNG）或 PDF，单个文件不超过 10 MB，可一次选择多个。"
+
+
+class OrderIssueForm(StyledFormMixin, forms.Form):
+    description = forms.CharField(label="问题与整改要求", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    severity = forms.ChoiceField(label="严重程度", choices=Severity.choices, initial=Severity.MINOR)
+    deadline = forms.DateField(
+        label="整改期限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="不填则按严重程度确定：一般 30 天、较重 15 天、严重 7 天（可由管理员配置）。",
+    )
+
+
+class OrderRespondForm(StyledFormMixin, forms.Form):
+    response = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    files = MultipleFileField(
+        label="佐证材料",
+        required=False,
+        help_text=EVIDENCE_HELP,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf", "multiple": True}),
+    )
+
+
+class OrderReturnForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class OrderAcceptForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label="验收意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

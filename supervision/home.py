@@ -8,8 +8,8 @@ from accounts.roles import Role
 from core.access import account_has_scope
 from core.registry import register_home_card, register_menu_entry
 from kindergartens.access import kindergartens_visible_to
-from supervision.access import assignment_can
-from supervision.models import SupervisorAssignment
+from supervision.access import assignment_can, order_can, orders_visible_to
+from supervision.models import OPEN_STATES, OrderState, SupervisorAssignment
 
 COVERAGE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 
@@ -28,6 +28,21 @@ def _coverage(request) -> dict | None:
     return {**totals, "definition": COUNTED_DEFINITION, "can_assign": assignment_can(user, "manage")}
 
 
+def _orders(request) -> dict | None:
+    """What is waiting in the rectification loop for this user: one aggregate query."""
+    from kindergartens.services import today
+
+    user = request.user
+    if not order_can(user, "view") or user.role == Role.KG_STAFF:
+        return None
+    counts = orders_visible_to(user).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=today())),
+        responded=Count("pk", filter=Q(state=OrderState.RESPONDED)),
+    )
+    return {**counts, "is_kindergarten": user.role == Role.KG_DIRECTOR}
+
+
 def _assignments_visible(user) -> bool:
     return assignment_can(user, "view") and user.role not in (Role.KG_DIRECTOR, Role.KG_STAFF)
 
@@ -36,6 +51,10 @@ def register() -> None:
     register_menu_entry(
         url_name="supervision:assignment-list", label="责任督学", order=30, visible=_assignments_visible
     )
+    register_menu_entry(
+        url_name="supervision:order-list", label="整改通知", order=40, visible=lambda user: order_can(user, "view")
+    )
     register_home_card(
         key="supervision:coverage", template="supervision/home/coverage.html", order=20, context=_coverage
     )
+    register_home_card(key="supervision:orders", template="supervision/home/orders.html", order=25, context=_orders)

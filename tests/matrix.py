@@ -32,7 +32,7 @@ class Route:
     name: str
     expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
     # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level,
-    # credit_grade, import, job, person, employment
+    # credit_grade, import, job, person, employment; supervision: order, order_responded, evidence
     obj: str | None = None
     method: str = "get"
     data: Callable | None = None  # cast -> request body for POST/PATCH
@@ -77,6 +77,10 @@ def refused(
     ]
 
 
+# Supervision records (tests/matrix_supervision.py): an order as issued, an order answered and waiting
+# for verification, an evidence file; own ones in kg_a1, foreign ones in the role's foreign kindergarten.
+SUPERVISION_KINDS = frozenset({"order", "order_responded", "evidence"})
+
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
 _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
 
@@ -93,6 +97,10 @@ def own_object(kind: str, role: str, cast):
         from tests.matrix_jobs import own_job
 
         return own_job(role, cast)
+    if kind in SUPERVISION_KINDS:  # made on demand in kg_a1 (tests/matrix_supervision.py)
+        from tests.matrix_supervision import make_object
+
+        return make_object(kind, cast.kg_a1, cast)
     if kind == "kindergarten":
         return cast.kg_a1
     if kind in ("class", "filing"):
@@ -127,6 +135,10 @@ def foreign_object(kind: str, role: str, cast):
         from tests.matrix_jobs import foreign_job
 
         return foreign_job(role, cast)
+    if kind in SUPERVISION_KINDS:  # the same, in the role's foreign kindergarten
+        from tests.matrix_supervision import make_object
+
+        return make_object(kind, foreign_object("kindergarten", role, cast), cast)
     other_city = role == "city_viewer"
     if kind in ("class", "filing"):
         kg = foreign_object("kindergarten", role, cast)

@@ -495,6 +495,8 @@ TASK_SCOPES = {
     "core.tasks.run_job": "user: runs a job as its requester; the kinds fetch through the access layer with that "
     "user (tests/core/test_jobs.py, tests/kindergartens/test_export.py, test_import.py)",
     "core.tasks.cleanup_jobs": "system: deletes expired job files of every user, keeps the rows",
+    "supervision.tasks.escalate_overdue_orders": "system: flags and escalates overdue rectification orders of "
+    "every district (tests/supervision/test_rectification.py)",
 }
 
 

@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 03:30 Beijing time: expired export/import files are deleted (core.jobs).
     "cleanup-jobs": {"task": "core.tasks.cleanup_jobs", "schedule": crontab(minute=30, hour=3)},
+    # 00:20 Beijing time: overdue rectification orders are flagged and escalated (supervision).
+    "escalate-overdue-orders": {
+        "task": "supervision.tasks.escalate_overdue_orders",
+        "schedule": crontab(minute=20, hour=0),
+    },
 }
 
 LOGGING = {
@@ -275,3 +280,17 @@ PAGE_SIZE = 50
 # children per class ("酌减"); the boarding figures are local practice and configurable.
 CLASS_SIZE_LIMITS = {"small": 25, "middle": 30, "large": 35, "mixed": 30}
 CLASS_SIZE_LIMITS_BOARDING = {"small": 20, "middle": 25, "large": 30, "mixed": 25}
+
+# Supervision (DOMAIN.md §5); local practice, so each figure is configurable.
+# Rectification deadline in days from the day an order is issued, by severity.
+RECTIFICATION_DEADLINE_DAYS = {
+    "minor": env_int("RECTIFICATION_DAYS_MINOR", 30),
+    "major": env_int("RECTIFICATION_DAYS_MAJOR", 15),
+    "critical": env_int("RECTIFICATION_DAYS_CRITICAL", 7),
+}
+# An overdue order is flagged to the responsible supervisor at once and escalated to the bureau
+# when it is still unanswered this many days after its deadline.
+RECTIFICATION_ESCALATE_TO_BUREAU_DAYS = env_int("RECTIFICATION_ESCALATE_TO_BUREAU_DAYS", 7)
+# Evidence files (photos, PDF): largest accepted file and files per upload.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)

@@ -385,6 +385,79 @@ def _assignment(c):
     return supervisor_assignment_end(actor=c.bureau_admin, assignment=assignment)
 
 
+@recipe("supervision.checklisttemplate")
+def _checklist_template(c):
+    from supervision.checklists import template_copy, template_update
+    from supervision.models import ChecklistTemplate
+
+    shipped = ChecklistTemplate.objects.get(family="safety", is_current=True)
+    copy = template_copy(actor=c.bureau_admin, template=shipped)
+    c.checklist = template_update(actor=c.bureau_admin, template=copy, name="本区安全检查", description="按本区要求")
+    return c.checklist
+
+
+@recipe("supervision.checklistsection")
+def _checklist_section(c):
+    from supervision.checklists import template_section_add
+
+    c.checklist_section = template_section_add(actor=c.bureau_admin, template=c.checklist, name="特色检查")
+    return c.checklist_section
+
+
+@recipe("supervision.checklistitem")
+def _checklist_item(c):
+    from supervision.checklists import template_item_add, template_item_update
+
+    item = template_item_add(actor=c.bureau_admin, section=c.checklist_section, text="园内水池加装护栏", weight=2)
+    return template_item_update(
+        actor=c.bureau_admin,
+        item=item,
+        text="园内水池加装护栏并设警示标志",
+        weight=3,
+        evidence_required=True,
+        veto=True,
+    )
+
+
+@recipe("supervision.rectificationorder")
+def _rectification_order(c):
+    from supervision.rectification import order_issue, order_respond, order_return, orders_escalate_overdue
+    from tests.supervision.files import PDF, upload
+
+    with time_machine.travel(datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
+        order = order_issue(
+            actor=c.bureau_admin,
+            kindergarten=c.kg,
+            source_kind="manual",
+            source_label="日常督导发现",
+            description="消防通道堆放杂物",
+            severity="critical",
+        )
+    with time_machine.travel(datetime.datetime(2025, 3, 20, 9, tzinfo=datetime.UTC), tick=False):
+        orders_escalate_overdue()
+    director = User.objects.filter(kindergarten=c.kg, role=Role.KG_DIRECTOR).first() or UserFactory(
+        username="director_kg", full_name="张园长", role=Role.KG_DIRECTOR, kindergarten=c.kg
+    )
+    order = order_respond(actor=director, order=order, response="已清理", files=[upload(PDF, "整改报告.pdf")])
+    return order_return(actor=c.bureau_admin, order=order, reason="请补充照片")
+
+
+@recipe("supervision.rectificationevent")
+def _rectification_event(c):
+    from supervision.models import RectificationEvent
+
+    return RectificationEvent.objects.filter(order__kindergarten=c.kg).last()
+
+
+@recipe("supervision.evidencefile")
+def _evidence_file(c):
+    from supervision.models import EvidenceFile
+
+    evidence = EvidenceFile.objects.filter(kindergarten=c.kg).last()
+    evidence.file.delete()  # the stored file removed: the history says so, never a path
+    return evidence
+
+
 @recipe("accounts.user")
 def _user(c):
     user = UserFactory(username="liming", full_name="李明", role=Role.KG_STAFF, kindergarten=c.kg)

@@ -1,0 +1,27 @@
+"""The shipped checklist templates (2017 办园行为督导评估, 2022 保育教育质量评估指南, 安全专项检查)."""
+
+from django.db import migrations
+
+DEFAULT_FAMILIES = ("conduct-2017", "quality-2022", "safety")
+
+
+def forwards(apps, schema_editor):
+    from supervision.checklist_defaults import ensure_default_templates
+
+    ensure_default_templates(
+        apps.get_model("supervision", "ChecklistTemplate"),
+        apps.get_model("supervision", "ChecklistSection"),
+        apps.get_model("supervision", "ChecklistItem"),
+    )
+
+
+def backwards(apps, schema_editor):
+    # Only versions nobody copied or used: the first versions as shipped (items and sections cascade).
+    Template = apps.get_model("supervision", "ChecklistTemplate")
+    Template.objects.filter(family__in=DEFAULT_FAMILIES, district__isnull=True, version=1).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("supervision", "0002_checklists_rectification_evidence")]
+
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,31 @@
+"""Supervision's models: assignments (责任督学挂牌), checklist templates, rectification orders, evidence."""
+
+from supervision.models.assignments import SupervisorAssignment
+from supervision.models.checklists import ChecklistItem, ChecklistSection, ChecklistTemplate, TemplatePurpose
+from supervision.models.evidence import EvidenceFile, EvidenceType
+from supervision.models.rectification import (
+    OPEN_STATES,
+    Escalation,
+    EventKind,
+    OrderState,
+    RectificationEvent,
+    RectificationOrder,
+    Severity,
+)
+
+__all__ = [
+    "OPEN_STATES",
+    "Escalation",
+    "EventKind",
+    "ChecklistItem",
+    "ChecklistSection",
+    "ChecklistTemplate",
+    "EvidenceFile",
+    "EvidenceType",
+    "OrderState",
+    "RectificationEvent",
+    "RectificationOrder",
+    "Severity",
+    "SupervisorAssignment",
+    "TemplatePurpose",
+]

@@ -1,0 +1,101 @@
+"""Matrix entries for rectification orders and evidence files (see tests/matrix.py for the format).
+
+- Orders follow the kindergarten's scope: whoever sees kg_a1 reads its orders (no_scope: 404);
+  the list is for every role with a scope (no_scope: 403, like the assignment list).
+- Issuing (from the kindergarten: obj kindergarten) and verifying (return, accept: on an order
+  waiting for verification): the supervisor in charge and the district's bureau; the city viewer
+  and the kindergarten's own accounts get 403.
+- Answering: the kindergarten's director only (with a photo); everyone else in scope 403.
+- Evidence files: whoever sees the kindergarten (GET only).
+Objects are made on demand (``make_object``) in kg_a1 (own) or the role's foreign kindergarten.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.base import ContentFile
+
+from supervision.models import EvidenceFile, OrderState, RectificationOrder
+from tests.matrix import Route, refused, statuses
+from tests.supervision.files import PNG, upload
+
+LOGIN = 302
+
+
+def make_object(kind: str, kindergarten, cast):
+    order = RectificationOrder.objects.create(
+        kindergarten=kindergarten,
+        source_kind="manual",
+        source_label="督导发现",
+        description="消防通道堆放杂物",
+        severity="minor",
+        deadline=datetime.date(2099, 1, 1),
+        state=OrderState.RESPONDED if kind == "order_responded" else OrderState.ISSUED,
+    )
+    if kind != "evidence":
+        return order
+    evidence = EvidenceFile(
+        kindergarten=kindergarten,
+        order=order,
+        original_name="照片.png",
+        content_type="image/png",
+        size=len(PNG),
+        sha256="0" * 64,
+    )
+    evidence.file.save("matrix", ContentFile(PNG), save=False)
+    evidence.save()
+    return evidence
+
+
+def _respond(cast) -> dict:
+    return {"response": "已清理", "files": upload()}
+
+
+VERIFIERS = {"supervisor": 302, "bureau_admin": 302, "bureau_staff": 302}
+
+ROUTES: list[Route] = [
+    Route("supervision:order-list", statuses(200, anonymous=LOGIN, no_scope=403)),
+    *refused("supervision:order-list"),
+    Route("supervision:order-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="order"),
+    *refused("supervision:order-detail", obj="order"),
+    Route(
+        "supervision:order-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, supervisor=200, bureau_admin=200, bureau_staff=200),
+        obj="kindergarten",
+    ),
+    Route(
+        "supervision:order-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **VERIFIERS),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {"description": "围墙破损", "severity": "major"},
+    ),
+    *refused("supervision:order-create", obj="kindergarten", methods=("put", "patch", "delete")),
+    Route("supervision:order-respond", statuses(403, anonymous=LOGIN, no_scope=404, kg_director=200), obj="order"),
+    Route(
+        "supervision:order-respond",
+        statuses(403, anonymous=LOGIN, no_scope=404, kg_director=302),
+        obj="order",
+        method="post",
+        data=_respond,
+    ),
+    *refused("supervision:order-respond", obj="order", methods=("put", "patch", "delete")),
+    Route(
+        "supervision:order-return",
+        statuses(403, anonymous=LOGIN, no_scope=404, **VERIFIERS),
+        obj="order_responded",
+        method="post",
+        data=lambda c: {"reason": "照片不清楚"},
+    ),
+    *refused("supervision:order-return", obj="order_responded", methods=("get", "put", "patch", "delete")),
+    Route(
+        "supervision:order-accept",
+        statuses(403, anonymous=LOGIN, no_scope=404, **VERIFIERS),
+        obj="order_responded",
+        method="post",
+    ),
+    *refused("supervision:order-accept", obj="order_responded", methods=("get", "put", "patch", "delete")),
+    Route("supervision:evidence-download", statuses(200, anonymous=LOGIN, no_scope=404), obj="evidence"),
+    *refused("supervision:evidence-download", obj="evidence"),
+]
