@@ -11,7 +11,14 @@ from accounts.roles import Role
 from core.access import account_has_scope, get_in_scope_or_404, require
 from kindergartens.access import kindergartens_visible_to, visible_district_ids
 from kindergartens.models import Bureau
-from supervision.models import ChecklistTemplate, EvidenceFile, RectificationOrder, SupervisorAssignment
+from supervision.models import (
+    ChecklistTemplate,
+    EvidenceFile,
+    Inspection,
+    InspectionState,
+    RectificationOrder,
+    SupervisorAssignment,
+)
 
 ASSIGNMENT_RIGHTS: dict[str, frozenset[str]] = {
     "view": frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.SUPERVISOR, Role.KG_DIRECTOR}),
@@ -125,3 +132,51 @@ def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
 def evidence_get_for_user(user, pk) -> EvidenceFile:
     """Whoever sees the kindergarten sees its evidence; anyone else gets 404."""
     return get_in_scope_or_404(evidence_visible_to(user), pk=pk)
+
+
+# --- inspections ---------------------------------------------------------------------------------
+
+BUREAU_EDITORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+INSPECTION_RIGHTS: dict[str, frozenset[str]] = {
+    "view": frozenset(Role),
+    "plan": BUREAU_EDITORS | {Role.SUPERVISOR},
+    # publishing an annual inspection's conclusion into the registry (kindergartens' record_findings)
+    "publish": BUREAU_EDITORS,
+}
+
+
+def inspections_visible_to(user) -> QuerySet[Inspection]:
+    """Inspections of the kindergartens in scope; a supervisor also sees the visits they were sent on
+    (a random draw may send them outside their own kindergartens); a kindergarten sees only what
+    was submitted (a planned visit is not announced)."""
+    if not account_has_scope(user):
+        return Inspection.objects.none()
+    in_scope = Q(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
+    if user.role == Role.SUPERVISOR:
+        mine = Inspection.supervisors.through.objects.filter(user_id=user.pk).values("inspection_id")
+        return Inspection.objects.filter(in_scope | Q(pk__in=Subquery(mine)))
+    if user.role in (Role.KG_DIRECTOR, Role.KG_STAFF):
+        return Inspection.objects.filter(in_scope, state=InspectionState.SUBMITTED)
+    return Inspection.objects.filter(in_scope)
+
+
+def inspection_can(user, action: str, inspection: Inspection | None = None) -> bool:
+    """``conduct`` (start, record items, issue orders, submit): one of the inspection's inspectors or
+    the district's bureau editors, while it is not submitted."""
+    if not account_has_scope(user):
+        return False
+    if action == "conduct":
+        if inspection is None or inspection.state == InspectionState.SUBMITTED:
+            return False
+        return user.role in BUREAU_EDITORS or inspection.supervisors.filter(pk=user.pk).exists()
+    return user.role in INSPECTION_RIGHTS[action]
+
+
+def inspection_get_for_user(user, pk, *, action: str = "view") -> Inspection:
+    inspection = get_in_scope_or_404(
+        inspections_visible_to(user).select_related("kindergarten", "template", "kindergarten__district"), pk=pk
+    )
+    if action == "conduct" and inspection.state == InspectionState.SUBMITTED:
+        require(False, "该检查已提交，不能再修改。")
+    require(inspection_can(user, action, inspection))
+    return inspection

@@ -18,14 +18,7 @@ from django.db import models, transaction
 from accounts.models import User
 from supervision.access import template_manage_district_id
 from supervision.checklist_defaults import ensure_default_templates
-from supervision.models import ChecklistItem, ChecklistSection, ChecklistTemplate
-
-
-class ItemResult(models.TextChoices):
-    PASS = "pass", "符合"
-    FAIL = "fail", "不符合"
-    NA = "na", "不适用"
-
+from supervision.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ItemResult
 
 # Shown wherever a score appears (inspection, self-check, gap pages, API description).
 SCORING_RULE = (

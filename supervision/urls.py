@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import assignments, evidence, rectification
+from supervision.views import assignments, checklists, evidence, rectification
 
 app_name = "supervision"
 urlpatterns = [
@@ -12,5 +12,13 @@ urlpatterns = [
     path("orders/<int:pk>/return/", rectification.order_return_view, name="order-return"),
     path("orders/<int:pk>/accept/", rectification.order_accept_view, name="order-accept"),
     path("kindergartens/<int:pk>/orders/new/", rectification.order_create, name="order-create"),
+    path("templates/", checklists.template_list, name="template-list"),
+    path("templates/<int:pk>/", checklists.template_detail, name="template-detail"),
+    path("templates/<int:pk>/copy/", checklists.template_copy_view, name="template-copy"),
+    path("templates/<int:pk>/edit/", checklists.template_edit, name="template-edit"),
+    path("templates/<int:pk>/sections/new/", checklists.template_section_create, name="template-section-create"),
+    path("templates/<int:pk>/items/new/", checklists.template_item_create, name="template-item-create"),
+    path("template-items/<int:pk>/edit/", checklists.template_item_edit, name="template-item-edit"),
+    path("template-items/<int:pk>/delete/", checklists.template_item_delete, name="template-item-delete"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),
 ]

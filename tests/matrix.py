@@ -32,7 +32,7 @@ class Route:
     name: str
     expect: dict[str, int]  # role -> status code on an in-scope object (or for an object-less route)
     # kind of object in the URL: kindergarten, user, assignment, bureau, township, class, filing, level,
-    # credit_grade, import, job, person, employment; supervision: order, order_responded, evidence
+    # credit_grade, import, job, person, employment; supervision: see SUPERVISION_KINDS and TEMPLATE_KINDS
     obj: str | None = None
     method: str = "get"
     data: Callable | None = None  # cast -> request body for POST/PATCH
@@ -80,6 +80,8 @@ def refused(
 # Supervision records (tests/matrix_supervision.py): an order as issued, an order answered and waiting
 # for verification, an evidence file; own ones in kg_a1, foreign ones in the role's foreign kindergarten.
 SUPERVISION_KINDS = frozenset({"order", "order_responded", "evidence"})
+# A district's checklist template and one of its items: own is district A's, foreign another district's.
+TEMPLATE_KINDS = frozenset({"template", "template_item"})
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
 _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
@@ -97,6 +99,10 @@ def own_object(kind: str, role: str, cast):
         from tests.matrix_jobs import own_job
 
         return own_job(role, cast)
+    if kind in TEMPLATE_KINDS:  # district A's own checklist template (tests/matrix_supervision.py)
+        from tests.matrix_supervision import make_template_object
+
+        return make_template_object(kind, cast.district_a)
     if kind in SUPERVISION_KINDS:  # made on demand in kg_a1 (tests/matrix_supervision.py)
         from tests.matrix_supervision import make_object
 
@@ -135,6 +141,10 @@ def foreign_object(kind: str, role: str, cast):
         from tests.matrix_jobs import foreign_job
 
         return foreign_job(role, cast)
+    if kind in TEMPLATE_KINDS:  # another district's template: C for the city viewer, else B
+        from tests.matrix_supervision import make_template_object
+
+        return make_template_object(kind, cast.district_c if role == "city_viewer" else cast.district_b)
     if kind in SUPERVISION_KINDS:  # the same, in the role's foreign kindergarten
         from tests.matrix_supervision import make_object
 

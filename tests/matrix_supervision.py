@@ -16,7 +16,14 @@ import datetime
 
 from django.core.files.base import ContentFile
 
-from supervision.models import EvidenceFile, OrderState, RectificationOrder
+from supervision.models import (
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    EvidenceFile,
+    OrderState,
+    RectificationOrder,
+)
 from tests.matrix import Route, refused, statuses
 from tests.supervision.files import PNG, upload
 
@@ -46,6 +53,21 @@ def make_object(kind: str, kindergarten, cast):
     evidence.file.save("matrix", ContentFile(PNG), save=False)
     evidence.save()
     return evidence
+
+
+def make_template_object(kind: str, district):
+    template = ChecklistTemplate.objects.create(
+        family=f"matrix-{district.pk}-{ChecklistTemplate.objects.count()}",
+        name="本区检查",
+        purpose="other",
+        district=district,
+    )
+    section = ChecklistSection.objects.create(template=template, position=1, name="办园条件")
+    items = [
+        ChecklistItem.objects.create(template=template, section=section, position=n, code=f"1.{n}", text=f"检查项{n}")
+        for n in (1, 2)
+    ]
+    return template if kind == "template" else items[0]
 
 
 def _respond(cast) -> dict:
@@ -96,6 +118,57 @@ ROUTES: list[Route] = [
         method="post",
     ),
     *refused("supervision:order-accept", obj="order_responded", methods=("get", "put", "patch", "delete")),
+    # --- checklist templates: everyone in scope reads; the district's bureau admin copies and edits ---
+    Route("supervision:template-list", statuses(200, anonymous=LOGIN, no_scope=403)),
+    *refused("supervision:template-list"),
+    Route("supervision:template-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="template"),
+    *refused("supervision:template-detail", obj="template"),
+    Route(
+        "supervision:template-copy",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302),
+        obj="template",
+        method="post",
+    ),
+    *refused("supervision:template-copy", obj="template", methods=("get", "put", "patch", "delete")),
+    *[
+        row
+        for name, data in (
+            ("supervision:template-edit", lambda c: {"name": "本区检查（修订）"}),
+            ("supervision:template-section-create", lambda c: {"name": "特色发展"}),
+            ("supervision:template-item-create", lambda c: {"text": "园本课程", "weight": 2}),
+        )
+        for row in (
+            Route(name, statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200), obj="template"),
+            Route(
+                name,
+                statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302),
+                obj="template",
+                method="post",
+                data=data,
+            ),
+            *refused(name, obj="template", methods=("put", "patch", "delete")),
+        )
+    ],
+    Route(
+        "supervision:template-item-edit",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200),
+        obj="template_item",
+    ),
+    Route(
+        "supervision:template-item-edit",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302),
+        obj="template_item",
+        method="post",
+        data=lambda c: {"text": "持证办园", "weight": 3, "veto": "on"},
+    ),
+    *refused("supervision:template-item-edit", obj="template_item", methods=("put", "patch", "delete")),
+    Route(
+        "supervision:template-item-delete",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302),
+        obj="template_item",
+        method="post",
+    ),
+    *refused("supervision:template-item-delete", obj="template_item", methods=("get", "put", "patch", "delete")),
     Route("supervision:evidence-download", statuses(200, anonymous=LOGIN, no_scope=404), obj="evidence"),
     *refused("supervision:evidence-download", obj="evidence"),
 ]

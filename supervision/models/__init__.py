@@ -3,6 +3,14 @@
 from supervision.models.assignments import SupervisorAssignment
 from supervision.models.checklists import ChecklistItem, ChecklistSection, ChecklistTemplate, TemplatePurpose
 from supervision.models.evidence import EvidenceFile, EvidenceType
+from supervision.models.inspections import (
+    Inspection,
+    InspectionKind,
+    InspectionResult,
+    InspectionState,
+    ItemResult,
+    SpecialSubtype,
+)
 from supervision.models.rectification import (
     OPEN_STATES,
     Escalation,
@@ -22,6 +30,12 @@ __all__ = [
     "ChecklistTemplate",
     "EvidenceFile",
     "EvidenceType",
+    "Inspection",
+    "InspectionKind",
+    "InspectionResult",
+    "InspectionState",
+    "ItemResult",
+    "SpecialSubtype",
     "OrderState",
     "RectificationEvent",
     "RectificationOrder",

@@ -48,6 +48,14 @@ class EvidenceFile(AuditedModel):
         on_delete=models.PROTECT,
         related_name="evidence",
     )
+    result = models.ForeignKey(
+        "supervision.InspectionResult",
+        verbose_name=_("检查项结果"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=40, choices=EvidenceType.choices)

@@ -48,6 +48,7 @@ from kindergartens.services import kindergarten_update
 from kindergartens.services.filings import filing_approve, filing_resubmit, filing_return
 from supervision.services import supervisor_assign, supervisor_assignment_end
 from tests.factories import DistrictFactory, TownshipFactory, UserFactory
+from tests.supervision.files import PDF, upload
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -422,7 +423,6 @@ def _checklist_item(c):
 @recipe("supervision.rectificationorder")
 def _rectification_order(c):
     from supervision.rectification import order_issue, order_respond, order_return, orders_escalate_overdue
-    from tests.supervision.files import PDF, upload
 
     with time_machine.travel(datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
         order = order_issue(
@@ -440,6 +440,46 @@ def _rectification_order(c):
     )
     order = order_respond(actor=director, order=order, response="已清理", files=[upload(PDF, "整改报告.pdf")])
     return order_return(actor=c.bureau_admin, order=order, reason="请补充照片")
+
+
+@recipe("supervision.inspection")
+def _inspection_visit(c):
+    from supervision.inspections import (
+        inspection_issue_order,
+        inspection_plan,
+        inspection_record_item,
+        inspection_start,
+        inspection_submit,
+    )
+    from supervision.models import ChecklistTemplate
+
+    template = ChecklistTemplate.objects.get(family="quality-2022", is_current=True)
+    inspection = inspection_plan(
+        actor=c.bureau_staff,
+        kindergarten=c.kg,
+        kind="annual",
+        template=template,
+        planned_on=datetime.date(2025, 4, 1),
+        supervisors=[c.bureau_staff, c.supervisor],
+    )
+    inspection_start(actor=c.bureau_staff, inspection=inspection)
+    for result in inspection.results.select_related("item"):
+        outcome = "fail" if result.item.code == "1.1" else "pass"
+        files = [upload(PDF, "现场记录.pdf")] if result.item.evidence_required else []
+        inspection_record_item(actor=c.bureau_staff, result=result, outcome=outcome, note="现场查看", files=files)
+        if outcome == "fail":
+            inspection_issue_order(
+                actor=c.bureau_staff, result=result, description="党建工作台账不全", severity="minor"
+            )
+    c.inspection = inspection_submit(
+        actor=c.bureau_staff, inspection=inspection, summary="基本合格", conclusion="basic"
+    )
+    return c.inspection
+
+
+@recipe("supervision.inspectionresult")
+def _inspection_result(c):
+    return c.inspection.results.get(item__code="1.1")
 
 
 @recipe("supervision.rectificationevent")
