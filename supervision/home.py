@@ -8,7 +8,7 @@ from accounts.roles import Role
 from core.access import account_has_scope
 from core.registry import register_home_card, register_menu_entry
 from kindergartens.access import kindergartens_visible_to
-from supervision.access import assignment_can, order_can, orders_visible_to, template_can
+from supervision.access import assignment_can, inspection_can, order_can, orders_visible_to, template_can
 from supervision.models import OPEN_STATES, OrderState, SupervisorAssignment
 
 COVERAGE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
@@ -53,6 +53,12 @@ def register() -> None:
     )
     register_menu_entry(
         url_name="supervision:order-list", label="整改通知", order=40, visible=lambda user: order_can(user, "view")
+    )
+    register_menu_entry(
+        url_name="supervision:inspection-list",
+        label="督导检查",
+        order=35,
+        visible=lambda user: inspection_can(user, "view") and user.role != Role.KG_STAFF,
     )
     register_menu_entry(
         url_name="supervision:template-list",

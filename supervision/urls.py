@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import assignments, checklists, evidence, rectification
+from supervision.views import assignments, checklists, evidence, inspections, rectification
 
 app_name = "supervision"
 urlpatterns = [
@@ -20,5 +20,13 @@ urlpatterns = [
     path("templates/<int:pk>/items/new/", checklists.template_item_create, name="template-item-create"),
     path("template-items/<int:pk>/edit/", checklists.template_item_edit, name="template-item-edit"),
     path("template-items/<int:pk>/delete/", checklists.template_item_delete, name="template-item-delete"),
+    path("inspections/", inspections.inspection_list, name="inspection-list"),
+    path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection-detail"),
+    path("inspections/<int:pk>/start/", inspections.inspection_start_view, name="inspection-start"),
+    path("inspections/<int:pk>/submit/", inspections.inspection_submit_view, name="inspection-submit"),
+    path("inspections/<int:pk>/publish/", inspections.inspection_publish_view, name="inspection-publish"),
+    path("inspection-items/<int:pk>/", inspections.inspection_item_view, name="inspection-item"),
+    path("inspection-items/<int:pk>/order/", inspections.inspection_item_order_view, name="inspection-item-order"),
+    path("kindergartens/<int:pk>/inspections/new/", inspections.inspection_create, name="inspection-create"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),
 ]

@@ -79,7 +79,17 @@ def refused(
 
 # Supervision records (tests/matrix_supervision.py): an order as issued, an order answered and waiting
 # for verification, an evidence file; own ones in kg_a1, foreign ones in the role's foreign kindergarten.
-SUPERVISION_KINDS = frozenset({"order", "order_responded", "evidence"})
+SUPERVISION_KINDS = frozenset(
+    {
+        "order",
+        "order_responded",
+        "evidence",
+        "inspection",
+        "inspection_started",
+        "inspection_result",
+        "inspection_submitted",
+    }
+)
 # A district's checklist template and one of its items: own is district A's, foreign another district's.
 TEMPLATE_KINDS = frozenset({"template", "template_item"})
 

@@ -21,6 +21,8 @@ from supervision.models import (
     ChecklistSection,
     ChecklistTemplate,
     EvidenceFile,
+    Inspection,
+    InspectionResult,
     OrderState,
     RectificationOrder,
 )
@@ -30,7 +32,32 @@ from tests.supervision.files import PNG, upload
 LOGIN = 302
 
 
+def _inspection(kind: str, kindergarten, cast):
+    template = ChecklistTemplate.objects.get(family="quality-2022", is_current=True)
+    state = {"inspection": "planned", "inspection_submitted": "submitted"}.get(kind, "in_progress")
+    inspection = Inspection.objects.create(
+        kindergarten=kindergarten,
+        kind="annual" if kind == "inspection_submitted" else "routine",
+        conclusion="pass" if kind == "inspection_submitted" else "",
+        template=template,
+        planned_on=datetime.date(2026, 3, 1),
+        state=state,
+    )
+    if kindergarten == cast.kg_a1:
+        inspection.supervisors.set([cast.supervisor])
+    if state == "in_progress":
+        for item in template.items.all():
+            InspectionResult.objects.create(
+                inspection=inspection, item=item, result="fail" if item.code == "1.1" else ""
+            )
+    if kind == "inspection_result":
+        return inspection.results.get(item__code="1.1")
+    return inspection
+
+
 def make_object(kind: str, kindergarten, cast):
+    if kind.startswith("inspection"):
+        return _inspection(kind, kindergarten, cast)
     order = RectificationOrder.objects.create(
         kindergarten=kindergarten,
         source_kind="manual",
@@ -72,6 +99,11 @@ def make_template_object(kind: str, district):
 
 def _respond(cast) -> dict:
     return {"response": "已清理", "files": upload()}
+
+
+def _plan(cast) -> dict:
+    template = ChecklistTemplate.objects.get(family="quality-2022", is_current=True)
+    return {"kind": "routine", "template": template.pk, "planned_on": "2026-03-01", "supervisors": [cast.supervisor.pk]}
 
 
 VERIFIERS = {"supervisor": 302, "bureau_admin": 302, "bureau_staff": 302}
@@ -169,6 +201,59 @@ ROUTES: list[Route] = [
         method="post",
     ),
     *refused("supervision:template-item-delete", obj="template_item", methods=("get", "put", "patch", "delete")),
+    # --- inspections ---
+    Route("supervision:inspection-list", statuses(200, anonymous=LOGIN, no_scope=403)),
+    *refused("supervision:inspection-list"),
+    # A planned visit is not shown to the kindergarten (404 for its accounts).
+    Route(
+        "supervision:inspection-detail",
+        statuses(200, anonymous=LOGIN, no_scope=404, kg_director=404, kg_staff=404),
+        obj="inspection",
+    ),
+    *refused("supervision:inspection-detail", obj="inspection"),
+    Route(
+        "supervision:inspection-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, supervisor=200, bureau_admin=200, bureau_staff=200),
+        obj="kindergarten",
+    ),
+    Route(
+        "supervision:inspection-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **VERIFIERS),
+        obj="kindergarten",
+        method="post",
+        data=_plan,
+    ),
+    *refused("supervision:inspection-create", obj="kindergarten", methods=("put", "patch", "delete")),
+    *[
+        row
+        for name, obj, data in (
+            ("supervision:inspection-start", "inspection", None),
+            ("supervision:inspection-submit", "inspection_started", None),
+            ("supervision:inspection-item", "inspection_result", lambda c: {"outcome": "fail", "note": "现场"}),
+            (
+                "supervision:inspection-item-order",
+                "inspection_result",
+                lambda c: {"description": "整改", "severity": "minor"},
+            ),
+        )
+        for row in (
+            Route(
+                name,
+                statuses(403, anonymous=LOGIN, no_scope=404, kg_director=404, kg_staff=404, **VERIFIERS),
+                obj=obj,
+                method="post",
+                data=data,
+            ),
+            *refused(name, obj=obj, methods=("get", "put", "patch", "delete")),
+        )
+    ],
+    Route(
+        "supervision:inspection-publish",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302, bureau_staff=302),
+        obj="inspection_submitted",
+        method="post",
+    ),
+    *refused("supervision:inspection-publish", obj="inspection_submitted", methods=("get", "put", "patch", "delete")),
     Route("supervision:evidence-download", statuses(200, anonymous=LOGIN, no_scope=404), obj="evidence"),
     *refused("supervision:evidence-download", obj="evidence"),
 ]
