@@ -24,7 +24,7 @@ from staffing.api import (
     RecordCheckViewSet,
     TrainingViewSet,
 )
-from supervision.api import AssignmentViewSet
+from supervision.api import AssignmentViewSet, InspectionViewSet, OrderViewSet, TemplateViewSet
 
 app_name = "api"
 
@@ -55,6 +55,9 @@ router.register("staff/certificates", CertificateViewSet, basename="staff-certif
 router.register("staff/record-checks", RecordCheckViewSet, basename="staff-record-check")
 router.register("staff/trainings", TrainingViewSet, basename="staff-training")
 router.register("staff/misconduct", MisconductViewSet, basename="staff-misconduct")
+router.register("checklist-templates", TemplateViewSet, basename="checklist-template")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("rectification-orders", OrderViewSet, basename="rectification-order")
 
 # The root names every part that answers a GET; a router resource without a list (classes live
 # under their kindergarten) is reached from its parent.

@@ -26,7 +26,7 @@ from supervision.models import (
     OrderState,
     RectificationOrder,
 )
-from tests.matrix import Route, refused, statuses
+from tests.matrix import ROLES, Route, refused, statuses
 from tests.supervision.files import PNG, upload
 
 LOGIN = 302
@@ -256,4 +256,53 @@ ROUTES: list[Route] = [
     *refused("supervision:inspection-publish", obj="inspection_submitted", methods=("get", "put", "patch", "delete")),
     Route("supervision:evidence-download", statuses(200, anonymous=LOGIN, no_scope=404), obj="evidence"),
     *refused("supervision:evidence-download", obj="evidence"),
+]
+
+
+# --- API (anonymous: 401). Lists: every role with a scope; objects as on the pages. ---
+API_ANON = 401
+_API_VERIFIERS = {"supervisor": 200, "bureau_admin": 200, "bureau_staff": 200}
+
+
+def _api(default: int, **overrides: int) -> dict[str, int]:
+    return statuses(default, anonymous=API_ANON, **overrides)
+
+
+def _api_refused(name: str, obj: str | None, methods: tuple[str, ...]) -> list[Route]:
+    expect = statuses(405, anonymous=API_ANON)
+    return [
+        Route(name, expect, obj=obj, method=m, api=True, foreign=dict.fromkeys(ROLES, 405) if obj else {})
+        for m in methods
+    ]
+
+
+ROUTES += [
+    Route("api:checklist-template-list", _api(200, no_scope=403), api=True),
+    *_api_refused("api:checklist-template-list", None, ("post", "put", "patch", "delete")),
+    Route("api:checklist-template-detail", _api(200, no_scope=404), obj="template", api=True),
+    *_api_refused("api:checklist-template-detail", "template", ("post", "put", "patch", "delete")),
+    Route("api:inspection-list", _api(200, no_scope=403), api=True),
+    *_api_refused("api:inspection-list", None, ("post", "put", "patch", "delete")),
+    Route("api:inspection-detail", _api(200, no_scope=404, kg_director=404, kg_staff=404), obj="inspection", api=True),
+    *_api_refused("api:inspection-detail", "inspection", ("post", "put", "patch", "delete")),
+    Route("api:rectification-order-list", _api(200, no_scope=403), api=True),
+    *_api_refused("api:rectification-order-list", None, ("post", "put", "patch", "delete")),
+    Route("api:rectification-order-detail", _api(200, no_scope=404), obj="order", api=True),
+    *_api_refused("api:rectification-order-detail", "order", ("post", "put", "patch", "delete")),
+    Route(
+        "api:rectification-order-return",
+        _api(403, no_scope=404, **_API_VERIFIERS),
+        obj="order_responded",
+        method="post",
+        api=True,
+        data=lambda c: {"reason": "照片不清楚"},
+    ),
+    Route(
+        "api:rectification-order-accept",
+        _api(403, no_scope=404, **_API_VERIFIERS),
+        obj="order_responded",
+        method="post",
+        api=True,
+        data=lambda c: {"note": ""},
+    ),
 ]
