@@ -55,7 +55,7 @@ class OrderIssueForm(StyledFormMixin, forms.Form):
     deadline = forms.DateField(
         label="整改期限",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text="不填则按严重程度确定：一般 30 天、较重 15 天、严重 7 天（可由管理员配置）。",
     )
 

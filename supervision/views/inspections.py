@@ -20,7 +20,7 @@ from core.forms import StyledFormMixin
 from core.lists import page_of_ids
 from core.pagination import querystring_without_page
 from core.views_helpers import apply_validation_error
-from kindergartens.access import kindergarten_get_for_user
+from kindergartens.access import kindergarten_get_for_user, kindergartens_visible_to
 from kindergartens.services import today
 from supervision.access import inspection_can, inspection_get_for_user, inspections_visible_to, templates_visible_to
 from supervision.checklists import SCORING_RULE
@@ -62,7 +62,7 @@ class PlanForm(StyledFormMixin, forms.Form):
         label="专项类别", choices=[("", "（专项督导时选择）"), *SpecialSubtype.choices], required=False
     )
     template = TemplateField(label="检查模板", queryset=ChecklistTemplate.objects.none(), empty_label="请选择模板")
-    planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = forms.DateField(label="计划日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     supervisors = InspectorField(label="检查人员", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, kindergarten, **kwargs):
@@ -131,11 +131,16 @@ def inspection_list(request):
         return Inspection.objects.filter(pk__in=ids).select_related("kindergarten", "template")
 
     page = page_of_ids(request, qs, load=load)
+    # A supervisor plans visits to their own few kindergartens from here (the bureau from the record).
+    own = []
+    if request.user.role == Role.SUPERVISOR and inspection_can(request.user, "plan"):
+        own = list(kindergartens_visible_to(request.user).order_by("name").values("pk", "name")[:20])
     return render(
         request,
         "supervision/inspection_list.html",
         {
             "page": page,
+            "own_kindergartens": own,
             "state": state,
             "q": q,
             "states": list(STATE_FILTERS.items()),
