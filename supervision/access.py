@@ -180,3 +180,12 @@ def inspection_get_for_user(user, pk, *, action: str = "view") -> Inspection:
         require(False, "该检查已提交，不能再修改。")
     require(inspection_can(user, action, inspection))
     return inspection
+
+
+COVERAGE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.SUPERVISOR})
+LOAD_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+
+
+def coverage_can(user, what: str = "coverage") -> bool:
+    """``coverage``: the bureau and the supervisors (their own kindergartens); ``load``: the bureau."""
+    return account_has_scope(user) and user.role in (COVERAGE_ROLES if what == "coverage" else LOAD_ROLES)

@@ -10,7 +10,10 @@ from supervision.models import Severity
 
 class SupervisorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.display_name}（当前负责 {obj.active_count} 所）"
+        from django.conf import settings
+
+        over = "，已超过建议数" if obj.active_count >= settings.SUPERVISOR_LOAD_WARNING else ""
+        return f"{obj.display_name}（当前负责 {obj.active_count} 所{over}）"
 
 
 class AssignmentForm(StyledFormMixin, forms.Form):

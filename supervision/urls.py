@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import assignments, checklists, evidence, inspections, rectification
+from supervision.views import assignments, checklists, coverage, evidence, inspections, rectification
 
 app_name = "supervision"
 urlpatterns = [
@@ -28,5 +28,7 @@ urlpatterns = [
     path("inspection-items/<int:pk>/", inspections.inspection_item_view, name="inspection-item"),
     path("inspection-items/<int:pk>/order/", inspections.inspection_item_order_view, name="inspection-item-order"),
     path("kindergartens/<int:pk>/inspections/new/", inspections.inspection_create, name="inspection-create"),
+    path("coverage/", coverage.coverage, name="coverage"),
+    path("supervisor-load/", coverage.supervisor_load, name="supervisor-load"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),
 ]

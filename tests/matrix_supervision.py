@@ -201,6 +201,17 @@ ROUTES: list[Route] = [
         method="post",
     ),
     *refused("supervision:template-item-delete", obj="template_item", methods=("get", "put", "patch", "delete")),
+    # --- coverage (the bureau, the city viewer and supervisors) and supervisors' load (the bureau) ---
+    Route(
+        "supervision:coverage",
+        statuses(403, anonymous=LOGIN, city_viewer=200, supervisor=200, bureau_admin=200, bureau_staff=200),
+    ),
+    *refused("supervision:coverage"),
+    Route(
+        "supervision:supervisor-load",
+        statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200),
+    ),
+    *refused("supervision:supervisor-load"),
     # --- inspections ---
     Route("supervision:inspection-list", statuses(200, anonymous=LOGIN, no_scope=403)),
     *refused("supervision:inspection-list"),

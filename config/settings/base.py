@@ -294,3 +294,10 @@ RECTIFICATION_ESCALATE_TO_BUREAU_DAYS = env_int("RECTIFICATION_ESCALATE_TO_BUREA
 # Evidence files (photos, PDF): largest accepted file and files per upload.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)
+# Regular supervision: inspections per kindergarten per term (教育督导条例 art. 14: twice), the
+# comprehensive assessment cycle in years (due after the first figure, overdue after the second),
+# and the number of kindergartens above which a supervisor's load is flagged (挂牌督导: about 5).
+SUPERVISION_MIN_INSPECTIONS_PER_TERM = env_int("SUPERVISION_MIN_INSPECTIONS_PER_TERM", 2)
+SUPERVISION_ASSESSMENT_DUE_YEARS = env_int("SUPERVISION_ASSESSMENT_DUE_YEARS", 3)
+SUPERVISION_ASSESSMENT_OVERDUE_YEARS = env_int("SUPERVISION_ASSESSMENT_OVERDUE_YEARS", 5)
+SUPERVISOR_LOAD_WARNING = env_int("SUPERVISOR_LOAD_WARNING", 5)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from core.pagination import paginate, querystring_without_page
 from core.views_helpers import apply_validation_error
 from kindergartens.access import kindergarten_get_for_user
 from supervision.access import assignment_can, assignment_get_for_user, assignments_visible_to
+from supervision.coverage import supervisor_load
 from supervision.forms import AssignmentForm
 from supervision.services import supervisor_assign, supervisor_assignment_end
 
@@ -56,7 +58,14 @@ def assignment_create(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, f"已指派 {form.cleaned_data['supervisor'].display_name} 为责任督学。")
+            supervisor = form.cleaned_data["supervisor"]
+            messages.success(request, f"已指派 {supervisor.display_name} 为责任督学。")
+            load = supervisor_load(supervisor)
+            if load > settings.SUPERVISOR_LOAD_WARNING:
+                messages.warning(
+                    request,
+                    f"{supervisor.display_name} 现负责 {load} 所幼儿园，超过 {settings.SUPERVISOR_LOAD_WARNING} 所，请留意其工作量。",
+                )
             return redirect("kindergartens:detail", pk=kindergarten.pk)
     current = kindergarten.supervisor_assignments.filter(ended_at__isnull=True).select_related("supervisor").first()
     return render(
