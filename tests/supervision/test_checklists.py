@@ -64,8 +64,26 @@ def test_an_unknown_result_is_an_error_not_a_silent_zero():
 # --- defaults --------------------------------------------------------------------------------------
 
 
-def test_the_defaults_ship_with_the_database(db):
-    """Migration 0003 wrote them: 2017 (5 areas), 2022 (5 areas, 15 key indicators), safety."""
+def test_the_data_migration_writes_and_removes_the_defaults(db):
+    """Migration 0003 (run here on the current models; a transactional test elsewhere may have
+    flushed what it wrote when the test database was built)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("supervision.migrations.0003_default_checklist_templates")
+    ChecklistTemplate.objects.all().delete()
+    migration.forwards(apps, None)
+    assert set(ChecklistTemplate.objects.values_list("family", flat=True)) == {"conduct-2017", "quality-2022", "safety"}
+    migration.forwards(apps, None)  # idempotent
+    assert ChecklistTemplate.objects.count() == 3
+    migration.backwards(apps, None)
+    assert not ChecklistTemplate.objects.exists() and not ChecklistItem.objects.exists()
+
+
+def test_the_shipped_defaults(db):
+    """2017 (5 areas), 2022 (5 areas, 15 key indicators), safety (DOMAIN.md §6)."""
+    checklists_ensure_defaults()
     by_family = {t.family: t for t in ChecklistTemplate.objects.filter(district__isnull=True)}
     assert set(by_family) == {"conduct-2017", "quality-2022", "safety"}
     conduct = by_family["conduct-2017"]
@@ -82,6 +100,7 @@ def test_the_defaults_ship_with_the_database(db):
 
 
 def test_ensure_defaults_is_idempotent(db):
+    checklists_ensure_defaults()
     before = ChecklistItem.objects.count()
     assert checklists_ensure_defaults() == []
     assert ChecklistItem.objects.count() == before
@@ -98,6 +117,7 @@ def test_ensure_defaults_is_idempotent(db):
 
 @pytest.fixture
 def conduct(db):
+    checklists_ensure_defaults()
     return ChecklistTemplate.objects.get(family="conduct-2017", is_current=True)
 
 

@@ -10,7 +10,7 @@ from tests.supervision.files import FAKE_JPEG, upload
 
 
 @pytest.fixture
-def safety(db):
+def safety(cast):
     return ChecklistTemplate.objects.get(family="safety", is_current=True)
 
 

@@ -24,7 +24,7 @@ from tests.supervision.files import upload
 
 
 @pytest.fixture
-def quality(db):
+def quality(cast):
     """The 2022 template: 15 items, one veto (师德师风), one requiring evidence (安全防护)."""
     return ChecklistTemplate.objects.get(family="quality-2022", is_current=True)
 
