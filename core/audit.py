@@ -231,9 +231,10 @@ def _snapshot(instance) -> dict[str, Any]:
 def _created_changes(instance) -> dict[str, list[Any]]:
     model = type(instance)
     exclude = _attnames(model, getattr(model, "audit_exclude", ()))
+    ignore = _attnames(model, getattr(model, "audit_ignore", ()))
     changes = {}
     for name, value in _snapshot(instance).items():
-        if value in (None, "") or name == instance._meta.pk.attname:
+        if value in (None, "") or name == instance._meta.pk.attname or name in ignore:
             continue
         changes[name] = [None, "***" if name in exclude else _jsonable(value)]
     return changes

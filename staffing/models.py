@@ -196,6 +196,9 @@ class CertificateKind(AuditedModel):
     for_all_posts = models.BooleanField(_("全体教职工须持有"), default=False)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
+    # The code is the program's key for a kind (the defaults are found by it), never shown to a clerk.
+    audit_ignore = frozenset({"code"})
+
     objects = AuditedManager()
 
     class Meta:
@@ -205,6 +208,14 @@ class CertificateKind(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        """The posts that need the certificate by their names (the trail stores the post values)."""
+        if field_name == "required_for" and isinstance(value, list):
+            labels = dict(Post.choices)
+            return "、".join(str(labels.get(v, v)) for v in value) or "—"
+        return None
 
     def required_for_post(self, post: str) -> bool:
         return self.for_all_posts or post in (self.required_for or [])

@@ -498,6 +498,129 @@ def _evidence_file(c):
     return evidence
 
 
+@recipe("staffing.person")
+def _staff_person(c):
+    import decimal as _decimal
+
+    from staffing.models import Education, Post, PostType
+    from staffing.services import employment_update, person_hire, person_update
+    from tests.staffing.helpers import id_number
+
+    director = c.staff_director = c.bureau_staff  # the district keeps the roster too
+    c.employment = person_hire(
+        actor=director,
+        kindergarten=c.kg,
+        id_number=id_number(321),
+        name="王老师",
+        post=Post.TEACHER,
+        post_type=PostType.NOT_ESTABLISHED,
+        hire_date=datetime.date(2025, 9, 1),
+        education=Education.values[0],
+        is_safety_officer=True,
+    )
+    employment_update(actor=director, employment=c.employment, changes={"social_insurance": True})
+    c.person = c.employment.person
+    person_update(actor=director, person=c.person, changes={"name": "王丽老师", "phone": "13800000000"})
+    c.training_hours = _decimal.Decimal("12.5")
+    return c.person
+
+
+@recipe("staffing.employment")
+def _staff_employment(c):
+    from staffing.services import employment_end
+
+    return employment_end(
+        actor=c.staff_director, employment=c.employment, leave_date=datetime.date(2026, 1, 31), reason="调往他园"
+    )
+
+
+@recipe("staffing.certificatekind")
+def _staff_certificate_kind(c):
+    from staffing.models import CertificateKind, Post
+
+    kind = CertificateKind.objects.create(code="jijiu", name="急救培训证", required_for=[Post.TEACHER, Post.GUARD])
+    kind.for_all_posts = True
+    kind.save()
+    c.certificate_kind = kind
+    return kind
+
+
+@recipe("staffing.certificate")
+def _staff_certificate(c):
+    from staffing.services import certificate_add
+
+    return certificate_add(
+        actor=c.staff_director,
+        person=c.person,
+        kind=c.certificate_kind,
+        number="20252110001",
+        issued_on=datetime.date(2025, 6, 1),
+        expires_on=datetime.date(2028, 5, 31),
+        issuer="盘锦市教育局",
+    )
+
+
+@recipe("staffing.recordcheck")
+def _staff_record_check(c):
+    from staffing.models import RecordCheck
+    from staffing.services import record_check_add
+
+    return record_check_add(
+        actor=c.staff_director,
+        person=c.person,
+        kind=RecordCheck.Kind.YEARLY,
+        checked_on=datetime.date(2026, 1, 5),
+        result=RecordCheck.Result.CLEAR,
+        authority="大洼区公安分局",
+    )
+
+
+@recipe("staffing.training")
+def _staff_training(c):
+    from staffing.services import training_add
+
+    return training_add(
+        actor=c.staff_director,
+        person=c.person,
+        title="幼儿园安全教育培训",
+        completed_on=datetime.date(2025, 11, 20),
+        hours=c.training_hours,
+        provider="区教师进修学校",
+    )
+
+
+@recipe("staffing.misconduct")
+def _staff_misconduct(c):
+    from staffing.models import Sanction
+    from staffing.services import misconduct_record
+
+    return misconduct_record(
+        actor=c.bureau_admin,
+        person=c.person,
+        occurred_on=datetime.date(2025, 12, 1),
+        decided_on=datetime.date(2025, 12, 20),
+        description="体罚幼儿",
+        sanction=Sanction.DEMERIT,
+        kindergarten=c.kg,
+    )
+
+
+@recipe("staffing.staffingpolicy")
+def _staff_policy(c):
+    from staffing.services import policy_update
+
+    return policy_update(actor=c.bureau_admin, district=c.kg.district, training_hours=300, training_years=5)
+
+
+@recipe("staffing.idreveal")
+def _staff_id_reveal(c):
+    from staffing.models import IdReveal
+    from staffing.services import id_number_reveal
+
+    id_number_reveal(user=c.bureau_admin, person=c.person, purpose="核对身份")
+    return IdReveal.objects.filter(person=c.person).latest("id")
+
+
 @recipe("accounts.user")
 def _user(c):
     user = UserFactory(username="liming", full_name="李明", role=Role.KG_STAFF, kindergarten=c.kg)
