@@ -14,7 +14,7 @@ from accounts.roles import Role
 from core.access import account_has_scope, get_in_scope_or_404, require
 from kindergartens.access import kindergartens_visible_to, visible_district_ids
 from kindergartens.models import Kindergarten
-from staffing.models import Certificate, Employment, Misconduct, Person, RecordCheck, Training
+from staffing.models import Certificate, Employment, Misconduct, Person, RecordCheck, StaffImport, Training
 
 BUREAU_EDITORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 RIGHTS: dict[str, frozenset[str]] = {
@@ -150,3 +150,22 @@ def training_get_for_user(user, pk, *, action: str = "view") -> Training:
 
 def misconduct_get_for_user(user, pk) -> Misconduct:
     return get_in_scope_or_404(misconduct_visible_to(user).select_related("person", "district"), pk=pk)
+
+
+def staff_imports_visible_to(user) -> QuerySet[StaffImport]:
+    """Roster imports of the kindergartens the user may keep the roster of (the bureau, the director)."""
+    if not can(user, "manage"):
+        return StaffImport.objects.none()
+    return StaffImport.objects.filter(kindergarten_id__in=_visible_kg_ids(user))
+
+
+def staff_import_get_for_user(user, pk) -> StaffImport:
+    """404 outside the user's kindergartens; 403 in scope without the right to keep the roster."""
+    staff_import = get_in_scope_or_404(
+        StaffImport.objects.filter(kindergarten_id__in=_visible_kg_ids(user)).select_related(
+            "kindergarten", "uploaded_by"
+        ),
+        pk=pk,
+    )
+    require(can(user, "manage"))
+    return staff_import

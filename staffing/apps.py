@@ -8,7 +8,7 @@ class StaffingConfig(AppConfig):
     def ready(self) -> None:
         from core.cache import watch
         from kindergartens.services.records import PRINCIPAL_LISTENERS
-        from staffing import home, jobs
+        from staffing import home, imports, jobs
         from staffing.models import CertificateKind
         from staffing.services import principal_from_registry
 
@@ -18,3 +18,4 @@ class StaffingConfig(AppConfig):
         watch(CertificateKind)  # the cached list of kinds (staffing.selectors.certificate_kinds)
         home.register()
         jobs.register()  # the certificate list export (core.jobs)
+        imports.register()  # the roster's import check, import and export (core.jobs)

@@ -428,3 +428,35 @@ class IdReveal(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.person.name}（{timezone.localtime(self.at):%Y-%m-%d %H:%M}）"
+
+
+class StaffImport(models.Model):
+    """A checked staff roster upload waiting for confirmation (only a file with no problems is kept).
+
+    ``rows`` holds the parsed rows; the full ID numbers of people new to the city are in it until
+    the import is applied, then they are removed (``staffing.imports.staff_import_apply``).
+    Not audited: the people, employments and changes it writes are.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        APPLIED = "applied", _("已导入")
+
+    kindergarten = models.ForeignKey(Kindergarten, verbose_name=_("幼儿园"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    filename = models.CharField(_("文件名"), max_length=200)
+    rows = models.JSONField(_("解析结果"), default=list)
+    summary = models.JSONField(_("预览统计"), default=dict)  # {"create": n, "update": n, "unchanged": n}
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("教职工名册导入")
+        verbose_name_plural = _("教职工名册导入")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{timezone.localtime(self.uploaded_at):%Y-%m-%d %H:%M}）"

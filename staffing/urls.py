@@ -1,5 +1,7 @@
-from staffing.views import urlpatterns
+from staffing import views, views_excel
 
 app_name = "staffing"
+
+urlpatterns = [*views.urlpatterns, *views_excel.urlpatterns]
 
 __all__ = ["app_name", "urlpatterns"]

@@ -88,6 +88,7 @@ def roster(request, pk):
             "rates": selectors.holding_rates(Employment.objects.filter(kindergarten=kindergarten), on=on),
             "principal_missing": selectors.principal_not_on_roster(kindergarten),
             "can_manage": can(user, "manage"),
+            "can_export": can(user, "export"),
         },
     )
 

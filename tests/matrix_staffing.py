@@ -15,7 +15,8 @@ foreign object, at the kindergarten ``foreign_object("kindergarten")`` names for
 
 import datetime
 
-from staffing.models import Employment, Post, PostType
+from accounts.models import User
+from staffing.models import Employment, Post, PostType, StaffImport
 from staffing.services import person_hire
 from tests.matrix import Route, foreign_object, refused, statuses
 from tests.staffing.helpers import id_number
@@ -40,7 +41,50 @@ def _teacher_at(kindergarten) -> Employment:
     )
 
 
+def _staff_import_at(kindergarten) -> StaffImport:
+    """A pending roster import (one new teacher) at the kindergarten, uploaded by its district's staff."""
+    existing = StaffImport.objects.filter(kindergarten=kindergarten, state=StaffImport.State.PENDING).first()
+    if existing is not None:
+        return existing
+    uploader = (
+        User.objects.filter(kindergarten=kindergarten).first()
+        or User.objects.filter(bureau_id=kindergarten.district_id).first()
+    )
+    return StaffImport.objects.create(
+        kindergarten=kindergarten,
+        uploaded_by=uploader,
+        filename="教职工名册.xlsx",
+        rows=[
+            {
+                "row": 2,
+                "name": "导入教师",
+                "id_masked": "110101********0011",
+                "post": "专任教师",
+                "person_id": None,
+                "person_changes": {},
+                "action": "create",
+                "hire": {
+                    "post": "teacher",
+                    "post_type": "not_established",
+                    "social_insurance": False,
+                    "is_safety_officer": False,
+                    "hire_date": "2025-09-01",
+                    "phone": "",
+                    "education": "",
+                    "title": "",
+                    "backbone": "",
+                    "id_number": id_number(11, birth="19900101"),
+                },
+                "changes": [],
+            }
+        ],
+        summary={"create": 1, "update": 0, "unchanged": 0},
+    )
+
+
 def _pick(kind: str, employment: Employment):
+    if kind == "staff_import":
+        return _staff_import_at(employment.kindergarten)
     return employment.person if kind == "person" else employment
 
 
