@@ -238,58 +238,58 @@ def district_compliance(kindergartens: QuerySet[Kindergarten]) -> list[Complianc
 def holding_rates(employments: QuerySet[Employment], *, on: datetime.date) -> list[dict]:
     """Per post that needs certificates: staff in post, how many hold each required certificate and all of them.
 
-    Three grouped queries whatever the size. (Seven EXISTS probes per employment took 2 s over a
-    district of 75,000 staff; joining the valid certificates once and grouping takes a tenth.)
+    One grouped query whatever the size: each person in office in scope (one open employment each)
+    left-joined once to their valid certificates and folded into one row with a 0/1 column per kind,
+    then summed per post. (Seven EXISTS probes per employment took 2 s over a district of 75,000
+    staff; a DISTINCT (person, kind, post) list grouped twice took 1.5 s; this about 0.35 s. Grouping
+    by the person's id alone, the post carried by MIN, keeps the hash table in PostgreSQL's default
+    work_mem: with the post in the key it spilled to disk.)
     """
     kinds = certificate_kinds()
     needed = {post: required_kinds(post, kinds) for post in Post.values}
-    open_qs = open_employments(employments).order_by()
-    totals = dict(open_qs.values("post").annotate(n=Count("pk")).values_list("post", "n"))
-    if not totals:
+    if not kinds:
         return []
-    # Valid certificates joined to the holder's open employment in scope (one per person).
-    valid = (
-        Certificate.objects.filter(issued_on__lte=on)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
-        .filter(person__employments__leave_date__isnull=True, person__employments__pk__in=open_qs.values("pk"))
-        .order_by()
+    emp_sql, emp_params = open_employments(employments).order_by().values("person_id", "post").query.sql_with_params()
+    held = ", ".join(f"MAX(CASE WHEN c.kind_id = %s THEN 1 ELSE 0 END) AS k{i}" for i in range(len(kinds)))
+    column = {k.pk: f"k{i}" for i, k in enumerate(kinds)}
+    all_cases = " ".join(
+        "WHEN post = %s" + "".join(f" AND {column[k.pk]} = 1" for k in post_kinds) + " THEN 1"
+        for post, post_kinds in needed.items()
+        if post_kinds
     )
-    # (person, kind, post) once each: a hashed DISTINCT, then plain counts (COUNT(DISTINCT …) sorted
-    # 150,000 rows and took 0.7 s).
-    held_sql, held_params = (
-        valid.values("person_id", "kind_id", post=F("person__employments__post")).distinct().query.sql_with_params()
+    sums = ", ".join(f"SUM(k{i})" for i in range(len(kinds)))
+    sql = (
+        f"WITH emp(person_id, post) AS ({emp_sql}), "  # noqa: S608 - Django's compiled SQL; values are parameters
+        f"person AS (SELECT MIN(emp.post) AS post, {held} FROM emp "
+        "LEFT JOIN staffing_certificate c ON c.person_id = emp.person_id "
+        "AND c.issued_on <= %s AND (c.expires_on IS NULL OR c.expires_on >= %s) "
+        "GROUP BY emp.person_id) "
+        f"SELECT post, COUNT(*), SUM(CASE {all_cases} ELSE 0 END), {sums} FROM person GROUP BY post"
     )
-    required = [(post, k.pk) for post, post_kinds in needed.items() for k in post_kinds]
-    pairs = " OR ".join("(held.post = %s AND held.kind_id = %s)" for _pair in required) or "FALSE"
-    cases = " ".join("WHEN %s THEN %s" for post in needed if needed[post])
-    case_params = [value for post, post_kinds in needed.items() if post_kinds for value in (post, len(post_kinds))]
+    params = [
+        *emp_params,
+        *[k.pk for k in kinds],
+        on,
+        on,
+        *[post for post, post_kinds in needed.items() if post_kinds],
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT held.post, held.kind_id, COUNT(*) FROM ({held_sql}) held GROUP BY held.post, held.kind_id",  # noqa: S608 - Django's compiled SQL; values are parameters
-            held_params,
-        )
-        per_kind = {(post, kind_id): n for post, kind_id, n in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT person.post, COUNT(*) FROM (SELECT held.person_id, held.post, COUNT(*) AS n FROM ({held_sql}) held "  # noqa: S608 - as above
-            f"WHERE {pairs} GROUP BY held.person_id, held.post) person "
-            f"WHERE person.n = CASE person.post {cases} ELSE -1 END GROUP BY person.post",
-            [*held_params, *[v for pair in required for v in pair], *case_params],
-        )
-        all_held = dict(cursor.fetchall())
+        cursor.execute(sql, params)
+        figures = {row[0]: row[1:] for row in cursor.fetchall()}
+    position = {k.pk: i for i, k in enumerate(kinds)}
     result = []
     for post in Post:
-        total = totals.get(post.value)
         post_kinds = needed[post.value]
-        if not total or not post_kinds:
+        if post.value not in figures or not post_kinds:
             continue
-        holding = all_held.get(post.value, 0)
+        total, holding, *per_kind = figures[post.value]
         result.append(
             {
                 "post": post.label,
                 "total": total,
-                "holding": holding,
-                "rate": holding * 100 / total,
-                "kinds": [(k.name, per_kind.get((post.value, k.pk), 0)) for k in post_kinds],
+                "holding": holding or 0,
+                "rate": (holding or 0) * 100 / total,
+                "kinds": [(k.name, per_kind[position[k.pk]] or 0) for k in post_kinds],
             }
         )
     return result

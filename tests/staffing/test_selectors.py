@@ -19,7 +19,7 @@ from staffing.selectors import (
     roster_rows,
     training_hours,
 )
-from staffing.services import certificate_add, policy_for, policy_update, record_check_add, training_add
+from staffing.services import certificate_add, employment_end, policy_for, policy_update, record_check_add, training_add
 from tests.staffing.helpers import NOW, TODAY, hire
 
 pytestmark = pytest.mark.django_db
@@ -89,12 +89,25 @@ def test_holding_rates_per_post(cast, django_assert_num_queries):
             cert(director, person, "teacher_qualification", None)
         if seq <= 1:
             cert(director, person, "health_certificate", TODAY + datetime.timedelta(days=10))
+            cert(director, person, "health_certificate", TODAY + datetime.timedelta(days=200))  # renewed: once
+        if seq == 2:
+            cert(director, person, "health_certificate", TODAY - datetime.timedelta(days=1))  # expired
+    cook = hire(director, cast.kg_a1, 5, post=Post.COOK).person
+    cert(director, cook, "health_certificate", None)
+    cert(director, cook, "teacher_qualification", None)  # not required of a cook: not counted
+    gone = hire(cast.bureau_staff, cast.kg_a2, 6)  # in another kindergarten of the district, then left
+    cert(cast.bureau_staff, gone.person, "teacher_qualification", None)
+    employment_end(actor=cast.bureau_staff, employment=gone, leave_date=TODAY)
     certificate_kinds()
-    with django_assert_num_queries(3):  # totals, per certificate, holding all
+    with django_assert_num_queries(1):  # one grouped query
         rates = holding_rates(employments_visible_to(cast.bureau_staff), on=TODAY)
     teachers = next(r for r in rates if r["post"] == "专任教师")
     assert (teachers["total"], teachers["holding"], teachers["rate"]) == (4, 1, 25.0)
     assert dict(teachers["kinds"]) == {"幼儿园教师资格证": 3, "托幼机构工作人员健康合格证": 1}
+    cooks = next(r for r in rates if r["post"] == "炊事员")
+    assert (cooks["total"], cooks["holding"]) == (1, 0)
+    assert dict(cooks["kinds"]) == {"托幼机构工作人员健康合格证": 1, "食品从业人员健康证明": 0}
+    assert [r["post"] for r in rates] == ["专任教师", "炊事员"]
 
 
 def test_record_check_older_than_twelve_months_is_flagged(cast):
