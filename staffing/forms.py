@@ -71,3 +71,10 @@ class ExpiringFilterForm(StyledFormMixin, forms.Form):
 
 class SearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label="姓名", max_length=50, required=False)
+
+
+class PolicyForm(StyledFormMixin, forms.Form):
+    training_hours = forms.IntegerField(
+        label="培训学时要求", min_value=1, max_value=2000, help_text="每名教师在培训周期内应完成的学时。"
+    )
+    training_years = forms.IntegerField(label="培训周期（年）", min_value=1, max_value=10)

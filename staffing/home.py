@@ -4,6 +4,13 @@ from core.access import account_has_scope
 from core.registry import register_menu_entry
 
 
+def _keeps_district_settings(user) -> bool:
+    from staffing.access import BUREAU_EDITORS
+
+    return account_has_scope(user) and user.role in BUREAU_EDITORS
+
+
 def register() -> None:
     register_menu_entry(url_name="staffing:home", label="教职工", order=40, visible=account_has_scope)
     register_menu_entry(url_name="staffing:expiring", label="证书到期", order=41, visible=account_has_scope)
+    register_menu_entry(url_name="staffing:policy", label="教职工设置", order=42, visible=_keeps_district_settings)

@@ -192,4 +192,15 @@ ROUTES: list[Route] = [
     Route("staffing:employment-end", _manage(200), obj="employment"),
     Route("staffing:employment-end", _manage(302), obj="employment", method="post", data=_end_post),
     *refused("staffing:employment-end", obj="employment", methods=FORM),
+    # 教职工管理设置: the district bureau reads, the bureau admin changes (POST 302), others 403.
+    Route("staffing:policy", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200, bureau_staff=200)),
+    Route(
+        "staffing:policy",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302),
+        method="post",
+        data=lambda cast: {"training_hours": "300", "training_years": "5"},
+    ),
+    *refused("staffing:policy", methods=FORM),
+    Route("staffing:policy-history", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200, bureau_staff=200)),
+    *refused("staffing:policy-history", methods=READ_ONLY),
 ]
