@@ -19,11 +19,15 @@ from core.api import API_PERMISSIONS, ChoiceLabelField, DetailSerializer
 from kindergartens.access import kindergartens_visible_to
 from staffing.access import (
     can,
+    certificate_get_for_user,
     employment_get_for_user,
     employments_visible_to,
+    misconduct_get_for_user,
     misconduct_visible_to,
     people_visible_to,
     person_get_for_user,
+    record_check_get_for_user,
+    training_get_for_user,
 )
 from staffing.models import (
     Backbone,
@@ -44,8 +48,10 @@ from staffing.models import (
 from staffing.services import (
     certificate_add,
     employment_end,
+    employment_update,
     misconduct_record,
     person_hire,
+    person_update,
     record_check_add,
     training_add,
 )
@@ -104,6 +110,24 @@ class HireSerializer(serializers.Serializer):
     education = serializers.ChoiceField(label="学历", choices=Education.choices, required=False, default="")
     title = serializers.ChoiceField(label="职称", choices=Title.choices, required=False, default="")
     backbone = serializers.ChoiceField(label="骨干教师", choices=Backbone.choices, required=False, default="")
+
+
+class PersonUpdateSerializer(serializers.Serializer):
+    """What may change on a person (the ID number is the identity and never changes)."""
+
+    name = serializers.CharField(label="姓名", max_length=50, required=False)
+    phone = serializers.CharField(label="联系电话", max_length=20, required=False, allow_blank=True)
+    education = serializers.ChoiceField(label="学历", choices=Education.choices, required=False, allow_blank=True)
+    title = serializers.ChoiceField(label="职称", choices=Title.choices, required=False, allow_blank=True)
+    backbone = serializers.ChoiceField(label="骨干教师", choices=Backbone.choices, required=False, allow_blank=True)
+
+
+class EmploymentUpdateSerializer(serializers.Serializer):
+    """The terms of an employment; the post and the dates change by leaving and a new hire."""
+
+    post_type = serializers.ChoiceField(label="编制情况", choices=PostType.choices, required=False)
+    social_insurance = serializers.BooleanField(label="已缴纳社会保险", required=False)
+    is_safety_officer = serializers.BooleanField(label="兼任安全员", required=False)
 
 
 class EndSerializer(serializers.Serializer):
@@ -220,17 +244,32 @@ class PersonChildFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="教职工列表（身份证号码部分隐藏）"),
     retrieve=extend_schema(summary="教职工详情", responses={200: StaffPersonSerializer, **ERRORS}),
+    partial_update=extend_schema(
+        summary="修改教职工信息",
+        description="姓名、联系电话、学历、职称、骨干教师；身份证号码不能修改。园长姓名随之同步到园所信息。",
+        request=PersonUpdateSerializer,
+        responses={200: StaffPersonSerializer, **ERRORS},
+    ),
 )
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = API_PERMISSIONS
     serializer_class = StaffPersonSerializer
     filterset_class = PersonFilter
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return people_visible_to(self.request.user).order_by("name", "pk")
 
     def get_object(self):
-        return person_get_for_user(self.request.user, self.kwargs["pk"])
+        action_name = "manage" if self.action == "partial_update" else "view"
+        return person_get_for_user(self.request.user, self.kwargs["pk"], action=action_name)
+
+    def partial_update(self, request, *args, **kwargs):
+        person = self.get_object()
+        form = PersonUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        person_update(actor=request.user, person=person, changes=dict(form.validated_data))
+        return Response(StaffPersonSerializer(person).data)
 
 
 @extend_schema_view(
@@ -243,11 +282,18 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         responses={201: EmploymentSerializer, **ERRORS},
     ),
     end=extend_schema(summary="办理离职", request=EndSerializer, responses={200: EmploymentSerializer, **ERRORS}),
+    partial_update=extend_schema(
+        summary="修改任职信息",
+        description="编制情况、社会保险、兼任安全员；岗位和日期须办理离职后重新入职。",
+        request=EmploymentUpdateSerializer,
+        responses={200: EmploymentSerializer, **ERRORS},
+    ),
 )
 class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = API_PERMISSIONS
     serializer_class = EmploymentSerializer
     filterset_class = EmploymentFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return (
@@ -257,8 +303,17 @@ class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
 
     def get_object(self):
-        action_name = "manage" if self.action == "end" else "view"
+        action_name = "manage" if self.action in ("end", "partial_update") else "view"
         return employment_get_for_user(self.request.user, self.kwargs["pk"], action=action_name)
+
+    def partial_update(self, request, *args, **kwargs):
+        employment = self.get_object()
+        form = EmploymentUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        if employment.leave_date is not None:
+            raise serializers.ValidationError({"detail": "该任职记录已办理离职，不能修改。"})
+        employment_update(actor=request.user, employment=employment, changes=dict(form.validated_data))
+        return Response(EmploymentSerializer(employment).data)
 
     def create(self, request, *args, **kwargs):
         form = HireSerializer(data=request.data)
@@ -280,13 +335,18 @@ class EmploymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(EmploymentSerializer(employment).data)
 
 
-class _PersonChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """List (scoped, ?person=) and create (through the service) of a person's records."""
+class _PersonChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List (scoped, ?person=), detail (through the access layer) and create (through the service)
+    of a person's records."""
 
     permission_classes = API_PERMISSIONS
     filterset_class = PersonChildFilter
     create_serializer: type[serializers.Serializer]
     person_action = "manage"
+    get_for_user = None  # staffing.access's ``<record>_get_for_user``
+
+    def get_object(self):
+        return self.get_for_user(self.request.user, self.kwargs["pk"])
 
     def write(self, person, data):
         raise NotImplementedError
@@ -303,6 +363,7 @@ class _PersonChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 def _child_schema(label: str, request, response):
     return extend_schema_view(
         list=extend_schema(summary=f"{label}列表"),
+        retrieve=extend_schema(summary=f"{label}详情", responses={200: response, **ERRORS}),
         create=extend_schema(summary=f"登记{label}", request=request, responses={201: response, **ERRORS}),
     )
 
@@ -311,6 +372,8 @@ def _child_schema(label: str, request, response):
 class CertificateViewSet(_PersonChildViewSet):
     serializer_class = StaffCertificateSerializer
     create_serializer = CertificateCreateSerializer
+
+    get_for_user = staticmethod(certificate_get_for_user)
 
     def get_queryset(self):
         return (
@@ -328,6 +391,8 @@ class RecordCheckViewSet(_PersonChildViewSet):
     serializer_class = RecordCheckSerializer
     create_serializer = RecordCheckCreateSerializer
 
+    get_for_user = staticmethod(record_check_get_for_user)
+
     def get_queryset(self):
         return RecordCheck.objects.filter(person__in=people_visible_to(self.request.user)).order_by("pk")
 
@@ -339,6 +404,8 @@ class RecordCheckViewSet(_PersonChildViewSet):
 class TrainingViewSet(_PersonChildViewSet):
     serializer_class = TrainingSerializer
     create_serializer = TrainingCreateSerializer
+
+    get_for_user = staticmethod(training_get_for_user)
 
     def get_queryset(self):
         return Training.objects.filter(person__in=people_visible_to(self.request.user)).order_by("pk")
@@ -354,6 +421,8 @@ class MisconductViewSet(_PersonChildViewSet):
     serializer_class = MisconductSerializer
     create_serializer = MisconductCreateSerializer
     person_action = "record_misconduct"
+
+    get_for_user = staticmethod(misconduct_get_for_user)
 
     def get_queryset(self):
         return misconduct_visible_to(self.request.user).select_related("district").order_by("pk")

@@ -97,7 +97,15 @@ TEMPLATE_KINDS = frozenset({"template", "template_item"})
 _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
 
 
-STAFF_KINDS = ("person", "employment", "staff_import")  # made on demand (tests/matrix_staffing.py)
+STAFF_KINDS = (
+    "person",
+    "employment",
+    "staff_import",
+    "certificate",
+    "record_check",
+    "training",
+    "misconduct",
+)  # made on demand (tests/matrix_staffing.py)
 
 
 def own_object(kind: str, role: str, cast):

@@ -82,9 +82,39 @@ def _staff_import_at(kindergarten) -> StaffImport:
     )
 
 
+def _record_of(kind: str, employment: Employment):
+    """A certificate, record check, training or misconduct record of the employment's person (made once)."""
+    from staffing.models import Certificate, CertificateKind, Misconduct, RecordCheck, Training
+
+    person = employment.person
+    day = datetime.date(2025, 10, 1)
+    if kind == "certificate":
+        return Certificate.objects.filter(person=person).first() or Certificate.objects.create(
+            person=person, kind=CertificateKind.objects.get(code="health_certificate"), number="JK-1", issued_on=day
+        )
+    if kind == "record_check":
+        return RecordCheck.objects.filter(person=person).first() or RecordCheck.objects.create(
+            person=person, kind="yearly", checked_on=day, result="clear"
+        )
+    if kind == "training":
+        return Training.objects.filter(person=person).first() or Training.objects.create(
+            person=person, title="园本培训", completed_on=day, hours=8
+        )
+    return Misconduct.objects.filter(person=person).first() or Misconduct.objects.create(
+        person=person,
+        district_id=employment.kindergarten.district_id,
+        occurred_on=day,
+        decided_on=day,
+        description="言语不当",
+        sanction="warning",
+    )
+
+
 def _pick(kind: str, employment: Employment):
     if kind == "staff_import":
         return _staff_import_at(employment.kindergarten)
+    if kind in ("certificate", "record_check", "training", "misconduct"):
+        return _record_of(kind, employment)
     return employment.person if kind == "person" else employment
 
 

@@ -90,4 +90,31 @@ ROUTES: list[Route] = [
         ),
         api=True,
     ),
+    # Details of a person's records through the access layer; misconduct is the bureau's and the city's.
+    Route("api:staff-certificate-detail", _OBJECT, obj="certificate", api=True),
+    Route("api:staff-record-check-detail", _OBJECT, obj="record_check", api=True),
+    Route("api:staff-training-detail", _OBJECT, obj="training", api=True),
+    Route(
+        "api:staff-misconduct-detail",
+        statuses(404, anonymous=ANON, city_viewer=200, bureau_admin=200, bureau_staff=200),
+        obj="misconduct",
+        api=True,
+    ),
+    # Edits through person_update / employment_update: the roster's keepers only.
+    Route(
+        "api:staff-person-detail",
+        _only(200, *EDITORS),
+        obj="person",
+        method="patch",
+        data=lambda cast: {"phone": "13900000000"},
+        api=True,
+    ),
+    Route(
+        "api:staff-employment-detail",
+        _only(200, *EDITORS),
+        obj="employment",
+        method="patch",
+        data=lambda cast: {"social_insurance": True},
+        api=True,
+    ),
 ]

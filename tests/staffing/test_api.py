@@ -104,3 +104,52 @@ def test_misconduct_is_listed_for_the_bureau_only(cast):
     assert api(cast.kg_director).get("/api/v1/staff/misconduct/").json()["results"] == []
     assert len(api(cast.city_viewer).get("/api/v1/staff/misconduct/").json()["results"]) == 1
     assert api(cast.admin_b).get("/api/v1/staff/misconduct/").json()["results"] == []
+
+
+def test_a_person_is_edited_through_the_service_and_the_id_number_never_changes(cast):
+    employment = hire(cast.kg_director, cast.kg_a1, 21, post=Post.PRINCIPAL, name="王园长")
+    person = employment.person
+    response = api(cast.kg_director).patch(
+        f"/api/v1/staff/people/{person.pk}/",
+        {"name": "王丽", "phone": "13900000021", "id_number": id_number(22)},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["name"] == "王丽" and response.json()["id_number"] == person.id_masked
+    person.refresh_from_db()
+    assert (person.phone, person.id_number) == ("13900000021", id_number(21))
+    cast.kg_a1.refresh_from_db()
+    assert cast.kg_a1.principal_name == "王丽"  # the registry's principal is the same fact
+    assert api(cast.supervisor).patch(f"/api/v1/staff/people/{person.pk}/", {"phone": "1"}).status_code == 403
+    assert api(cast.director_b1).patch(f"/api/v1/staff/people/{person.pk}/", {"phone": "1"}).status_code == 404
+
+
+def test_an_employment_is_edited_through_the_service_until_it_ends(cast):
+    employment = hire(cast.kg_director, cast.kg_a1, 23)
+    client = api(cast.kg_director)
+    url = f"/api/v1/staff/employments/{employment.pk}/"
+    response = client.patch(url, {"social_insurance": True, "post_type": "established"}, format="json")
+    assert response.status_code == 200 and response.json()["post_type"] == "在编"
+    assert client.patch(url, {"post": "cook"}, format="json").json()["post"] == "专任教师"  # not editable here
+    client.post(f"{url}end/", {"leave_date": "2026-03-01"}, format="json")
+    refused = client.patch(url, {"social_insurance": False}, format="json")
+    assert refused.status_code == 400 and "已办理离职" in refused.content.decode()
+
+
+def test_record_details_follow_the_scope(cast):
+    from staffing.models import CertificateKind
+    from staffing.services import certificate_add
+
+    person = hire(cast.kg_director, cast.kg_a1, 24).person
+    certificate = certificate_add(
+        actor=cast.kg_director,
+        person=person,
+        kind=CertificateKind.objects.get(code="health_certificate"),
+        number="JK-24",
+        issued_on=datetime.date(2025, 5, 1),
+        expires_on=datetime.date(2026, 5, 1),
+    )
+    url = f"/api/v1/staff/certificates/{certificate.pk}/"
+    body = api(cast.supervisor).get(url).json()
+    assert (body["number"], body["kind"], body["expires_on"]) == ("JK-24", "托幼机构工作人员健康合格证", "2026-05-01")
+    assert api(cast.director_a2).get(url).status_code == 404
