@@ -9,9 +9,11 @@ through staffing.services, which check the right again.
 from __future__ import annotations
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import require
@@ -47,6 +49,7 @@ from staffing.models import (
 )
 from staffing.services import (
     certificate_add,
+    certificate_scan_attach,
     employment_end,
     employment_update,
     misconduct_record,
@@ -137,10 +140,22 @@ class EndSerializer(serializers.Serializer):
 
 class StaffCertificateSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="kind.name", read_only=True)
+    has_scan = serializers.SerializerMethodField(help_text="是否已上传扫描件（经权限检查的地址见 scan_url）")
+    scan_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
-        fields = ["id", "person", "kind", "number", "issuer", "issued_on", "expires_on"]
+        fields = ["id", "person", "kind", "number", "issuer", "issued_on", "expires_on", "has_scan", "scan_url"]
+
+    def get_has_scan(self, obj) -> bool:
+        return bool(obj.scan)
+
+    def get_scan_url(self, obj) -> str | None:
+        return reverse("staffing:certificate-scan", kwargs={"pk": obj.pk}) if obj.scan else None
+
+
+class ScanUploadSerializer(serializers.Serializer):
+    scan = serializers.FileField(label="扫描件（JPG、PNG 或 PDF）")
 
 
 class CertificateCreateSerializer(serializers.Serializer):
@@ -369,11 +384,27 @@ def _child_schema(label: str, request, response):
 
 
 @_child_schema("证书", CertificateCreateSerializer, StaffCertificateSerializer)
+@extend_schema_view(
+    scan=extend_schema(
+        summary="上传证书扫描件",
+        description="multipart/form-data，字段 scan：JPG、PNG 图片或 PDF 文件（按文件内容识别，大小有上限）；替换已有扫描件。",
+        request={"multipart/form-data": ScanUploadSerializer},
+        responses={200: StaffCertificateSerializer, **ERRORS},
+    )
+)
 class CertificateViewSet(_PersonChildViewSet):
     serializer_class = StaffCertificateSerializer
     create_serializer = CertificateCreateSerializer
-
     get_for_user = staticmethod(certificate_get_for_user)
+
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def scan(self, request, pk=None):
+        certificate = certificate_get_for_user(request.user, pk, action="manage")
+        upload = request.FILES.get("scan")
+        if upload is None:
+            raise serializers.ValidationError({"scan": ["请选择要上传的扫描件。"]})
+        certificate = certificate_scan_attach(actor=request.user, certificate=certificate, upload=upload)
+        return Response(StaffCertificateSerializer(certificate).data)
 
     def get_queryset(self):
         return (

@@ -35,6 +35,12 @@ class CertificateForm(StyledFormMixin, forms.Form):
     issuer = forms.CharField(label="发证机关", max_length=100, required=False)
     issued_on = forms.DateField(label="发证日期", widget=DATE)
     expires_on = forms.DateField(label="有效期至", widget=DATE, required=False, help_text="长期有效的证书不填。")
+    scan = forms.FileField(
+        label="扫描件",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+        help_text="可选：JPG、PNG 图片或 PDF 文件，不超过 10 MB。",
+    )
 
 
 class RecordCheckForm(StyledFormMixin, forms.Form):

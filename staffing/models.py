@@ -221,6 +221,14 @@ class CertificateKind(AuditedModel):
         return self.for_all_posts or post in (self.required_for or [])
 
 
+def certificate_scan_path(instance, filename: str) -> str:
+    """A random name under staffing/scans/: the uploader's file name is kept as text only."""
+    import uuid
+
+    extension = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(instance.scan_type, "")
+    return f"staffing/scans/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class Certificate(AuditedModel):
     person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="certificates")
     kind = models.ForeignKey(CertificateKind, verbose_name=_("证书类型"), on_delete=models.PROTECT, related_name="+")
@@ -228,6 +236,16 @@ class Certificate(AuditedModel):
     issuer = models.CharField(_("发证机关"), max_length=100, blank=True)
     issued_on = models.DateField(_("发证日期"))
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)  # empty: does not expire
+    # The scan (扫描件): JPEG, PNG or PDF recognised from its content (supervision.evidence), served
+    # only through staffing.views.certificate_scan to those who see the person.
+    scan = models.FileField(_("扫描件"), upload_to=certificate_scan_path, blank=True, max_length=200)
+    scan_type = models.CharField(
+        _("扫描件类型"),
+        max_length=40,
+        blank=True,
+        choices=[("image/jpeg", _("JPG 图片")), ("image/png", _("PNG 图片")), ("application/pdf", _("PDF 文件"))],
+    )
+    scan_name = models.CharField(_("扫描件文件名"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -239,6 +257,9 @@ class Certificate(AuditedModel):
     )
 
     objects = AuditedManager()
+
+    # The stored path is a random name, not something a clerk reads: the history shows the file name.
+    audit_exclude = frozenset({"scan"})
 
     class Meta:
         verbose_name = _("证书")

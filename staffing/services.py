@@ -409,6 +409,47 @@ def principal_from_registry(*, actor: User | None, kindergarten: Kindergarten) -
     )
 
 
+def _checked_scan(upload):
+    """The upload checked from its content (JPEG, PNG or PDF, size-limited: supervision's evidence checks)."""
+    from supervision.evidence import evidence_check
+
+    try:
+        [checked] = evidence_check([upload])
+    except ValidationError as exc:
+        messages = exc.message_dict.get("files", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+        raise ValidationError({"scan": messages}) from None
+    return checked
+
+
+def _store_scan(certificate: Certificate, checked) -> None:
+    """Write the checked file under a random name; a replaced scan is deleted once the change is committed.
+    (Callers delete the new file if their save fails.)"""
+    from django.core.files.base import ContentFile
+
+    old = certificate.scan.name if certificate.scan else ""
+    storage = certificate.scan.storage
+    certificate.scan_type = checked.content_type
+    certificate.scan_name = checked.name
+    certificate.scan.save("scan", ContentFile(checked.data), save=False)
+    if old:
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+@transaction.atomic
+def certificate_scan_attach(*, actor: User | None, certificate: Certificate, upload) -> Certificate:
+    """Attach (or replace) the scan of a certificate; a refused file stores nothing."""
+    _require_person(actor, certificate.person)
+    checked = _checked_scan(upload)
+    _store_scan(certificate, checked)
+    try:
+        certificate.full_clean()
+        certificate.save(update_fields=["scan", "scan_type", "scan_name"])
+    except Exception:
+        certificate.scan.storage.delete(certificate.scan.name)
+        raise
+    return certificate
+
+
 @transaction.atomic
 def certificate_add(
     *,
@@ -419,8 +460,11 @@ def certificate_add(
     issued_on: datetime.date,
     expires_on: datetime.date | None = None,
     issuer: str = "",
+    scan=None,
 ) -> Certificate:
+    """Record a certificate, with its scan if given (checked before anything is saved)."""
     _require_person(actor, person)
+    checked = _checked_scan(scan) if scan is not None else None
     certificate = Certificate(
         person=person,
         kind=kind,
@@ -433,7 +477,14 @@ def certificate_add(
     certificate.full_clean()
     if certificate.expires_on is not None and certificate.expires_on < certificate.issued_on:
         raise ValidationError({"expires_on": "有效期至不能早于发证日期。"})
-    certificate.save()
+    if checked is not None:
+        _store_scan(certificate, checked)
+    try:
+        certificate.save()
+    except Exception:
+        if checked is not None:
+            certificate.scan.storage.delete(certificate.scan.name)
+        raise
     return certificate
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -26,6 +26,7 @@ from staffing import forms, selectors
 from staffing.access import (
     can,
     can_reveal_id,
+    certificate_get_for_user,
     employment_get_for_user,
     employments_visible_to,
     kindergarten_for_roster,
@@ -159,7 +160,7 @@ def person_reveal(request, pk):
 
 def _person_form_view(request, pk, *, form_class, service, title, action="manage", success):
     person = person_get_for_user(request.user, pk, action=action)
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             service(actor=request.user, person=person, **form.cleaned_data)
@@ -177,6 +178,26 @@ def certificate_new(request, pk):
     return _person_form_view(
         request, pk, form_class=forms.CertificateForm, service=certificate_add, title="登记证书", success="证书已登记。"
     )
+
+
+@login_required
+@require_safe
+def certificate_scan(request, pk):
+    """A certificate's scan, to whoever sees the person (others 404). The type is the one recognised at
+    upload, never the uploader's claim; shown inline in a sandbox, never cached."""
+    certificate = certificate_get_for_user(request.user, pk)
+    if not certificate.scan:
+        raise Http404
+    try:
+        handle = certificate.scan.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=certificate.scan_type, filename=certificate.scan_name or "扫描件")
+    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -340,6 +361,7 @@ urlpatterns = [
     path("people/<int:pk>/reveal/", person_reveal, name="person-reveal"),
     path("people/<int:pk>/certificates/new/", certificate_new, name="certificate-new"),
     path("people/<int:pk>/checks/new/", record_check_new, name="check-new"),
+    path("certificates/<int:pk>/scan/", certificate_scan, name="certificate-scan"),
     path("people/<int:pk>/trainings/new/", training_new, name="training-new"),
     path("people/<int:pk>/misconduct/new/", misconduct_new, name="misconduct-new"),
     path("employments/<int:pk>/end/", employment_end_view, name="employment-end"),

@@ -82,15 +82,33 @@ def _staff_import_at(kindergarten) -> StaffImport:
     )
 
 
+def _keeper(employment: Employment):
+    """Someone who keeps the employment's roster: the kindergarten's director (every cast kindergarten has one)."""
+    from accounts.roles import Role
+
+    return User.objects.get(role=Role.KG_DIRECTOR, kindergarten_id=employment.kindergarten_id)
+
+
 def _record_of(kind: str, employment: Employment):
     """A certificate, record check, training or misconduct record of the employment's person (made once)."""
     from staffing.models import Certificate, CertificateKind, Misconduct, RecordCheck, Training
 
     person = employment.person
     day = datetime.date(2025, 10, 1)
-    if kind == "certificate":
-        return Certificate.objects.filter(person=person).first() or Certificate.objects.create(
-            person=person, kind=CertificateKind.objects.get(code="health_certificate"), number="JK-1", issued_on=day
+    if kind == "certificate":  # with a scan, so that the scan's route has something to serve
+        existing = Certificate.objects.filter(person=person).first()
+        if existing is not None:
+            return existing
+        from staffing.services import certificate_add
+        from tests.supervision.files import upload
+
+        return certificate_add(
+            actor=_keeper(employment),
+            person=person,
+            kind=CertificateKind.objects.get(code="health_certificate"),
+            number="JK-1",
+            issued_on=day,
+            scan=upload(),
         )
     if kind == "record_check":
         return RecordCheck.objects.filter(person=person).first() or RecordCheck.objects.create(
@@ -233,4 +251,7 @@ ROUTES: list[Route] = [
     *refused("staffing:policy", methods=FORM),
     Route("staffing:policy-history", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200, bureau_staff=200)),
     *refused("staffing:policy-history", methods=READ_ONLY),
+    # A certificate's scan, served to whoever sees the person.
+    Route("staffing:certificate-scan", _read(), obj="certificate"),
+    *refused("staffing:certificate-scan", obj="certificate", methods=READ_ONLY),
 ]
