@@ -372,3 +372,30 @@ def test_big_imports_report_progress_on_the_worker(client, cast, settings):
     assert response.status_code == 302 and not StaffImport.objects.exists()  # the request only queued it
     [job] = run_queued_jobs()
     assert job.state == Job.State.DONE and job.progress_done == job.progress_total == 60
+
+
+def test_the_preview_page_is_paginated_with_a_fixed_number_of_queries(client, cast):
+    from staffing.models import StaffImport
+
+    def pending(n):
+        rows = [
+            {"row": r, "name": f"教师{r}", "id_masked": "110101********0011", "post": "专任教师", "person_id": None,
+             "person_changes": {}, "action": "create", "hire": {}, "changes": []}
+            for r in range(2, n + 2)
+        ]  # fmt: skip
+        return StaffImport.objects.create(
+            kindergarten=cast.kg_a1, uploaded_by=cast.kg_director, filename="a.xlsx", rows=rows, summary={"create": n}
+        )
+
+    client.force_login(cast.kg_director)
+    small, large = pending(2), pending(250)
+    client.get(reverse("staffing:import-confirm", args=[small.pk]))
+    counts = []
+    for staff_import in (small, large):
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("staffing:import-confirm", args=[staff_import.pk])).content.decode()
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+    assert "教师101" in page and "教师102" not in page  # 100 rows a page
