@@ -17,6 +17,8 @@ from supervision.models import (
     Inspection,
     InspectionState,
     RectificationOrder,
+    SelfCheck,
+    SelfCheckState,
     SupervisorAssignment,
 )
 
@@ -189,3 +191,48 @@ LOAD_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 def coverage_can(user, what: str = "coverage") -> bool:
     """``coverage``: the bureau and the supervisors (their own kindergartens); ``load``: the bureau."""
     return account_has_scope(user) and user.role in (COVERAGE_ROLES if what == "coverage" else LOAD_ROLES)
+
+
+# --- self-checks ---------------------------------------------------------------------------------
+
+KINDERGARTEN_OWN = frozenset({Role.KG_DIRECTOR, Role.KG_STAFF})
+SELFCHECK_RIGHTS: dict[str, frozenset[str]] = {
+    "view": frozenset(Role),
+    # the kindergarten's director fills and submits its own self-checks
+    "fill": frozenset({Role.KG_DIRECTOR}),
+    # a finding of a submitted self-check becomes an order: who issues orders (supervisor, bureau)
+    "issue": ORDER_RIGHTS["issue"],
+}
+
+
+def selfchecks_visible_to(user) -> QuerySet[SelfCheck]:
+    """Self-checks of the kindergartens in scope; outside the kindergarten only submitted ones (a
+    draft is the kindergarten's working copy)."""
+    if not account_has_scope(user):
+        return SelfCheck.objects.none()
+    qs = SelfCheck.objects.filter(kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")))
+    if user.role not in KINDERGARTEN_OWN:
+        qs = qs.filter(state=SelfCheckState.SUBMITTED)
+    return qs
+
+
+def selfcheck_can(user, action: str, self_check: SelfCheck | None = None) -> bool:
+    """``fill``: the director of the self-check's kindergarten while it is a draft (or, without a
+    self-check, the right to start one)."""
+    if not account_has_scope(user) or user.role not in SELFCHECK_RIGHTS[action]:
+        return False
+    if action == "fill" and self_check is not None:
+        return self_check.state == SelfCheckState.DRAFT and self_check.kindergarten_id == user.kindergarten_id
+    if action == "issue" and self_check is not None:
+        return self_check.state == SelfCheckState.SUBMITTED
+    return True
+
+
+def selfcheck_get_for_user(user, pk, *, action: str = "view") -> SelfCheck:
+    self_check = get_in_scope_or_404(
+        selfchecks_visible_to(user).select_related("kindergarten", "template", "kindergarten__district"), pk=pk
+    )
+    if action == "fill" and self_check.state == SelfCheckState.SUBMITTED:
+        require(False, "该自查已提交，不能再修改。")
+    require(selfcheck_can(user, action, self_check))
+    return self_check

@@ -6,6 +6,6 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督导"
 
     def ready(self) -> None:
-        from supervision import home, inspections  # noqa: F401  (inspections registers its order source)
+        from supervision import home, inspections, selfchecks  # noqa: F401  (they register their order sources)
 
         home.register()

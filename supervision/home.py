@@ -8,7 +8,15 @@ from accounts.roles import Role
 from core.access import account_has_scope
 from core.registry import register_home_card, register_menu_entry
 from kindergartens.access import kindergartens_visible_to
-from supervision.access import assignment_can, coverage_can, inspection_can, order_can, orders_visible_to, template_can
+from supervision.access import (
+    assignment_can,
+    coverage_can,
+    inspection_can,
+    order_can,
+    orders_visible_to,
+    selfcheck_can,
+    template_can,
+)
 from supervision.models import OPEN_STATES, OrderState, SupervisorAssignment
 
 COVERAGE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
@@ -59,6 +67,12 @@ def register() -> None:
         label="督导检查",
         order=35,
         visible=lambda user: inspection_can(user, "view") and user.role != Role.KG_STAFF,
+    )
+    register_menu_entry(
+        url_name="supervision:selfcheck-list",
+        label="幼儿园自查",
+        order=36,
+        visible=lambda user: selfcheck_can(user, "view") and user.role != Role.KG_STAFF,
     )
     register_menu_entry(
         url_name="supervision:coverage", label="督导覆盖", order=37, visible=lambda user: coverage_can(user)

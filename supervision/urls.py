@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import assignments, checklists, coverage, evidence, inspections, rectification
+from supervision.views import assignments, checklists, coverage, evidence, inspections, rectification, selfchecks
 
 app_name = "supervision"
 urlpatterns = [
@@ -28,6 +28,12 @@ urlpatterns = [
     path("inspection-items/<int:pk>/", inspections.inspection_item_view, name="inspection-item"),
     path("inspection-items/<int:pk>/order/", inspections.inspection_item_order_view, name="inspection-item-order"),
     path("kindergartens/<int:pk>/inspections/new/", inspections.inspection_create, name="inspection-create"),
+    path("self-checks/", selfchecks.selfcheck_list, name="selfcheck-list"),
+    path("self-checks/<int:pk>/", selfchecks.selfcheck_detail, name="selfcheck-detail"),
+    path("self-checks/<int:pk>/submit/", selfchecks.selfcheck_submit_view, name="selfcheck-submit"),
+    path("self-check-items/<int:pk>/", selfchecks.selfcheck_item_view, name="selfcheck-item"),
+    path("self-check-items/<int:pk>/order/", selfchecks.selfcheck_item_order_view, name="selfcheck-item-order"),
+    path("kindergartens/<int:pk>/self-checks/new/", selfchecks.selfcheck_create, name="selfcheck-create"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("supervisor-load/", coverage.supervisor_load, name="supervisor-load"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),

@@ -88,6 +88,10 @@ SUPERVISION_KINDS = frozenset(
         "inspection_started",
         "inspection_result",
         "inspection_submitted",
+        "selfcheck",
+        "selfcheck_submitted",
+        "selfcheck_result",
+        "selfcheck_result_submitted",
     }
 )
 # A district's checklist template and one of its items: own is district A's, foreign another district's.

@@ -13,8 +13,10 @@ Objects are made on demand (``make_object``) in kg_a1 (own) or the role's foreig
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from supervision.models import (
     ChecklistItem,
@@ -25,6 +27,8 @@ from supervision.models import (
     InspectionResult,
     OrderState,
     RectificationOrder,
+    SelfCheck,
+    SelfCheckResult,
 )
 from tests.matrix import ROLES, Route, refused, statuses
 from tests.supervision.files import PNG, upload
@@ -55,7 +59,29 @@ def _inspection(kind: str, kindergarten, cast):
     return inspection
 
 
+def _selfcheck(kind: str, kindergarten, cast):
+    """A draft self-check (its results unanswered) or a submitted one (1.1 failed, the rest passed)."""
+    template = ChecklistTemplate.objects.get(family="quality-2022", is_current=True)
+    submitted = kind.endswith("submitted")
+    self_check = SelfCheck.objects.create(
+        kindergarten=kindergarten,
+        template=template,
+        state="submitted" if submitted else "draft",
+        submitted_at=timezone.now() if submitted else None,
+        score=Decimal("95.0") if submitted else None,
+    )
+    for item in template.items.all():
+        SelfCheckResult.objects.create(
+            self_check=self_check, item=item, result=("fail" if item.code == "1.1" else "pass") if submitted else ""
+        )
+    if kind.startswith("selfcheck_result"):
+        return self_check.results.get(item__code="1.1")
+    return self_check
+
+
 def make_object(kind: str, kindergarten, cast):
+    if kind.startswith("selfcheck"):
+        return _selfcheck(kind, kindergarten, cast)
     if kind.startswith("inspection"):
         return _inspection(kind, kindergarten, cast)
     order = RectificationOrder.objects.create(
@@ -265,6 +291,57 @@ ROUTES: list[Route] = [
         method="post",
     ),
     *refused("supervision:inspection-publish", obj="inspection_submitted", methods=("get", "put", "patch", "delete")),
+    # --- self-checks: the director fills its own; a draft is seen only by the kindergarten; once
+    # submitted, everyone in scope reads it and the supervisor and the bureau issue orders from it ---
+    Route("supervision:selfcheck-list", statuses(200, anonymous=LOGIN, no_scope=403)),
+    *refused("supervision:selfcheck-list"),
+    Route("supervision:selfcheck-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="selfcheck_submitted"),
+    Route(
+        "supervision:selfcheck-detail",
+        statuses(404, anonymous=LOGIN, kg_director=200, kg_staff=200),
+        obj="selfcheck",
+    ),
+    *refused("supervision:selfcheck-detail", obj="selfcheck"),
+    Route(
+        "supervision:selfcheck-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, kg_director=200),
+        obj="kindergarten",
+    ),
+    Route(
+        "supervision:selfcheck-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, kg_director=302),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {"template": ChecklistTemplate.objects.get(family="safety", is_current=True).pk},
+    ),
+    *refused("supervision:selfcheck-create", obj="kindergarten", methods=("put", "patch", "delete")),
+    Route(
+        "supervision:selfcheck-item",
+        statuses(404, anonymous=LOGIN, kg_director=302, kg_staff=403),
+        obj="selfcheck_result",
+        method="post",
+        data=lambda c: {"outcome": "pass", "note": "已自查"},
+    ),
+    *refused("supervision:selfcheck-item", obj="selfcheck_result", methods=("get", "put", "patch", "delete")),
+    Route(
+        "supervision:selfcheck-submit",
+        statuses(404, anonymous=LOGIN, kg_director=302, kg_staff=403),
+        obj="selfcheck",
+        method="post",
+    ),
+    *refused("supervision:selfcheck-submit", obj="selfcheck", methods=("get", "put", "patch", "delete")),
+    Route(
+        "supervision:selfcheck-item-order",
+        statuses(403, anonymous=LOGIN, no_scope=404, **VERIFIERS),
+        obj="selfcheck_result_submitted",
+        method="post",
+        data=lambda c: {"description": "党建工作记录不全", "severity": "minor"},
+    ),
+    *refused(
+        "supervision:selfcheck-item-order",
+        obj="selfcheck_result_submitted",
+        methods=("get", "put", "patch", "delete"),
+    ),
     Route("supervision:evidence-download", statuses(200, anonymous=LOGIN, no_scope=404), obj="evidence"),
     *refused("supervision:evidence-download", obj="evidence"),
 ]

@@ -301,3 +301,6 @@ SUPERVISION_MIN_INSPECTIONS_PER_TERM = env_int("SUPERVISION_MIN_INSPECTIONS_PER_
 SUPERVISION_ASSESSMENT_DUE_YEARS = env_int("SUPERVISION_ASSESSMENT_DUE_YEARS", 3)
 SUPERVISION_ASSESSMENT_OVERDUE_YEARS = env_int("SUPERVISION_ASSESSMENT_OVERDUE_YEARS", 5)
 SUPERVISOR_LOAD_WARNING = env_int("SUPERVISOR_LOAD_WARNING", 5)
+# Self-checks: a self-check score this many points away from the latest inspection's on the same
+# template version stands out on the self-check pages (so does a vetoed inspection the self-check missed).
+SELF_CHECK_GAP_WARNING = env_int("SELF_CHECK_GAP_WARNING", 10)

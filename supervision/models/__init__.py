@@ -20,6 +20,7 @@ from supervision.models.rectification import (
     RectificationOrder,
     Severity,
 )
+from supervision.models.selfchecks import SelfCheck, SelfCheckResult, SelfCheckState
 
 __all__ = [
     "OPEN_STATES",
@@ -39,6 +40,9 @@ __all__ = [
     "OrderState",
     "RectificationEvent",
     "RectificationOrder",
+    "SelfCheck",
+    "SelfCheckResult",
+    "SelfCheckState",
     "Severity",
     "SupervisorAssignment",
     "TemplatePurpose",
