@@ -16,6 +16,7 @@ from supervision.models import (
     EvidenceFile,
     Inspection,
     InspectionState,
+    RandomDraw,
     RectificationOrder,
     SelfCheck,
     SelfCheckState,
@@ -236,3 +237,36 @@ def selfcheck_get_for_user(user, pk, *, action: str = "view") -> SelfCheck:
         require(False, "该自查已提交，不能再修改。")
     require(selfcheck_can(user, action, self_check))
     return self_check
+
+
+# --- random draws (双随机) ----------------------------------------------------------------------------
+
+DRAW_RIGHTS: dict[str, frozenset[str]] = {
+    "view": frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.SUPERVISOR}),
+    "run": BUREAU_EDITORS,
+}
+
+
+def draws_visible_to(user) -> QuerySet[RandomDraw]:
+    """The draws of the districts the user sees (a supervisor: their own district's); the public
+    pages show every draw to everyone, without the pools' names."""
+    if not account_has_scope(user) or user.role not in DRAW_RIGHTS["view"]:
+        return RandomDraw.objects.none()
+    if user.role == Role.SUPERVISOR:
+        return RandomDraw.objects.filter(district_id=user.bureau_id)
+    return RandomDraw.objects.filter(district_id__in=Subquery(visible_district_ids(user)))
+
+
+def draw_can(user, action: str) -> bool:
+    return account_has_scope(user) and user.role in DRAW_RIGHTS[action]
+
+
+def draw_run_district(user) -> Bureau | None:
+    """The district in which ``user`` runs draws (a district bureau editor's own), else None."""
+    if not draw_can(user, "run") or not user.bureau_id or user.bureau.level != Bureau.Level.DISTRICT:
+        return None
+    return user.bureau
+
+
+def draw_get_for_user(user, pk) -> RandomDraw:
+    return get_in_scope_or_404(draws_visible_to(user).select_related("district", "template"), pk=pk)

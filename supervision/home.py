@@ -11,6 +11,7 @@ from kindergartens.access import kindergartens_visible_to
 from supervision.access import (
     assignment_can,
     coverage_can,
+    draw_can,
     inspection_can,
     order_can,
     orders_visible_to,
@@ -73,6 +74,9 @@ def register() -> None:
         label="幼儿园自查",
         order=36,
         visible=lambda user: selfcheck_can(user, "view") and user.role != Role.KG_STAFF,
+    )
+    register_menu_entry(
+        url_name="supervision:draw-list", label="双随机抽查", order=38, visible=lambda user: draw_can(user, "view")
     )
     register_menu_entry(
         url_name="supervision:coverage", label="督导覆盖", order=37, visible=lambda user: coverage_can(user)

@@ -67,8 +67,11 @@ def inspection_plan(
     planned_on: datetime.date,
     supervisors,
     subtype: str = "",
+    draw=None,
+    created_by: User | None = None,
 ) -> Inspection:
-    """Plan a visit. ``actor`` None only for the random draw's system step (it checks rights itself)."""
+    """Plan a visit. ``actor`` None only for the random draw's system step (``supervision.draws``
+    checks the rights itself and passes the draw and the bureau user who ran it)."""
     if actor is not None:
         if not inspection_can(actor, "plan") or not kindergartens_visible_to(actor).filter(pk=kindergarten.pk).exists():
             raise PermissionDenied("您不能为该幼儿园安排督导检查。")
@@ -97,7 +100,8 @@ def inspection_plan(
         subtype=subtype,
         template=template,
         planned_on=planned_on,
-        created_by=actor,
+        created_by=actor or created_by,
+        draw=draw,
     )
     inspection.full_clean()
     inspection.save()

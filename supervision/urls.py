@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import assignments, checklists, coverage, evidence, inspections, rectification, selfchecks
+from supervision.views import assignments, checklists, coverage, draws, evidence, inspections, rectification, selfchecks
 
 app_name = "supervision"
 urlpatterns = [
@@ -34,6 +34,9 @@ urlpatterns = [
     path("self-check-items/<int:pk>/", selfchecks.selfcheck_item_view, name="selfcheck-item"),
     path("self-check-items/<int:pk>/order/", selfchecks.selfcheck_item_order_view, name="selfcheck-item-order"),
     path("kindergartens/<int:pk>/self-checks/new/", selfchecks.selfcheck_create, name="selfcheck-create"),
+    path("draws/", draws.draw_list, name="draw-list"),
+    path("draws/new/", draws.draw_create, name="draw-create"),
+    path("draws/<int:pk>/", draws.draw_detail, name="draw-detail"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("supervisor-load/", coverage.supervisor_load, name="supervisor-load"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),

@@ -26,6 +26,7 @@ from supervision.models import (
     Inspection,
     InspectionResult,
     OrderState,
+    RandomDraw,
     RectificationOrder,
     SelfCheck,
     SelfCheckResult,
@@ -109,6 +110,19 @@ def make_object(kind: str, kindergarten, cast):
 
 
 def make_template_object(kind: str, district):
+    if kind == "draw":
+        return RandomDraw.objects.create(
+            district=district,
+            title="2026年双随机抽查",
+            template=ChecklistTemplate.objects.get(family="safety", is_current=True),
+            planned_on=datetime.date(2026, 5, 1),
+            seed="matrix",
+            kindergarten_pool=[],
+            inspector_pool=[],
+            requested_count=1,
+            drawn_count=0,
+            inspectors_per_visit=2,
+        )
     template = ChecklistTemplate.objects.create(
         family=f"matrix-{district.pk}-{ChecklistTemplate.objects.count()}",
         name="本区检查",
@@ -130,6 +144,18 @@ def _respond(cast) -> dict:
 def _plan(cast) -> dict:
     template = ChecklistTemplate.objects.get(family="quality-2022", is_current=True)
     return {"kind": "routine", "template": template.pk, "planned_on": "2026-03-01", "supervisors": [cast.supervisor.pk]}
+
+
+def _draw(cast) -> dict:
+    return {
+        "title": "2026年春季双随机抽查",
+        "template": ChecklistTemplate.objects.get(family="safety", is_current=True).pk,
+        "planned_on": "2026-05-01",
+        "count": 1,
+        "inspectors_per_visit": 2,
+        "kindergartens": [cast.kg_a1.pk, cast.kg_a2.pk],
+        "inspectors": [cast.supervisor.pk, cast.supervisor2.pk, cast.bureau_staff.pk],
+    }
 
 
 VERIFIERS = {"supervisor": 302, "bureau_admin": 302, "bureau_staff": 302}
@@ -342,6 +368,31 @@ ROUTES: list[Route] = [
         obj="selfcheck_result_submitted",
         methods=("get", "put", "patch", "delete"),
     ),
+    # --- 双随机抽查: the bureau (and the city viewer, supervisors) read the district's draws; the
+    # district's bureau editors run them; the public pages show every draw to everyone ---
+    Route(
+        "supervision:draw-list",
+        statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, supervisor=200),
+    ),
+    *refused("supervision:draw-list"),
+    Route(
+        "supervision:draw-detail",
+        statuses(404, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, supervisor=200),
+        obj="draw",
+    ),
+    *refused("supervision:draw-detail", obj="draw"),
+    Route("supervision:draw-create", statuses(403, anonymous=LOGIN, bureau_admin=200, bureau_staff=200)),
+    Route(
+        "supervision:draw-create",
+        statuses(403, anonymous=LOGIN, bureau_admin=302, bureau_staff=302),
+        method="post",
+        data=_draw,
+    ),
+    *refused("supervision:draw-create", methods=("put", "patch", "delete")),
+    Route("public_draws:list", statuses(200)),
+    Route("public_draws:list", statuses(405), method="post"),
+    Route("public_draws:detail", statuses(200), obj="draw", foreign=statuses(200)),
+    Route("public_draws:detail", statuses(405), obj="draw", method="post", foreign=statuses(405)),
     Route("supervision:evidence-download", statuses(200, anonymous=LOGIN, no_scope=404), obj="evidence"),
     *refused("supervision:evidence-download", obj="evidence"),
 ]

@@ -304,3 +304,6 @@ SUPERVISOR_LOAD_WARNING = env_int("SUPERVISOR_LOAD_WARNING", 5)
 # Self-checks: a self-check score this many points away from the latest inspection's on the same
 # template version stands out on the self-check pages (so does a vetoed inspection the self-check missed).
 SELF_CHECK_GAP_WARNING = env_int("SELF_CHECK_GAP_WARNING", 10)
+# 双随机、一公开: the share of the pool drawn by default and the fewest inspectors per visit.
+RANDOM_DRAW_DEFAULT_PERCENT = env_int("RANDOM_DRAW_DEFAULT_PERCENT", 5)
+RANDOM_DRAW_MIN_INSPECTORS = env_int("RANDOM_DRAW_MIN_INSPECTORS", 2)

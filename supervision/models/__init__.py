@@ -2,6 +2,7 @@
 
 from supervision.models.assignments import SupervisorAssignment
 from supervision.models.checklists import ChecklistItem, ChecklistSection, ChecklistTemplate, TemplatePurpose
+from supervision.models.draws import RandomDraw
 from supervision.models.evidence import EvidenceFile, EvidenceType
 from supervision.models.inspections import (
     Inspection,
@@ -38,6 +39,7 @@ __all__ = [
     "ItemResult",
     "SpecialSubtype",
     "OrderState",
+    "RandomDraw",
     "RectificationEvent",
     "RectificationOrder",
     "SelfCheck",

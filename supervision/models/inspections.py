@@ -90,6 +90,15 @@ class Inspection(AuditedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 双随机抽查: the draw that planned this visit.
+    draw = models.ForeignKey(
+        "supervision.RandomDraw",
+        verbose_name=_("双随机抽查"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
     score = models.DecimalField(_("得分"), max_digits=4, decimal_places=1, null=True, blank=True)
     vetoed = models.BooleanField(_("一票否决"), default=False)
 

@@ -498,6 +498,25 @@ def _self_check(c):
     return c.self_check
 
 
+@recipe("supervision.randomdraw")
+def _random_draw(c):
+    from supervision.draws import draw_run
+    from supervision.models import ChecklistTemplate
+
+    inspectors = list(User.objects.filter(bureau=c.kg.district, role__in=[Role.SUPERVISOR, Role.BUREAU_STAFF]))
+    return draw_run(
+        actor=c.bureau_staff,
+        title="2025年双随机抽查",
+        template=ChecklistTemplate.objects.get(family="safety", is_current=True),
+        planned_on=datetime.date(2025, 5, 1),
+        kindergartens=[c.kg],
+        inspectors=inspectors,
+        count=1,
+        inspectors_per_visit=len(inspectors) - 1,
+        seed="2025",
+    )
+
+
 @recipe("supervision.selfcheckresult")
 def _self_check_result(c):
     return c.self_check.results.get(item__code="2.1")
