@@ -66,7 +66,8 @@ class DrawForm(StyledFormMixin, forms.Form):
             bureau_id=district.pk, is_active=True, role__in=INSPECTOR_ROLES
         ).order_by("role", "full_name", "username")
         for name in ("kindergartens", "inspectors"):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
+            # each box has its own <label> (the name); the group's name is the fieldset's legend
+            self.fields[name].widget.attrs.pop("aria-label", None)
 
     def clean(self):
         data = super().clean()
