@@ -3,11 +3,13 @@
 The algorithm (``draw_select``), so that anyone holding the published seed and pools can repeat it
 (in any language with SHA-256):
 
-1. Every candidate gets a key ``SHA-256("<seed>|<what>|<id>")`` as lowercase hex, where ``<what>``
-   is ``kg`` for a kindergarten (``<id>``: its record number) and ``kg<kindergarten id>`` for an
-   inspector considered for that kindergarten (``<id>``: the inspector's number in the pool, 1 for
-   the lowest account id, as the public page lists them). Candidates are ordered by key (ties, which SHA-256 makes practically impossible,
-   by id).
+0. Each kindergarten of the pool is named by its public identifier, recorded with the draw: its
+   统一社会信用代码, or its name when it has none (a second kindergarten of the same name gets
+   "（2）" appended, and so on, so identifiers are unique). Record numbers are never published.
+1. A kindergarten's key is ``SHA-256("<seed>|<identifier>")``; an inspector considered for a
+   kindergarten gets ``SHA-256("<seed>|<identifier>|<n>")``, where ``<n>`` is the inspector's
+   number in the pool (1 for the first, as the public page lists them). Keys are lowercase hex;
+   candidates are ordered by key (ties, which SHA-256 makes practically impossible, by identifier).
 2. Kindergartens: the first *n* of the pool in that order, where *n* is the number asked, or
    ceil(pool size × share ÷ 100) for a share (at least 1), never more than the pool.
 3. Inspectors, kindergarten by kindergarten in the drawn order: the pool without the
@@ -16,7 +18,11 @@ The algorithm (``draw_select``), so that anyone holding the published seed and p
    visit). Visits are thus spread evenly over the inspectors.
 
 The seed is chosen at random (``secrets``) unless the bureau gives one, and is recorded with the
-pools, so the result depends on nothing that changes later.
+pools and the identifiers, so the result depends on nothing that changes later.
+
+Draws made before the identifiers were recorded (``RandomDraw.method`` 1) keyed kindergartens by
+their record numbers (``seed|kg|<id>``, ``seed|kg<id>|<n>``); ``draw_repeat`` still repeats them
+that way, and the public page says so without publishing the numbers.
 """
 
 from __future__ import annotations
@@ -43,8 +49,24 @@ from supervision.models import ChecklistTemplate, InspectionKind, RandomDraw, Su
 INSPECTOR_ROLES = (Role.SUPERVISOR, Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
 
 
-def draw_key(seed: str, what: str, pk: int) -> str:
-    return hashlib.sha256(f"{seed}|{what}|{pk}".encode()).hexdigest()
+def draw_key(*parts) -> str:
+    """SHA-256 of the parts joined by ``|``, as lowercase hex (the documented key)."""
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def draw_identifiers(kindergartens) -> dict[str, str]:
+    """Each kindergarten's public identifier for a draw (step 0), keyed by record number as text."""
+    identifiers: dict[str, str] = {}
+    taken: set[str] = set()
+    for kg in sorted(kindergartens, key=lambda k: k.pk):
+        base = (kg.credit_code or "").strip() or kg.name.strip()
+        label, n = base, 1
+        while label in taken:
+            n += 1
+            label = f"{base}（{n}）"
+        taken.add(label)
+        identifiers[str(kg.pk)] = label
+    return identifiers
 
 
 def draw_size(pool_size: int, *, share_percent: int | None = None, count: int | None = None) -> int:
@@ -67,18 +89,38 @@ def draw_select(
     size: int,
     inspectors_per_visit: int,
     avoid: dict | None = None,
+    identifiers: dict | None = None,
 ) -> list[Visit]:
-    """The documented algorithm (module docstring): the same inputs always give the same visits."""
+    """The documented algorithm (module docstring): the same inputs always give the same visits.
+
+    ``identifiers`` maps each kindergarten (record number, as text) to its public identifier; without
+    it the draw is keyed the old way, by record number (method 1).
+    """
     avoid = {int(k): int(v) for k, v in (avoid or {}).items()}
-    kindergartens = sorted(set(kindergarten_pool), key=lambda pk: (draw_key(seed, "kg", pk), pk))[:size]
+    if identifiers is not None:
+        name = {int(k): v for k, v in identifiers.items()}
+
+        def kg_key(pk):
+            return (draw_key(seed, name[pk]), name[pk])
+
+        def inspector_key(kg, n):
+            return draw_key(seed, name[kg], n)
+
+    else:
+
+        def kg_key(pk):
+            return (draw_key(seed, "kg", pk), str(pk))
+
+        def inspector_key(kg, n):
+            return draw_key(seed, f"kg{kg}", n)
+
+    kindergartens = sorted(set(kindergarten_pool), key=kg_key)[:size]
     load = dict.fromkeys(sorted(set(inspector_pool)), 0)
     number = {u: n for n, u in enumerate(load, start=1)}
     visits = []
     for kg in kindergartens:
         candidates = [u for u in load if u != avoid.get(kg)]
-        chosen = sorted(candidates, key=lambda u: (load[u], draw_key(seed, f"kg{kg}", number[u]), u))[
-            :inspectors_per_visit
-        ]
+        chosen = sorted(candidates, key=lambda u: (load[u], inspector_key(kg, number[u]), u))[:inspectors_per_visit]
         for u in chosen:
             load[u] += 1
         visits.append(Visit(kg, tuple(sorted(chosen))))
@@ -94,6 +136,7 @@ def draw_repeat(draw: RandomDraw) -> list[Visit]:
         size=draw.drawn_count,
         inspectors_per_visit=draw.inspectors_per_visit,
         avoid=draw.avoid,
+        identifiers=draw.identifiers if draw.method == RandomDraw.Method.IDENTIFIER else None,
     )
 
 
@@ -169,6 +212,8 @@ def draw_run(
         planned_on=planned_on,
         seed=seed,
         kindergarten_pool=kg_ids,
+        identifiers=draw_identifiers(Kindergarten.objects.filter(pk__in=kg_ids).only("id", "name", "credit_code")),
+        method=RandomDraw.Method.IDENTIFIER,
         inspector_pool=inspector_ids,
         avoid=avoid,
         share_percent=share_percent,

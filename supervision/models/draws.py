@@ -15,6 +15,10 @@ from core.audit import AuditedManager, AuditedModel
 
 
 class RandomDraw(AuditedModel):
+    class Method(models.IntegerChoices):
+        RECORD_NUMBER = 1, _("按内部编号排序（旧版）")
+        IDENTIFIER = 2, _("按统一社会信用代码（无则名称）排序")
+
     district = models.ForeignKey(
         "kindergartens.Bureau", verbose_name=_("区县"), on_delete=models.PROTECT, related_name="random_draws"
     )
@@ -29,6 +33,10 @@ class RandomDraw(AuditedModel):
     kindergarten_pool = models.JSONField(_("幼儿园名单"), default=list)
     inspector_pool = models.JSONField(_("检查人员名单"), default=list)
     avoid = models.JSONField(_("回避关系"), default=dict, blank=True)
+    # Each pooled kindergarten's public identifier at the time of the draw (credit code, else name):
+    # what the algorithm hashes and the public page lists, so no record number is ever published.
+    identifiers = models.JSONField(_("公开标识"), default=dict, blank=True)
+    method = models.PositiveSmallIntegerField(_("排序方法"), choices=Method.choices, default=Method.IDENTIFIER)
     share_percent = models.PositiveSmallIntegerField(_("抽取比例（%）"), null=True, blank=True)
     requested_count = models.PositiveSmallIntegerField(_("抽取数量"), null=True, blank=True)
     drawn_count = models.PositiveSmallIntegerField(_("抽中幼儿园数"))
@@ -63,6 +71,8 @@ class RandomDraw(AuditedModel):
         # Lists of record numbers: what people read is the count; the lists are on the draw's page.
         if field_name in ("kindergarten_pool", "inspector_pool"):
             return f"{len(value or [])} 个"
+        if field_name == "identifiers":
+            return f"{len(value or {})} 所"
         if field_name == "avoid":
             return f"{len(value or {})} 组"
         return None

@@ -166,34 +166,31 @@ def public_draw_detail(request, pk):
     draw = _public_draws().filter(pk=pk).first()
     if draw is None:
         raise Http404("没有这次抽查。")
-    visits = []
     numbers = {u: n for n, u in enumerate(draw.inspector_pool, start=1)}
-    for visit in _visits(draw):
-        visits.append(
-            {
-                "kindergarten": visit.kindergarten.name,
-                "kindergarten_id": visit.kindergarten_id,
-                "inspectors": "、".join(f"{numbers.get(u.pk, '?')}号" for u in visit.supervisors.all()),
-                "submitted": visit.state == InspectionState.SUBMITTED,
-                "score": visit.score,
-                "vetoed": visit.vetoed,
-                "state": visit.get_state_display(),
-            }
-        )
-    pool = Kindergarten.objects.filter(pk__in=draw.kindergarten_pool).only("id", "name").order_by("id")
-    names = dict(pool.values_list("pk", "name"))
-    avoid = [
-        (names.get(int(kg), kg), kg, numbers.get(user, "?"))
-        for kg, user in sorted(draw.avoid.items(), key=lambda i: int(i[0]))
+    identifiers = draw.identifiers or {}
+    visits = [
+        {
+            "kindergarten": visit.kindergarten.name,
+            # the public identifier recorded with the draw (credit code, else name): never a record number
+            "identifier": identifiers.get(str(visit.kindergarten_id), ""),
+            "inspectors": "、".join(f"{numbers.get(u.pk, '?')}号" for u in visit.supervisors.all()),
+            "submitted": visit.state == InspectionState.SUBMITTED,
+            "score": visit.score,
+            "vetoed": visit.vetoed,
+        }
+        for visit in _visits(draw)
     ]
+    pool = sorted(identifiers.values())
+    avoid = sorted((identifiers.get(str(kg), "—"), numbers.get(user, "?")) for kg, user in draw.avoid.items())
     return _render(
         "public/draw_detail.html",
         {
             "draw": draw,
             "visits": visits,
-            "pool": list(pool),
+            "pool": pool,
             "inspector_numbers": list(numbers.values()),
             "avoid": avoid,
+            "by_identifier": draw.method == RandomDraw.Method.IDENTIFIER,
         },
     )
 

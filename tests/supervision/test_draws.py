@@ -3,6 +3,7 @@ public pages."""
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,43 +11,72 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from supervision.draws import draw_repeat, draw_run, draw_select, draw_size
+from kindergartens.models import Kindergarten
+from supervision.draws import draw_identifiers, draw_repeat, draw_run, draw_select, draw_size
 from supervision.models import ChecklistTemplate, Inspection, InspectionKind, RandomDraw
+
+
+def _codes(pool):
+    return {str(pk): f"52110000MB{pk:07d}X" for pk in pool}
 
 
 def test_the_same_seed_gives_the_same_draw_and_another_seed_another():
     pool = list(range(1, 201))
     inspectors = list(range(1000, 1012))
-    one = draw_select(seed="2026春", kindergarten_pool=pool, inspector_pool=inspectors, size=10, inspectors_per_visit=2)
-    again = draw_select(
-        seed="2026春",
-        kindergarten_pool=list(reversed(pool)),
-        inspector_pool=inspectors,
-        size=10,
-        inspectors_per_visit=2,
-    )
-    other = draw_select(
-        seed="2026秋", kindergarten_pool=pool, inspector_pool=inspectors, size=10, inspectors_per_visit=2
-    )
+    common = {"inspector_pool": inspectors, "size": 10, "inspectors_per_visit": 2, "identifiers": _codes(pool)}
+    one = draw_select(seed="2026春", kindergarten_pool=pool, **common)
+    again = draw_select(seed="2026春", kindergarten_pool=list(reversed(pool)), **common)
+    other = draw_select(seed="2026秋", kindergarten_pool=pool, **common)
     assert one == again
     assert [v.kindergarten_id for v in one] != [v.kindergarten_id for v in other]
 
 
 def test_the_documented_algorithm_by_hand():
-    """The module docstring's steps, written out with hashlib: the same kindergartens and inspectors."""
-    seed, pool, inspectors = "abc", [5, 9, 12, 30, 41], [7, 8, 9]
-    key = lambda what, pk: hashlib.sha256(f"{seed}|{what}|{pk}".encode()).hexdigest()  # noqa: E731
-    expected_kgs = sorted(pool, key=lambda pk: key("kg", pk))[:2]
+    """The module docstring's steps, written out with hashlib over the public identifiers only."""
+    seed, inspectors = "abc", [7, 8, 9]
+    identifiers = {
+        "5": "12210000A00000001X",
+        "9": "大洼区第二幼儿园",
+        "12": "52211100MJ0000002Y",
+        "30": "甲园",
+        "41": "乙园",
+    }
+    key = lambda *parts: hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()  # noqa: E731
+    by_key = sorted(identifiers.values(), key=lambda label: key(seed, label))[:2]
     visits = draw_select(
-        seed=seed, kindergarten_pool=pool, inspector_pool=inspectors, size=2, inspectors_per_visit=1, avoid={}
+        seed=seed,
+        kindergarten_pool=[5, 9, 12, 30, 41],
+        inspector_pool=inspectors,
+        size=2,
+        inspectors_per_visit=1,
+        avoid={},
+        identifiers=identifiers,
     )
-    assert [v.kindergarten_id for v in visits] == expected_kgs
-    first_kg = expected_kgs[0]
+    assert [identifiers[str(v.kindergarten_id)] for v in visits] == by_key
     numbers = {7: 1, 8: 2, 9: 3}
-    expected_first = min(inspectors, key=lambda u: key(f"kg{first_kg}", numbers[u]))
+    expected_first = min(inspectors, key=lambda u: key(seed, by_key[0], numbers[u]))
     assert visits[0].inspector_ids == (expected_first,)
     # The second visit goes to someone not used yet (load first).
     assert visits[1].inspector_ids[0] != expected_first
+
+
+def test_the_ranking_follows_the_identifier_not_the_record_number():
+    """Swapping two kindergartens' identifiers swaps their places: record numbers play no part."""
+    identifiers = {"1": "甲园", "2": "乙园", "3": "丙园"}
+    swapped = {"1": "乙园", "2": "甲园", "3": "丙园"}
+    common = {"seed": "s", "kindergarten_pool": [1, 2, 3], "inspector_pool": [7, 8, 9], "size": 3}
+    one = [v.kindergarten_id for v in draw_select(inspectors_per_visit=1, identifiers=identifiers, **common)]
+    two = [v.kindergarten_id for v in draw_select(inspectors_per_visit=1, identifiers=swapped, **common)]
+    assert [{1: 2, 2: 1, 3: 3}[k] for k in one] == two
+
+
+def test_identifiers_are_the_credit_code_else_a_unique_name():
+    kgs = [
+        Kindergarten(pk=3, name="阳光幼儿园", credit_code=""),
+        Kindergarten(pk=1, name="阳光幼儿园", credit_code=""),
+        Kindergarten(pk=2, name="星星幼儿园", credit_code="52211100MJ0000002Y"),
+    ]
+    assert draw_identifiers(kgs) == {"1": "阳光幼儿园", "2": "52211100MJ0000002Y", "3": "阳光幼儿园（2）"}
 
 
 def test_the_responsible_supervisor_steps_aside_and_load_is_spread():
@@ -57,6 +87,7 @@ def test_the_responsible_supervisor_steps_aside_and_load_is_spread():
         size=30,
         inspectors_per_visit=2,
         avoid={str(k): (k % 6) + 1 for k in range(1, 31)},
+        identifiers=_codes(range(1, 31)),
     )
     loads = {}
     for visit in visits:
@@ -104,6 +135,8 @@ def test_a_draw_plans_random_inspections_and_can_be_repeated(cast, safety):
     # kg_a1's responsible supervisor never inspects it.
     assert cast.supervisor.pk not in planned[cast.kg_a1.pk]
     assert draw.avoid == {str(cast.kg_a1.pk): cast.supervisor.pk}
+    assert draw.method == RandomDraw.Method.IDENTIFIER
+    assert draw.identifiers == {str(cast.kg_a1.pk): cast.kg_a1.name, str(cast.kg_a2.pk): cast.kg_a2.name}
     # A second draw with the same seed and pools gives the same result.
     again = _run(cast, safety, seed="固定种子")
     assert draw_repeat(again) == draw_repeat(draw)
@@ -178,6 +211,40 @@ def test_the_page_runs_a_draw_and_the_public_page_shows_it(client, cast, safety)
     for user in (cast.supervisor, cast.supervisor2, cast.bureau_staff):
         assert user.display_name not in public  # inspectors by their number in the pool, not by name
     assert "春季抽查" in client.get(reverse("public_draws:list")).content.decode()
+
+
+def test_the_public_page_names_kindergartens_by_credit_code_and_never_by_record_number(client, cast, safety):
+    Kindergarten.objects.filter(pk=cast.kg_a1.pk).update(credit_code="52211100MJ0000002Y")
+    cast.kg_a1.refresh_from_db()
+    draw = _run(cast, safety, seed="公开", count=2)
+    public = client.get(reverse("public_draws:detail", args=[draw.pk])).content.decode()
+    assert "52211100MJ0000002Y" in public and cast.kg_a2.name in public
+    assert "SHA-256(“种子|公开标识”)" in public and "|kg" not in public
+    pool = re.search(r'data-testid="public-draw-pool">(.*?)</p>', public).group(1)
+    assert pool == "、".join(sorted(["52211100MJ0000002Y", cast.kg_a2.name]))
+    visits = re.search(r'data-testid="public-draw-visits">(.*?)</table>', public, re.S).group(1)
+    assert not re.search(r">\s*\d+\s*<|（\d+）", visits + pool)  # no bare record numbers
+    # A code set later does not change the recorded identifiers: the draw repeats the same.
+    Kindergarten.objects.filter(pk=cast.kg_a2.pk).update(credit_code="12210000A00000001X")
+    draw.refresh_from_db()
+    assert draw.identifiers[str(cast.kg_a2.pk)] == cast.kg_a2.name
+    assert {v.kindergarten_id: v.inspector_ids for v in draw_repeat(draw)} == {
+        i.kindergarten_id: tuple(sorted(u.pk for u in i.supervisors.all()))
+        for i in Inspection.objects.filter(draw=draw).prefetch_related("supervisors")
+    }
+
+
+def test_a_draw_made_by_record_number_still_repeats_and_publishes_no_number(client, cast, safety):
+    draw = _run(cast, safety, seed="旧版", count=1)
+    RandomDraw.objects.filter(pk=draw.pk).update(method=RandomDraw.Method.RECORD_NUMBER)
+    draw.refresh_from_db()
+    key = lambda *parts: hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()  # noqa: E731
+    first = min(draw.kindergarten_pool, key=lambda pk: key("旧版", "kg", pk))
+    assert [v.kindergarten_id for v in draw_repeat(draw)] == [first]
+    public = client.get(reverse("public_draws:detail", args=[draw.pk])).content.decode()
+    assert "内部编号不对外公布" in public and "SHA-256" not in public
+    pool = re.search(r'data-testid="public-draw-pool">(.*?)</p>', public).group(1)
+    assert pool == "、".join(sorted([cast.kg_a1.name, cast.kg_a2.name]))
 
 
 def test_results_appear_on_the_public_page_once_submitted(client, cast, safety):
