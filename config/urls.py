@@ -13,6 +13,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("staffing/", include("staffing.urls")),
     path("public/draws/", include("supervision.urls_public")),
+    path("public/supervisors/", include("supervision.urls_public_signs")),
     path("public/", include("kindergartens.urls_public")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),

@@ -56,3 +56,34 @@ def home_cards_for(request) -> list[tuple[str, dict]]:
         if context is not None:
             cards.append((card.template, context))
     return cards
+
+
+@dataclass(frozen=True)
+class Panel:
+    slot: str
+    key: str
+    template: str
+    order: int
+    # the slot's keyword arguments -> the panel's template context, or None when there is nothing to show
+    context: Callable[..., dict | None]
+
+
+# Slots other apps' pages offer (the page passes the keyword arguments named here):
+#   "public-kindergarten": kindergarten=  (the public disclosure page; no request, no visitor)
+#   "kindergarten-actions": request=, kindergarten=  (links on the kindergarten record page)
+_panels: dict[tuple[str, str], Panel] = {}
+
+
+def register_panel(*, slot: str, key: str, template: str, order: int, context: Callable[..., dict | None]) -> None:
+    """Idempotent, like the menu: a page section another app contributes to a slot."""
+    _panels[(slot, key)] = Panel(slot=slot, key=key, template=template, order=order, context=context)
+
+
+def panels_for(slot: str, **kwargs) -> list[tuple[str, dict]]:
+    """(template, context) of the slot's panels that have something to show, in order."""
+    panels = []
+    for panel in sorted((p for p in _panels.values() if p.slot == slot), key=lambda p: p.order):
+        context = panel.context(**kwargs)
+        if context is not None:
+            panels.append((panel.template, context))
+    return panels

@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.roles import Role
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry
+from core.registry import register_home_card, register_menu_entry, register_panel
 from kindergartens.access import kindergartens_visible_to
 from supervision.access import (
     assignment_can,
@@ -19,6 +19,7 @@ from supervision.access import (
     template_can,
 )
 from supervision.models import OPEN_STATES, OrderState, SupervisorAssignment
+from supervision.signs import public_sign_for, sign_can_edit
 
 COVERAGE_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 
@@ -56,6 +57,11 @@ def _assignments_visible(user) -> bool:
     return assignment_can(user, "view") and user.role not in (Role.KG_DIRECTOR, Role.KG_STAFF)
 
 
+def _public_sign(*, kindergarten):
+    sign = public_sign_for(kindergarten)
+    return None if sign is None else {"sign": sign}
+
+
 def register() -> None:
     register_menu_entry(
         url_name="supervision:assignment-list", label="责任督学", order=30, visible=_assignments_visible
@@ -77,6 +83,14 @@ def register() -> None:
     )
     register_menu_entry(
         url_name="supervision:draw-list", label="双随机抽查", order=38, visible=lambda user: draw_can(user, "view")
+    )
+    register_menu_entry(url_name="supervision:sign", label="挂牌公示", order=39, visible=sign_can_edit)
+    register_panel(
+        slot="public-kindergarten",
+        key="supervisor-sign",
+        template="supervision/public_sign.html",
+        order=10,
+        context=_public_sign,
     )
     register_menu_entry(
         url_name="supervision:coverage", label="督导覆盖", order=37, visible=lambda user: coverage_can(user)

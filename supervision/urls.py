@@ -1,6 +1,16 @@
 from django.urls import path
 
-from supervision.views import assignments, checklists, coverage, draws, evidence, inspections, rectification, selfchecks
+from supervision.views import (
+    assignments,
+    checklists,
+    coverage,
+    draws,
+    evidence,
+    inspections,
+    rectification,
+    selfchecks,
+    signs,
+)
 
 app_name = "supervision"
 urlpatterns = [
@@ -37,6 +47,7 @@ urlpatterns = [
     path("draws/", draws.draw_list, name="draw-list"),
     path("draws/new/", draws.draw_create, name="draw-create"),
     path("draws/<int:pk>/", draws.draw_detail, name="draw-detail"),
+    path("sign/", signs.sign_edit, name="sign"),
     path("coverage/", coverage.coverage, name="coverage"),
     path("supervisor-load/", coverage.supervisor_load, name="supervisor-load"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),

@@ -95,7 +95,8 @@ SUPERVISION_KINDS = frozenset(
     }
 )
 # A district's checklist template and one of its items: own is district A's, foreign another district's.
-TEMPLATE_KINDS = frozenset({"template", "template_item", "draw"})  # draw: a district's 双随机抽查
+# draw: a district's 双随机抽查; sign: a published 挂牌公示 of one of the district's supervisors
+TEMPLATE_KINDS = frozenset({"template", "template_item", "draw", "sign"})
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
 _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}

@@ -109,7 +109,25 @@ def make_object(kind: str, kindergarten, cast):
     return evidence
 
 
+def _sign(district):
+    """A published sign with a photo, of a supervisor responsible for one of the district's kindergartens."""
+    from accounts.roles import Role
+    from kindergartens.models import Kindergarten
+    from supervision.services import supervisor_assign
+    from supervision.signs import sign_update
+    from tests.factories import UserFactory
+
+    supervisor = UserFactory(role=Role.SUPERVISOR, bureau=district)
+    # a kindergarten without a responsible supervisor if there is one, so the cast's stay as they are
+    kindergartens = Kindergarten.objects.filter(district=district).order_by("pk")
+    kindergarten = kindergartens.exclude(supervisor_assignments__ended_at__isnull=True).first() or kindergartens[0]
+    supervisor_assign(actor=None, kindergarten=kindergarten, supervisor=supervisor)
+    return sign_update(actor=supervisor, published=True, work_phone="0427-1234567", photo=upload())
+
+
 def make_template_object(kind: str, district):
+    if kind == "sign":
+        return _sign(district)
     if kind == "draw":
         return RandomDraw.objects.create(
             district=district,
@@ -389,6 +407,17 @@ ROUTES: list[Route] = [
         data=_draw,
     ),
     *refused("supervision:draw-create", methods=("put", "patch", "delete")),
+    # --- 挂牌公示: each supervisor's own settings; the published photo is public (GET only) ---
+    Route("supervision:sign", statuses(403, anonymous=LOGIN, supervisor=200)),
+    Route(
+        "supervision:sign",
+        statuses(403, anonymous=LOGIN, supervisor=302),
+        method="post",
+        data=lambda c: {"published": "on", "work_phone": "0427-1234567"},
+    ),
+    *refused("supervision:sign", methods=("put", "patch", "delete")),
+    Route("public_signs:photo", statuses(200), obj="sign", foreign=statuses(200)),
+    Route("public_signs:photo", statuses(405), obj="sign", method="post", foreign=statuses(405)),
     Route("public_draws:list", statuses(200)),
     Route("public_draws:list", statuses(405), method="post"),
     Route("public_draws:detail", statuses(200), obj="draw", foreign=statuses(200)),

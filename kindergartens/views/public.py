@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from core.forms import StyledFormMixin
 from core.pagination import paginate, querystring_without_page
+from core.registry import panels_for
 from kindergartens.models import Nature
 from kindergartens.selectors_public import (
     LISTED_NATURES,
@@ -167,6 +168,8 @@ def public_kindergarten(request, pk):
             "kindergarten": kindergarten,
             "violations": list(public_violations(kindergarten)),
             "inspections": list(public_inspections(kindergarten)),
+            # sections other apps add (e.g. supervision's 挂牌督导), through core's registry
+            "panels": panels_for("public-kindergarten", kindergarten=kindergarten),
         },
     )
 

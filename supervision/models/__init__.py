@@ -22,6 +22,7 @@ from supervision.models.rectification import (
     Severity,
 )
 from supervision.models.selfchecks import SelfCheck, SelfCheckResult, SelfCheckState
+from supervision.models.signs import SupervisorSign
 
 __all__ = [
     "OPEN_STATES",
@@ -38,6 +39,7 @@ __all__ = [
     "InspectionState",
     "ItemResult",
     "SpecialSubtype",
+    "SupervisorSign",
     "OrderState",
     "RandomDraw",
     "RectificationEvent",

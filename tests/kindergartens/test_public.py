@@ -364,4 +364,5 @@ def test_profile_query_count_does_not_grow(client, cast):
         Violation.objects.create(
             kindergarten=cast.kg_a1, occurred_on=datetime.date(year, 1, 1), description="x", penalty="y", published=True
         )
-    assert _count(client, url) == few == 3
+    # profile, violations, inspections and the responsible supervisor's published sign (supervision's panel)
+    assert _count(client, url) == few == 4
