@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                     "photo_type",
                     models.CharField(
                         blank=True,
-                        choices=[("image/jpeg", "JPG 照片"), ("image/png", "PNG 图片")],
+                        choices=[("image/jpeg", "照片"), ("image/png", "图片")],
                         max_length=20,
                         verbose_name="照片类型",
                     ),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedManager, AuditedModel
 
-PHOTO_TYPES = [("image/jpeg", _("JPG 照片")), ("image/png", _("PNG 图片"))]
+PHOTO_TYPES = [("image/jpeg", _("照片")), ("image/png", _("图片"))]
 
 
 def sign_photo_path(instance, filename: str) -> str:

@@ -517,6 +517,16 @@ def _random_draw(c):
     )
 
 
+@recipe("supervision.supervisorsign")
+def _supervisor_sign(c):
+    from supervision.signs import sign_update
+    from tests.supervision.files import upload
+
+    supervisor = User.objects.filter(bureau=c.kg.district, role=Role.SUPERVISOR).order_by("pk").first()
+    sign_update(actor=supervisor, published=False, work_phone="0427-1234567")
+    return sign_update(actor=supervisor, published=True, work_phone="0427-7654321", photo=upload())
+
+
 @recipe("supervision.selfcheckresult")
 def _self_check_result(c):
     return c.self_check.results.get(item__code="2.1")
