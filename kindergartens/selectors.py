@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -93,11 +94,15 @@ def kindergartens_as_of(qs: QuerySet[Kindergarten], day: datetime.date) -> Query
     return qs.annotate(status_on=_dated_subquery("status", day), nature_on=_dated_subquery("nature", day))
 
 
-def _changed_after(attribute: str, day: datetime.date) -> QuerySet:
+def _settled(day: datetime.date) -> datetime.date:
+    """Up to yesterday the current value is exactly what the history says (the services and the
+    daily task keep it so); a change effective today may wait for the 00:05 task."""
+    return min(day, timezone.localdate() - datetime.timedelta(days=1))
+
+
+def _changed_after(attribute: str, day: datetime.date, *, settled: datetime.date | None = None) -> QuerySet:
     """Kindergartens with a dated change of ``attribute`` after ``day`` (or after yesterday)."""
-    # Up to yesterday the current value is exactly what the history says (the services and the
-    # daily task keep it so); a change effective today may wait for the 00:05 task.
-    settled = min(day, timezone.localdate() - datetime.timedelta(days=1))
+    settled = _settled(day) if settled is None else settled
     return (
         KindergartenStatusChange.objects.filter(attribute=attribute, effective_date__gt=settled)
         .order_by()
@@ -128,14 +133,22 @@ def with_values_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[K
     """Annotate ``status_then``/``nature_then``: the values on ``day``, read from the history only
     for the few kindergartens changed since (the rest still have that day's values). For counting
     over many rows; ``kindergartens_as_of`` looks every row up and is for display."""
-    annotations = {}
-    for attribute in ("status", "nature"):
-        annotations[f"{attribute}_then"] = Case(
-            When(~Q(pk__in=_changed_after(attribute, day)), then=F(attribute)),
+    return qs.annotate(**_values_on_expressions(day, _settled(day)))
+
+
+@functools.lru_cache(maxsize=64)
+def _values_on_expressions(day: datetime.date, settled: datetime.date) -> dict:
+    """The two annotations of ``with_values_on``, built once per (day, settled day): a list page
+    asked for the same month builds them again on every request otherwise. ``annotate`` resolves a
+    copy, so the cached expressions themselves never change."""
+    return {
+        f"{attribute}_then": Case(
+            When(~Q(pk__in=_changed_after(attribute, day, settled=settled)), then=F(attribute)),
             default=_dated_subquery(attribute, day),
             output_field=CharField(),
         )
-    return qs.annotate(**annotations)
+        for attribute in ("status", "nature")
+    }
 
 
 def kindergartens_on(

@@ -17,8 +17,22 @@ def forwards(apps, schema_editor):
 
 def backwards(apps, schema_editor):
     # Only versions nobody copied or used: the first versions as shipped (items and sections cascade).
+    # Children first and by id, so Django's delete collector (which, unwinding several apps' migrations
+    # at once, met model classes of two different states) has nothing to cascade.
     Template = apps.get_model("supervision", "ChecklistTemplate")
-    Template.objects.filter(family__in=DEFAULT_FAMILIES, district__isnull=True, version=1).delete()
+    Section = apps.get_model("supervision", "ChecklistSection")
+    Item = apps.get_model("supervision", "ChecklistItem")
+    ids = list(
+        Template.objects.filter(family__in=DEFAULT_FAMILIES, district__isnull=True, version=1).values_list(
+            "pk", flat=True
+        )
+    )
+    Item.objects.filter(section__template_id__in=ids).delete()
+    Section.objects.filter(template_id__in=ids).delete()
+    # No collector at all for the templates themselves (their relations are what confused it): a plain
+    # DELETE; a copy still pointing at one would make the database refuse it, as it should.
+    templates = Template.objects.filter(pk__in=ids)
+    templates._raw_delete(templates.db)
 
 
 class Migration(migrations.Migration):
