@@ -3,55 +3,95 @@
 ``cached(key, build, depends_on=(Model, …))`` keeps what ``build()`` returns until any of the
 models it was built from is saved or deleted (a generation counter per model, bumped by signals
 that ``watch()`` connects), or for ``timeout`` seconds at most. Filter bars use it for their option
-lists, which change a few times a year and were read on every list page.
+lists, which change a few times a year and were read on every list page; the authentication
+backend for the signed-in user (accounts.backends), read on every request.
+
+The cache must be one for all processes (Redis in production) for a change made in one process to
+be seen by the others at once; with the local-memory cache, each process sees only its own.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 _PREFIX = "kgportal:gen:"
+_watched: dict[str, Any] = {}
 
 
 def _generation_key(model) -> str:
     return f"{_PREFIX}{model._meta.label_lower}"
 
 
-def bump(model) -> None:
-    """Invalidate everything built from ``model``."""
-    key = _generation_key(model)
+def _new_generation() -> int:
+    return uuid.uuid4().int % 10**12
+
+
+def _increment(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # not in the cache yet (or evicted): any new value invalidates
-        import uuid
+        cache.set(key, _new_generation(), None)
 
-        cache.set(key, uuid.uuid4().int % 10**12, None)
+
+def bump(model) -> None:
+    """Invalidate everything built from ``model``.
+
+    At once (what this transaction reads next is rebuilt), and again when the transaction commits:
+    another request that rebuilt the value between the change and the commit read the rows as
+    they were before it, and must not keep them.
+    """
+    key = _generation_key(model)
+    _increment(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _increment(key))
 
 
 def _on_change(sender, **kwargs) -> None:
     bump(sender)
 
 
+def _on_migrate(sender, **kwargs) -> None:
+    # A migration writes without the models' signals: whatever was built before it is stale.
+    for model in _watched.values():
+        _increment(_generation_key(model))
+
+
 def watch(*models) -> None:
     """Bump a model's generation whenever one of its rows is saved or deleted (bulk writes go through
-    AuditedQuerySet, which bumps too)."""
+    AuditedQuerySet, which bumps too; after ``migrate`` every watched model is bumped)."""
     for model in models:
         uid = f"core-cache-{model._meta.label_lower}"
+        _watched[model._meta.label_lower] = model
         post_save.connect(_on_change, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
+    post_migrate.connect(_on_migrate, dispatch_uid="core-cache-migrate")
 
 
 def cached(key: str, build: Callable[[], Any], *, depends_on: Iterable, timeout: int = 600) -> Any:
-    models = list(depends_on)
-    generations = cache.get_many([_generation_key(m) for m in models])
-    stamp = ".".join(str(generations.get(_generation_key(m), 0)) for m in models)
-    full_key = f"kgportal:cached:{key}:{stamp}"
-    value = cache.get(full_key)
-    if value is None:
-        value = build()
-        cache.set(full_key, value, timeout)
+    """``build()``'s value, rebuilt when a model in ``depends_on`` changed; ``None`` is never kept.
+
+    One round trip to the cache: the generations and the value (stored with the generations it
+    was built under) are read together.
+    """
+    generation_keys = [_generation_key(m) for m in depends_on]
+    full_key = f"kgportal:cached:{key}"
+    found = cache.get_many([*generation_keys, full_key])
+    missing = [k for k in generation_keys if k not in found]
+    if missing:  # never set, or evicted: start it at a random value, so no entry built before matches
+        for k in missing:
+            cache.add(k, _new_generation(), None)
+        found.update(cache.get_many(missing))
+    stamp = ".".join(str(found.get(k, 0)) for k in generation_keys)
+    entry = found.get(full_key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    value = build()
+    if value is not None:
+        cache.set(full_key, (stamp, value), timeout)
     return value

@@ -165,6 +165,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The signed-in user (with their bureau or kindergarten) read from the cache instead of the database
+# on every request, for at most this long; any change to an account, bureau or kindergarten rebuilds
+# it at once (accounts.backends, core.cache). Only with a cache all processes share: each process
+# has its own local-memory cache, and would not see a change made in another.
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
+
 # Sessions read from the cache (Redis in production) and written through to the database: one query
 # less on every request, and nobody is signed out when the cache is emptied.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

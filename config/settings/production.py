@@ -15,6 +15,11 @@ if not ALLOWED_HOSTS:
 
     raise ImproperlyConfigured("Environment variable ALLOWED_HOSTS is required in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if USER_CACHE_SECONDS and not REDIS_URL:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    # gunicorn's workers would each keep their own copy: a deactivation would not reach the others.
+    raise ImproperlyConfigured("USER_CACHE_SECONDS needs REDIS_URL (a cache shared by every process).")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

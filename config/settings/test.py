@@ -9,6 +9,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed: t
 AXES_FAILURE_LIMIT = 5
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process (the live server and the Celery worker of a test are threads of it) sees every change
+# in its local-memory cache: the user is cached as in production (accounts.backends).
+USER_CACHE_SECONDS = 300
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Django's backend, but the flush between transactional tests may empty the append-only audit table.
     DATABASES["default"]["ENGINE"] = "tests.postgresql_flush"  # noqa: F405

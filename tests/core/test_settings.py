@@ -116,3 +116,12 @@ def test_static_assets_are_vendored():
     for template in (ROOT / "templates").rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         assert "http://" not in text and "https://" not in text, f"{template} loads something from the internet"
+
+
+def test_production_caches_the_user_only_with_a_shared_cache():
+    base = {"SECRET_KEY": "x" * 60, "PII_HMAC_KEY": "y" * 60, "ALLOWED_HOSTS": "portal.example.gov.cn"}
+    refused = load_production(**base, USER_CACHE_SECONDS="300", REDIS_URL="")
+    assert refused.returncode != 0
+    assert "USER_CACHE_SECONDS" in refused.stderr
+    assert load_production(**base, REDIS_URL="").returncode == 0  # off without Redis
+    assert load_production(**base, USER_CACHE_SECONDS="300", REDIS_URL="redis://127.0.0.1:6379/15").returncode == 0
