@@ -35,6 +35,7 @@ from accounts.serializers import (
 from accounts.services import user_create, user_reset_password, user_set_active, user_update
 from core.access import require
 from core.api import API_PERMISSIONS, ClientScopedRateThrottle, DetailSerializer
+from core.filters import FilterSet
 
 ERRORS = {403: DetailSerializer, 404: DetailSerializer}
 # Answers that carry a secret must not be kept by browsers or proxies.
@@ -111,7 +112,7 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     role = django_filters.ChoiceFilter(label="角色", choices=Role.choices)
     is_active = django_filters.BooleanFilter(label="是否启用")
     search = django_filters.CharFilter(label="用户名或姓名包含", method="filter_search")

@@ -13,7 +13,6 @@ import django_filters
 from django.db.models import DateField, Prefetch, QuerySet, Value
 from django.db.models.query import prefetch_related_objects
 from django.utils.dateparse import parse_date
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 from core.access import get_in_scope_or_404, require
 from core.api import API_PERMISSIONS, DetailSerializer
 from core.audit import history_for
+from core.filters import FilterBackend, FilterSet
 from core.history import entry_views
 from kindergartens.access import (
     bureaus_visible_to,
@@ -126,7 +126,7 @@ class BureauViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return get_in_scope_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
 
-class TownshipFilter(django_filters.FilterSet):
+class TownshipFilter(FilterSet):
     district = django_filters.ModelChoiceFilter(
         label="区县", queryset=lambda request: bureaus_visible_to(_user(request))
     )
@@ -151,7 +151,7 @@ class TownshipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 # --- kindergartens --------------------------------------------------------------------
 
 
-class KindergartenFilter(django_filters.FilterSet):
+class KindergartenFilter(FilterSet):
     # Every choice list is the caller's scope: an id from another district is "not a valid
     # choice", exactly like an id that does not exist.
     district = django_filters.ModelChoiceFilter(
@@ -248,7 +248,7 @@ class KindergartenViewSet(
     permission_classes = API_PERMISSIONS
     serializer_class = KindergartenSerializer
     filterset_class = KindergartenFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     ordering_fields = ["name", "id", "capacity"]
     ordering = ["name", "id"]
 
@@ -432,7 +432,7 @@ class ClassViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 # --- change filings (变更备案) ----------------------------------------------------------
 
 
-class FilingFilter(django_filters.FilterSet):
+class FilingFilter(FilterSet):
     state = django_filters.ChoiceFilter(label="状态", choices=ChangeFiling.State.choices)
     kindergarten = django_filters.ModelChoiceFilter(
         label="幼儿园", queryset=lambda request: kindergartens_visible_to(_user(request))

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from core.access import require
 from core.api import API_PERMISSIONS, ChoiceLabelField, DetailSerializer
+from core.filters import FilterSet
 from kindergartens.access import kindergartens_visible_to
 from staffing.access import (
     can,
@@ -226,7 +227,7 @@ class MisconductCreateSerializer(serializers.Serializer):
     veto = serializers.BooleanField(label="一票否决", default=False)
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(FilterSet):
     # Only kindergartens in the caller's scope are valid choices (no probing of foreign ids).
     kindergarten = django_filters.ModelChoiceFilter(
         label="幼儿园",
@@ -241,7 +242,7 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["kindergarten", "name"]
 
 
-class EmploymentFilter(django_filters.FilterSet):
+class EmploymentFilter(FilterSet):
     kindergarten = django_filters.ModelChoiceFilter(
         label="幼儿园", queryset=lambda request: kindergartens_visible_to(getattr(request, "user", None))
     )
@@ -252,7 +253,7 @@ class EmploymentFilter(django_filters.FilterSet):
         fields = ["kindergarten", "current"]
 
 
-class PersonChildFilter(django_filters.FilterSet):
+class PersonChildFilter(FilterSet):
     person = django_filters.NumberFilter(label="人员编号", field_name="person_id")
 
 

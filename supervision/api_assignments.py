@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.access import require
 from core.api import API_PERMISSIONS, DetailSerializer
+from core.filters import FilterSet
 from kindergartens.access import kindergartens_visible_to
 from supervision.access import assignment_can, assignment_get_for_user, assignments_visible_to
 from supervision.models import SupervisorAssignment
@@ -24,7 +25,7 @@ from supervision.services import supervisor_assign, supervisor_assignment_end
 ERRORS = {403: DetailSerializer, 404: DetailSerializer}
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     # Only kindergartens in the caller's scope are valid choices (no probing of foreign ids).
     kindergarten = django_filters.ModelChoiceFilter(
         label="幼儿园", queryset=lambda request: kindergartens_visible_to(getattr(request, "user", None))
