@@ -35,6 +35,7 @@ Figures (``name: value unit (target: …) OK|MISS``; exit 1 on a MISS, 2 when a 
   the record page ≥ 50 %);
 * ``<page>_server_cpu_ms``: CPU time of the gunicorn workers and of the PostgreSQL backends per
   request (informative; steadier than req/s on a busy machine);
+* ``gunicorn_pss_mb``, ``gunicorn_worker_rss_mb``: memory of gunicorn after the load (informative);
 * ``load_client_cpu_pct``: the load client's own CPU during the busiest load, in % of one core
   (informative: the machine has 2 cores, and whatever the client eats the server lacks).
 
@@ -272,6 +273,21 @@ class Gunicorn:
         if self.proc is None:
             return []
         return children_of(self.proc.pid)
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(PSS of the master and its workers together, the largest worker's RSS), in MB."""
+        pss, rss = 0.0, 0.0
+        pids = [self.proc.pid, *self.worker_pids()] if self.proc else []
+        for pid in pids:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:] if ":" in line}
+            pss += fields.get("Pss", 0) / 1024
+            if pid != self.proc.pid:
+                rss = max(rss, fields.get("Rss", 0) / 1024)
+        return pss, rss
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -703,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         if not login_runs:  # only the login page asked for
             login_runs.append(load(login, args.seconds, first=True))
         results["login"] = _merged(login_runs)
+        memory = server.memory_mb()
     except KeyboardInterrupt:
         interrupted = True
         log("interrupted")
@@ -733,6 +750,10 @@ def main(argv: list[str] | None = None) -> int:
             beside = near_login[page.name].rps
             share = r.rps / beside * 100 if beside else 0.0
             report.figure(f"{page.name}_share", share, "%", f"≥ {page.target:g} %", share >= page.target)
+    report.figure(
+        "gunicorn_pss_mb", memory[0], "MB", "informative: master and workers, shared pages counted once", True
+    )
+    report.figure("gunicorn_worker_rss_mb", memory[1], "MB", "informative: the largest worker", True)
     report.figure("load_client_cpu_pct", busiest, "% of a core", "informative", True)
     log(f"total run time {time.perf_counter() - began:.0f} s")
     if report.misses:
