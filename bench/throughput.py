@@ -1,7 +1,8 @@
 """Throughput of the registry's pages under gunicorn, as a share of the login page's (issue 7).
 
-    .venv/bin/python bench/throughput.py [--seconds 10] [--connections 4] [--reseed]
-                                         [--gunicorn-args "--workers 4"] [--pages login,bureau_list,…]
+    .venv/bin/python bench/throughput.py [--seconds 10] [--slices 3] [--connections 4] [--reseed]
+                                         [--gunicorn-args "--workers 4"] [--pages record,api_list_city,…]
+                                         [--profile record,api_list_bureau [--profile-requests 200]]
 
 Starts gunicorn with the project's ``gunicorn.conf.py`` and ``config.settings.production`` on a
 free loopback port (``SECRET_KEY``, ``PII_HMAC_KEY`` made up for the run, ``ALLOWED_HOSTS``
@@ -29,8 +30,9 @@ req/s over the login page's in the slices beside it. Each page is checked once (
 
 Figures (``name: value unit (target: …) OK|MISS``; exit 1 on a MISS, 2 when a service is missing):
 
-* ``<page>_rps`` (informative; ``login_rps`` over all its slices), ``<page>_p50_ms``, ``<page>_p95_ms`` (client-side latency,
-  informative), ``<page>_errors`` (anything but a 200, or a broken connection; target 0);
+* ``<page>_rps`` (informative; ``login_rps`` over all its slices), ``<page>_p50_ms``,
+  ``<page>_p95_ms`` (client-side latency, informative), ``<page>_errors`` (anything but a 200, or a
+  broken connection; target 0);
 * ``<page>_share``: the page's req/s as a share of the login page's (lists and API ≥ 25 %,
   the record page ≥ 50 %);
 * ``<page>_server_cpu_ms``: CPU time of the gunicorn workers and of the PostgreSQL backends per
@@ -42,6 +44,10 @@ Figures (``name: value unit (target: …) OK|MISS``; exit 1 on a MISS, 2 when a 
 gunicorn and everything else this script starts are stopped when it ends, also on Ctrl+C or an
 error. ``--gunicorn-args`` adds command-line options after ``-c gunicorn.conf.py`` (they win over
 the file): that is how the worker settings in ``gunicorn.conf.py`` were chosen.
+
+``--profile PAGES`` measures no load: it signs in, then calls the WSGI application in this process
+(the production settings gunicorn runs, no socket) and prints each page's CPU time per request
+and a cProfile of it (CPU time, not wall time, so a busy machine does not distort it).
 """
 
 from __future__ import annotations
