@@ -15,6 +15,7 @@ import pytest
 from accounts.roles import Role
 from kindergartens.models import ChangeFiling, KindergartenClass, Level, RosterImport, UrbanRural
 from kindergartens.services import credit_grades_ensure_defaults
+from staffing.defaults import certificate_kinds_ensure_defaults
 from supervision.checklists import checklists_ensure_defaults
 from supervision.services import supervisor_assign
 from tests.factories import CityFactory, DistrictFactory, KindergartenFactory, TownshipFactory, UserFactory
@@ -108,10 +109,12 @@ def build_cast():
       a pending roster import per district.
     - Credit grades: every district has the neutral defaults (A 级 … D 级); grade_a, grade_b and
       grade_c are the A 级 of districts A, B and C.
-    - The shipped checklist templates (2017, 2022, safety), ensured: migration supervision 0003 wrote
-      them, but a transactional test's flush empties every table.
+    - The shipped checklist templates (2017, 2022, safety) and the default certificate kinds, ensured:
+      migrations supervision 0003 and staffing 0002 wrote them, but a transactional test's flush
+      empties every table.
     """
     checklists_ensure_defaults()
+    certificate_kinds_ensure_defaults()
     city = CityFactory(name="盘锦市教育局")
     other_city = CityFactory(name="北京市教育委员会", province="北京市")
     district_a = DistrictFactory(name="大洼区教育局", parent=city)

@@ -41,7 +41,7 @@ def cert(actor, person, code, expires, issued=datetime.date(2025, 1, 1)):
     )
 
 
-def test_default_certificate_kinds_per_post():
+def test_default_certificate_kinds_per_post(cast):  # the cast ensures them, as migration 0002 writes them
     needs = {k.code: (k.for_all_posts, sorted(k.required_for)) for k in CertificateKind.objects.all()}
     assert needs["teacher_qualification"] == (False, ["principal", "teacher", "vice_principal"])
     assert needs["health_certificate"][0] is True
