@@ -571,3 +571,55 @@ def compliance_by_district(qs: QuerySet[Kindergarten]) -> list[dict]:
         r["compliance_rate"] = (r["compliant"] / r["classes"]) if r["classes"] else None
         r["enrolment_rate"] = (r["enrolled"] / r["capacity"]) if r["capacity"] else None
     return list(rows.values())
+
+
+# --- who owes a monthly report -------------------------------------------------------------------
+# "Counts for the district's figures" judges a month by one day; a monthly report is owed for the
+# whole month: every kindergarten that counted on ANY day of it (one closed on the 31st was open on
+# the 30th; one opened on the 31st was open that day). A kindergarten's values only change on the
+# effective dates of its history, so "any day" is the month's first day or one of those dates.
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day of the month ``month`` falls in."""
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _value_at_change(attribute: str) -> Subquery:
+    """Inside a query over KindergartenStatusChange: ``attribute``'s value on that row's effective date
+    (``_dated_subquery``'s rule: latest effective date, then latest recorded)."""
+    return Subquery(
+        KindergartenStatusChange.objects.filter(
+            kindergarten_id=OuterRef("kindergarten_id"),
+            attribute=attribute,
+            effective_date__lte=OuterRef("effective_date"),
+        )
+        .order_by("-effective_date", "-recorded_at", "-id")
+        .values("value")[:1]
+    )
+
+
+def owes_report_condition(month: datetime.date) -> Q:
+    """Q over a queryset already passed through ``with_values_on(qs, first day of month)``: counted on
+    the first day, or on the effective date of a change within the month."""
+    # Imported here so the additions to this module stay in this section (the imports above are shared).
+    from django.db.models import Exists
+
+    first, last = month_bounds(month)
+    counted_after_a_change = (
+        KindergartenStatusChange.objects.filter(
+            kindergarten_id=OuterRef("pk"), effective_date__gt=first, effective_date__lte=last
+        )
+        .annotate(status_at=_value_at_change("status"), nature_at=_value_at_change("nature"))
+        .filter(status_at__in=COUNTED_STATUSES, nature_at__in=COUNTED_NATURES)
+    )
+    return Q(status_then__in=COUNTED_STATUSES, nature_then__in=COUNTED_NATURES) | Exists(counted_after_a_change)
+
+
+def kindergartens_owing_report(qs: QuerySet[Kindergarten], month: datetime.date) -> QuerySet[Kindergarten]:
+    """The kindergartens of ``qs`` that owe a monthly report for ``month`` (any day of it): licensed
+    and operating (see COUNTED_DEFINITION) on at least one day of that month, from the dated history."""
+    first, _last = month_bounds(month)
+    return with_values_on(qs, first).filter(owes_report_condition(month))
