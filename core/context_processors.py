@@ -30,7 +30,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    from django.utils.functional import SimpleLazyObject
+
+    from core.notifications import unread_count
+
     return {
         "nav": [(url_of("core:home"), "首页"), *((url_of(name), label) for name, label in menu_for(user))],
         "account_links": {key: url_of(name) for key, name in ACCOUNT_LINKS.items()},
+        # Lazy: read with the user by the sign-in backend, or from the cache (core.notifications).
+        "notifications_unread": SimpleLazyObject(lambda: unread_count(user)),
+        "notifications_url": url_of("core:notification-list"),
     }

@@ -190,3 +190,44 @@ class Job(AuditedModel):
 
     def expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
+class Notification(models.Model):
+    """A message to one user: shown in their inbox (通知) and, when they have an address, e-mailed.
+
+    Not an audited record: it is a copy of what happened elsewhere (a reminder about a submission
+    whose own history is audited), and marking it read is the reader's bookkeeping. ``digest_key``
+    makes sending idempotent: one notification per (recipient, key), whatever retries or doubled
+    runs of a task do (a daily digest uses ``reports-digest:2025-03-08``).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    digest_key = models.CharField(_("去重键"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_key"], condition=~models.Q(digest_key=""), name="notification_unique_key"
+            ),
+        ]
+        indexes = [
+            # The inbox: WHERE recipient_id=? ORDER BY created_at DESC; the header's unread count adds read_at IS NULL.
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

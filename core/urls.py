@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views, views_jobs
+from core import views, views_jobs, views_notifications
 
 app_name = "core"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views_jobs.job_detail, name="job-detail"),
     path("jobs/<int:pk>/status/", views_jobs.job_status, name="job-status"),
     path("jobs/<int:pk>/download/", views_jobs.job_download, name="job-download"),
+    path("notifications/", views_notifications.notification_list, name="notification-list"),
+    path("notifications/read-all/", views_notifications.notification_read_all, name="notification-read-all"),
+    path("notifications/<int:pk>/open/", views_notifications.notification_open, name="notification-open"),
 ]

@@ -98,6 +98,12 @@ SUPERVISION_KINDS = frozenset(
 # draw: a district's 双随机抽查; sign: a published 挂牌公示 of one of the district's supervisors
 TEMPLATE_KINDS = frozenset({"template", "template_item", "draw", "sign"})
 
+# Kinds made on demand by their area's module, which has ``own_<kind>(role, cast)`` and
+# ``foreign_<kind>(role, cast)``: kind -> module.
+ON_DEMAND_KINDS: dict[str, str] = {
+    "notification": "tests.matrix_notifications",
+}
+
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
 _KG_KEY = {"kg_a1": "a1", "kg_a2": "a2", "kg_b1": "b1", "kg_c1": "c1"}
 
@@ -113,11 +119,19 @@ STAFF_KINDS = (
 )  # made on demand (tests/matrix_staffing.py)
 
 
+def _on_demand(kind: str, which: str, role: str, cast):
+    import importlib
+
+    return getattr(importlib.import_module(ON_DEMAND_KINDS[kind]), f"{which}_{kind}")(role, cast)
+
+
 def own_object(kind: str, role: str, cast):
     if kind in STAFF_KINDS:
         from tests.matrix_staffing import own_staff
 
         return own_staff(kind, role, cast)
+    if kind in ON_DEMAND_KINDS:
+        return _on_demand(kind, "own", role, cast)
     if kind == "job":  # made on demand: one per requester (tests/matrix_jobs.py)
         from tests.matrix_jobs import own_job
 
@@ -160,6 +174,8 @@ def foreign_object(kind: str, role: str, cast):
         from tests.matrix_staffing import foreign_staff
 
         return foreign_staff(kind, role, cast)
+    if kind in ON_DEMAND_KINDS:
+        return _on_demand(kind, "foreign", role, cast)
     if kind == "job":
         from tests.matrix_jobs import foreign_job
 

@@ -314,3 +314,19 @@ SELF_CHECK_GAP_WARNING = env_int("SELF_CHECK_GAP_WARNING", 10)
 # 双随机、一公开: the share of the pool drawn by default and the fewest inspectors per visit.
 RANDOM_DRAW_DEFAULT_PERCENT = env_int("RANDOM_DRAW_DEFAULT_PERCENT", 5)
 RANDOM_DRAW_MIN_INSPECTORS = env_int("RANDOM_DRAW_MIN_INSPECTORS", 2)
+
+# E-mail (core.notifications): SMTP when EMAIL_HOST is set, otherwise printed to the console (the
+# embedded default: `make run` shows the messages in its log).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "学前教育监管平台 <noreply@localhost>")
+# The portal's address as users reach it, for links in e-mails (no request to read it from in a task).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
