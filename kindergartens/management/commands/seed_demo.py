@@ -40,6 +40,11 @@ class Command(BaseCommand):
             result = seed()
         except ValidationError as exc:  # e.g. a demo username already taken by an account of another kind
             raise CommandError(f"演示数据未载入（已全部回滚）：{exc}") from exc
+        from reports.demo import seed_reports
+
+        reports_made = {label: n for label, n in seed_reports().items() if n}
+        if reports_made and not quiet:
+            self.stdout.write("月报：" + "，".join(f"{label} {n}" for label, n in reports_made.items()))
         elapsed = time.monotonic() - started
 
         if not quiet:

@@ -1,0 +1,114 @@
+"""Who may see and do what with report types and submissions: the one place that decides.
+
+Scope follows the registry's: a kindergarten's users see their kindergarten's submissions, a
+supervisor those of the kindergartens assigned to them, a district bureau its district's (the
+kindergartens' and its own district report), the city viewer every district of the city. Out of
+scope is 404. Rights inside the scope (403 when missing):
+
+- kindergarten reports: the kindergarten's staff draft, its director submits; the district bureau
+  (admin, staff) returns, approves, reopens after the grace period and reminds;
+- district reports: the district bureau (admin, staff) builds, fills and submits them; the city viewer
+  reads them. Nobody approves a district report in the portal yet: the city's account is read-only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet, Subquery
+from django.http import Http404
+
+from accounts.roles import KINDERGARTEN_ROLES, Role
+from core.access import account_has_scope, get_in_scope_or_404, require
+from kindergartens.access import kindergartens_visible_to, visible_district_ids
+from reports.models import ReportType, Submission, SubmitterLevel
+
+BUREAU = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+RIGHTS: dict[str, dict[str, frozenset[str]]] = {
+    SubmitterLevel.KINDERGARTEN: {
+        "view": frozenset(Role),
+        "edit": frozenset({Role.KG_DIRECTOR, Role.KG_STAFF}),
+        "submit": frozenset({Role.KG_DIRECTOR}),
+        "review": BUREAU,
+        "reopen": BUREAU,
+        "remind": BUREAU,
+        "build": frozenset(),
+    },
+    SubmitterLevel.DISTRICT: {
+        "view": BUREAU | {Role.CITY_VIEWER},
+        "edit": BUREAU,
+        "submit": BUREAU,
+        "review": frozenset(),
+        "reopen": frozenset(),
+        "remind": frozenset(),
+        "build": BUREAU,
+    },
+}
+# Rights over the user's whole scope (pages that are not about one submission).
+SCOPE_RIGHTS: dict[str, frozenset[str]] = {
+    "fill": frozenset({Role.KG_DIRECTOR, Role.KG_STAFF}),  # the director's inbox
+    "completeness": BUREAU | {Role.CITY_VIEWER},
+    "review": BUREAU,
+    "district_reports": BUREAU | {Role.CITY_VIEWER},
+}
+
+
+def can(user, right: str) -> bool:
+    return account_has_scope(user) and user.role in SCOPE_RIGHTS[right]
+
+
+def submissions_visible_to(user) -> QuerySet[Submission]:
+    """Every submission the user may see; the only way views, the API, exports and tasks list them."""
+    qs = Submission.objects.all()
+    if not account_has_scope(user):
+        return qs.none()
+    role = user.role
+    if role == Role.CITY_VIEWER:
+        return qs.filter(district_id__in=Subquery(visible_district_ids(user)))
+    if role in BUREAU and user.bureau_id:
+        return qs.filter(district_id=user.bureau_id)
+    if role == Role.SUPERVISOR:
+        return qs.filter(
+            kindergarten_id__in=Subquery(kindergartens_visible_to(user).values("pk")), district_id=user.bureau_id
+        )
+    if role in KINDERGARTEN_ROLES and user.kindergarten_id:
+        return qs.filter(kindergarten_id=user.kindergarten_id)
+    return qs.none()
+
+
+def submission_can(user, submission: Submission, action: str) -> bool:
+    """A role's right on a submission already known to be in the user's scope."""
+    return account_has_scope(user) and user.role in RIGHTS[submission.report_type.submitter_level][action]
+
+
+def submission_get_for_user(user, pk, *, action: str = "view") -> Submission:
+    """404 outside the user's scope (and for a district report a kindergarten's user asks for), 403
+    when the right is missing."""
+    submission = get_in_scope_or_404(
+        submissions_visible_to(user).select_related(
+            "report_type", "version", "kindergarten", "district", "submitted_by", "prepared_by", "decided_by"
+        ),
+        pk=pk,
+    )
+    if not submission_can(user, submission, "view"):
+        raise Http404
+    require(submission_can(user, submission, action))
+    return submission
+
+
+def submission_flags(user, submission: Submission) -> dict[str, bool]:
+    return {f"can_{action}": submission_can(user, submission, action) for action in RIGHTS[SubmitterLevel.KINDERGARTEN]}
+
+
+def report_types_visible_to(user) -> QuerySet[ReportType]:
+    """Active types the user deals with: kindergarten roles and supervisors only the kindergarten ones."""
+    if not account_has_scope(user):
+        return ReportType.objects.none()
+    qs = ReportType.objects.filter(is_active=True).filter(
+        Q(owner__isnull=True) | Q(owner_id__in=Subquery(visible_district_ids(user))) | Q(owner_id=user.bureau_id)
+    )
+    if user.role in KINDERGARTEN_ROLES or user.role == Role.SUPERVISOR:
+        qs = qs.filter(submitter_level=SubmitterLevel.KINDERGARTEN)
+    return qs
+
+
+def report_type_get_for_user(user, pk) -> ReportType:
+    return get_in_scope_or_404(report_types_visible_to(user), pk=pk)

@@ -1,0 +1,70 @@
+"""Sections other apps add to the district's monthly report, without reports importing them.
+
+Supervision (inspections, rectification orders) and safety register in their ``AppConfig.ready()``::
+
+    from reports.registry import DistrictSection, register_district_section
+
+    def inspections_of_month(district, month):  # district: Bureau; month: first of the month
+        return DistrictSection(rows=[("督导检查次数", 12, "次"), ("发现问题数", 3, "个")], note="")
+
+    register_district_section(key="supervision.inspections", title="督导检查", order=30, build=inspections_of_month)
+
+``build`` runs when the district report is built (on the worker), once per district and month: it
+must answer in a fixed number of queries whatever the number of kindergartens, and return plain
+values (numbers or text). A section that fails is shown as "暂无数据" and the build goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DistrictSection:
+    rows: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, value, unit)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Registered:
+    key: str
+    title: str
+    order: int
+    build: Callable[[Any, Any], DistrictSection]
+
+
+_sections: dict[str, _Registered] = {}
+
+
+def register_district_section(
+    *, key: str, title: str, order: int, build: Callable[[Any, Any], DistrictSection]
+) -> None:
+    """Idempotent: the same key again replaces the section (ready() may run again in tests)."""
+    _sections[key] = _Registered(key=key, title=title, order=order, build=build)
+
+
+def unregister_district_section(key: str) -> None:
+    _sections.pop(key, None)
+
+
+def district_sections() -> list[_Registered]:
+    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+
+
+def build_contributions(district, month) -> list[dict]:
+    """Every registered section for one district and month, as stored in the district report's data."""
+    result = []
+    for section in district_sections():
+        try:
+            built = section.build(district, month)
+            rows = [[str(label), value, str(unit)] for label, value, unit in built.rows]
+            result.append({"key": section.key, "title": section.title, "rows": rows, "note": built.note})
+        except Exception:  # one app's failure must not stop the district's report
+            logger.exception("district section %s failed for district %s %s", section.key, district.pk, month)
+            result.append({"key": section.key, "title": section.title, "rows": [], "note": "暂无数据"})
+    return result

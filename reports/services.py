@@ -1,0 +1,540 @@
+"""Writes for monthly reports: types and their versions, opening, filling, submitting, returning,
+approving and reopening submissions, building district reports, reminding.
+
+Every write checks the actor's right through reports.access (callers may be a page, the API or a
+task), validates, saves with ``update_fields`` inside one transaction, and appends a
+SubmissionEvent; the audit trail records the rest (core.audit).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, DecimalField, IntegerField, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from core.notifications import notify
+from kindergartens.models import Bureau, Kindergarten
+from kindergartens.selectors import kindergartens_owing_report
+from reports import content as content_rules
+from reports.access import submission_can, submissions_visible_to
+from reports.definitions import DEFAULT_TYPES
+from reports.models import ReportType, ReportTypeVersion, Submission, SubmissionEvent, SubmitterLevel
+from reports.registry import build_contributions
+
+REASON_REQUIRED = "请填写理由。"
+
+
+def today() -> datetime.date:
+    """The calendar day in Asia/Shanghai: deadlines are Beijing days."""
+    return timezone.localdate()
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _local_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+# --- types and versions --------------------------------------------------------------------------------
+
+
+def report_type_version(report_type: ReportType) -> ReportTypeVersion:
+    """The type's current (latest) version."""
+    return report_type.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def report_types_ensure_defaults() -> list[ReportType]:
+    """Create the shipped types (reports.definitions) that do not exist yet; returns the ones created."""
+    created = []
+    for spec in DEFAULT_TYPES:
+        if ReportType.objects.filter(code=spec["code"]).exists():
+            continue
+        source = ReportType.objects.get(code=spec["source"]) if spec.get("source") else None
+        fields = {k: v for k, v in spec.items() if k not in ("content", "source")}
+        report_type = ReportType(source=source, **fields)
+        report_type.full_clean()
+        report_type.save()
+        content_rules.validate_content(spec["content"])
+        ReportTypeVersion.objects.create(report_type=report_type, number=1, content=spec["content"])
+        created.append(report_type)
+    return created
+
+
+TYPE_FIELDS = ("name", "due_day", "period", "grace_days", "is_active", "sort_order")
+
+
+@transaction.atomic
+def report_type_update(
+    *, actor: User | None, report_type: ReportType, content: dict | None = None, **changes: Any
+) -> ReportTypeVersion:
+    """Change a type. New content makes a new version when a submission already uses the current
+    one (a submission keeps its version); otherwise the unused version is replaced in place.
+    Returns the version new submissions will use."""
+    if actor is not None and not (
+        actor.role == Role.BUREAU_ADMIN and report_type.owner_id is not None and report_type.owner_id == actor.bureau_id
+    ):
+        raise PermissionDenied("只有维护该报表的区县管理员可以修改报表类型。")
+    unknown = set(changes) - set(TYPE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown report type fields: {sorted(unknown)}")
+    report_type = ReportType.objects.select_for_update().get(pk=report_type.pk)
+    changed = [f for f, v in changes.items() if getattr(report_type, f) != v]
+    for f in changed:
+        setattr(report_type, f, changes[f])
+    if changed:
+        report_type.full_clean()
+        report_type.save(update_fields=changed)
+    current = report_type_version(report_type)
+    if content is None or (current is not None and current.content == content):
+        return current
+    content_rules.validate_content(content)
+    if current is not None and not Submission.objects.filter(version=current).exists():
+        current.content = content
+        current.full_clean()
+        current.save(update_fields=["content"])
+        return current
+    return ReportTypeVersion.objects.create(
+        report_type=report_type, number=(current.number + 1) if current else 1, content=content, created_by=actor
+    )
+
+
+# --- opening ---------------------------------------------------------------------------------------------
+
+
+def _event(submission: Submission, action: str, from_state: str, actor: User | None, note: str = "") -> None:
+    SubmissionEvent.objects.create(
+        submission=submission, action=action, from_state=from_state, to_state=submission.state, actor=actor, note=note
+    )
+
+
+def expected_submitters(report_type: ReportType, month: datetime.date, districts=None):
+    """Who owes ``report_type`` for ``month``: (kindergarten or None, district id) pairs, as a queryset of
+    values. Kindergartens by the registry's history (kindergartens_owing_report); districts: every one."""
+    if report_type.submitter_level == SubmitterLevel.KINDERGARTEN:
+        kgs = Kindergarten.objects.all()
+        if districts is not None:
+            kgs = kgs.filter(district__in=districts)
+        return kindergartens_owing_report(kgs, month).values_list("pk", "district_id")
+    bureaus = Bureau.objects.filter(level=Bureau.Level.DISTRICT)
+    if districts is not None:
+        bureaus = bureaus.filter(pk__in=[getattr(d, "pk", d) for d in districts])
+    return [(None, pk) for pk in bureaus.values_list("pk", flat=True)]
+
+
+def submissions_open(*, report_type: ReportType, month: datetime.date, districts=None) -> int:
+    """Open the missing submissions of ``report_type`` for ``month`` (idempotent: existing ones are left
+    alone, and the unique constraints make a concurrent second run create nothing). Returns how many."""
+    month = month_start(month)
+    version = report_type_version(report_type)
+    due = report_type.due_date(month)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing_qs = Submission.objects.filter(report_type=report_type, month=month)
+                if report_type.submitter_level == SubmitterLevel.KINDERGARTEN:
+                    existing = set(existing_qs.values_list("kindergarten_id", flat=True))
+                else:
+                    existing = set(existing_qs.values_list("district_id", flat=True))
+                new = [
+                    Submission(
+                        report_type=report_type,
+                        version=version,
+                        month=month,
+                        kindergarten_id=kg_id,
+                        district_id=district_id,
+                        due_date=due,
+                    )
+                    for kg_id, district_id in expected_submitters(report_type, month, districts)
+                    if (kg_id if kg_id is not None else district_id) not in existing
+                ]
+                Submission.objects.bulk_create(new, batch_size=500)
+                return len(new)
+        except IntegrityError:
+            if attempt:
+                raise
+    return 0
+
+
+def submission_for(*, report_type: ReportType, month: datetime.date, kindergarten=None, district=None) -> Submission:
+    """The submission of one submitter, opened on demand (a kindergarten registered after the monthly run)."""
+    month = month_start(month)
+    lookup = {"report_type": report_type, "month": month}
+    if kindergarten is not None:
+        lookup.update(kindergarten=kindergarten)
+        district = kindergarten.district
+    else:
+        lookup.update(kindergarten__isnull=True, district=district)
+    found = Submission.objects.filter(**lookup).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                report_type=report_type,
+                version=report_type_version(report_type),
+                month=month,
+                kindergarten=kindergarten,
+                district=district,
+                due_date=report_type.due_date(month),
+            )
+    except IntegrityError:
+        return Submission.objects.get(**lookup)
+
+
+# --- filling ---------------------------------------------------------------------------------------------
+
+
+def submission_prefill(submission: Submission) -> dict[str, Any]:
+    """What the product already knows, for a kindergarten report that has no data yet: the registry's
+    enrolment and classes, and the previous month's staff total."""
+    if submission.kindergarten_id is None:
+        return {}
+    from kindergartens.models import KindergartenClass
+
+    totals = KindergartenClass.objects.filter(kindergarten_id=submission.kindergarten_id, is_active=True).aggregate(
+        enrolled=Sum("children"), classes=Count("pk")
+    )
+    known = {"enrolled": totals["enrolled"] or 0, "classes": totals["classes"] or 0}
+    data = {}
+    for f in content_rules.fields(submission.version.content):
+        if f.get("prefill") in known:
+            data[f["key"]] = known[f["prefill"]]
+    previous = previous_submission(submission)
+    if previous is not None and "staff_total" in previous.data:
+        data["staff_total"] = previous.data["staff_total"]
+    return data
+
+
+def previous_submission(submission: Submission) -> Submission | None:
+    """The same submitter's submitted report of the month before (what jumps and changes compare with)."""
+    qs = Submission.objects.filter(
+        report_type_id=submission.report_type_id,
+        month=previous_month(submission.month),
+        first_submitted_at__isnull=False,
+    )
+    if submission.kindergarten_id:
+        qs = qs.filter(kindergarten_id=submission.kindergarten_id)
+    else:
+        qs = qs.filter(kindergarten__isnull=True, district_id=submission.district_id)
+    return qs.first()
+
+
+def _require(actor: User | None, submission: Submission, action: str, message: str) -> None:
+    allowed = (
+        actor is not None
+        and submission_can(actor, submission, action)
+        and submissions_visible_to(actor).filter(pk=submission.pk).exists()
+    )
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _locked(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("report_type", "version").get(pk=submission.pk)
+
+
+def _keep_computed(submission: Submission, cleaned: dict) -> dict:
+    """A district report's computed figures stay as built; the district edits only its own fields."""
+    defined = content_rules.field_map(submission.version.content)
+    kept = {k: v for k, v in submission.data.items() if k not in defined or defined[k].get("computed")}
+    return {**kept, **cleaned}
+
+
+@transaction.atomic
+def submission_save(*, actor: User | None, submission: Submission, data: dict, explanations: dict | None = None):
+    """Save a draft (incomplete is fine; junk is not). Only while open or returned."""
+    _require(actor, submission, "edit", "您不能填写该报表。")
+    submission = _locked(submission)
+    if submission.state not in (Submission.State.OPEN, Submission.State.RETURNED):
+        raise ValidationError("该报表已报送，不能再修改。")
+    cleaned, errors = content_rules.clean_data(submission.version.content, data, check_required=False)
+    if errors:
+        raise ValidationError(errors)
+    submission.data = _keep_computed(submission, cleaned)
+    if explanations is not None:
+        submission.explanations = {k: str(v).strip()[:1000] for k, v in explanations.items() if str(v).strip()}
+    submission.prepared_by = actor
+    submission.full_clean()
+    submission.save(update_fields=["data", "explanations", "prepared_by"])
+    return submission
+
+
+def submission_findings(submission: Submission, data: dict | None = None) -> list[content_rules.Finding]:
+    previous = previous_submission(submission)
+    return content_rules.check_rules(
+        submission.version.content, submission.data if data is None else data, previous.data if previous else None
+    )
+
+
+@transaction.atomic
+def submission_submit(
+    *, actor: User | None, submission: Submission, data: dict | None = None, explanations: dict | None = None
+) -> Submission:
+    """Submit (or resubmit a returned one). Hard rules block; soft rules and month-on-month jumps need an
+    explanation. The first submission's time is the server's and never changes; "on time" is judged on it.
+
+    After the grace period a submission needs the bureau to reopen it first.
+    """
+    _require(actor, submission, "submit", "您不能报送该报表。")
+    submission = _locked(submission)
+    if submission.state not in (Submission.State.OPEN, Submission.State.RETURNED):
+        raise ValidationError("该报表已报送，不能重复报送。")
+    day = today()
+    if submission.first_submitted_at is None and day > submission.last_day_to_submit():
+        raise ValidationError(
+            f"已超过补报期限（{submission.last_day_to_submit():%Y年%m月%d日}），请联系{submission.report_type.receiver_label}准予补报。"
+        )
+    if data is None:
+        data = dict(submission.data)
+    cleaned, errors = content_rules.clean_data(submission.version.content, data, check_required=True)
+    if errors:
+        raise ValidationError(errors)
+    cleaned = _keep_computed(submission, cleaned)
+    explanations = submission.explanations if explanations is None else explanations
+    explanations = {k: str(v).strip()[:1000] for k, v in explanations.items() if str(v).strip()}
+    findings = submission_findings(submission, cleaned)
+    problems: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.level == "hard":
+            problems.setdefault("__all__", []).append(finding.message)
+        elif not explanations.get(finding.key):
+            problems[f"explain:{finding.key}"] = [finding.message]
+    if problems:
+        raise ValidationError(problems)
+    needed = {f.key for f in findings}
+    now = timezone.now()
+    from_state = submission.state
+    submission.data = cleaned
+    submission.explanations = {k: v for k, v in explanations.items() if k in needed}
+    if submission.first_submitted_at is None:
+        submission.first_submitted_at = now
+        submission.on_time = _local_date(now) <= submission.due_date
+    submission.submitted_at = now
+    submission.submitted_by = actor
+    if submission.prepared_by_id is None:
+        submission.prepared_by = actor
+    submission.state = (
+        Submission.State.RESUBMITTED if from_state == Submission.State.RETURNED else Submission.State.SUBMITTED
+    )
+    submission.full_clean()
+    submission.save(
+        update_fields=[
+            "data",
+            "explanations",
+            "first_submitted_at",
+            "on_time",
+            "submitted_at",
+            "submitted_by",
+            "prepared_by",
+            "state",
+        ]
+    )
+    action = (
+        SubmissionEvent.Action.RESUBMITTED
+        if from_state == Submission.State.RETURNED
+        else SubmissionEvent.Action.SUBMITTED
+    )
+    note = "" if from_state == Submission.State.RETURNED else ("按时报送" if submission.on_time else "逾期报送")
+    _event(submission, action, from_state, actor, note)
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, actor: User | None, submission: Submission, reason: str) -> Submission:
+    _require(actor, submission, "review", "您不能审核该报表。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    submission = _locked(submission)
+    if submission.state not in (Submission.State.SUBMITTED, Submission.State.RESUBMITTED):
+        raise ValidationError("只有已报送的报表可以退回。")
+    from_state = submission.state
+    submission.state = Submission.State.RETURNED
+    submission.return_reason = reason[:500]
+    submission.decided_at = timezone.now()
+    submission.decided_by = actor
+    submission.full_clean()
+    submission.save(update_fields=["state", "return_reason", "decided_at", "decided_by"])
+    _event(submission, SubmissionEvent.Action.RETURNED, from_state, actor, reason[:500])
+    for user in submitter_users(submission):
+        notify(
+            recipient=user,
+            title=f"{submission.submitter_name}{month_label(submission.month)}{submission.report_type.name}已退回",
+            body=f"退回理由：{reason}\n请修改后重新报送。",
+            link=f"/reports/submissions/{submission.pk}/",
+        )
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, actor: User | None, submission: Submission) -> Submission:
+    """Approve: the submission is locked for good."""
+    _require(actor, submission, "review", "您不能审核该报表。")
+    submission = _locked(submission)
+    if submission.state not in (Submission.State.SUBMITTED, Submission.State.RESUBMITTED):
+        raise ValidationError("只有已报送的报表可以审核通过。")
+    from_state = submission.state
+    submission.state = Submission.State.APPROVED
+    submission.decided_at = timezone.now()
+    submission.decided_by = actor
+    submission.return_reason = ""
+    submission.full_clean()
+    submission.save(update_fields=["state", "decided_at", "decided_by", "return_reason"])
+    _event(submission, SubmissionEvent.Action.APPROVED, from_state, actor)
+    return submission
+
+
+REOPEN_DAYS = 7
+
+
+@transaction.atomic
+def submission_reopen(*, actor: User | None, submission: Submission, reason: str, days: int = REOPEN_DAYS):
+    """After the grace period: let the submitter in again until ``days`` from today, with a reason."""
+    _require(actor, submission, "reopen", "您不能准予补报。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    submission = _locked(submission)
+    if submission.state not in (Submission.State.OPEN, Submission.State.RETURNED):
+        raise ValidationError("该报表已报送，无需补报。")
+    if today() <= submission.last_day_to_submit():
+        raise ValidationError(f"尚在报送期限内（至 {submission.last_day_to_submit():%Y年%m月%d日}），无需准予补报。")
+    submission.reopened_until = today() + datetime.timedelta(days=days)
+    submission.reopen_reason = reason[:500]
+    submission.full_clean()
+    submission.save(update_fields=["reopened_until", "reopen_reason"])
+    _event(submission, SubmissionEvent.Action.REOPENED, submission.state, actor, reason[:500])
+    for user in submitter_users(submission):
+        notify(
+            recipient=user,
+            title=f"{month_label(submission.month)}{submission.report_type.name}已准予补报",
+            body=f"请于 {submission.reopened_until:%Y年%m月%d日} 前报送。原因：{reason}",
+            link=f"/reports/submissions/{submission.pk}/",
+        )
+    return submission
+
+
+# --- people ----------------------------------------------------------------------------------------------
+
+
+def submitter_users(submission: Submission) -> list[User]:
+    """Who files it: the kindergarten's director(s), or the district bureau's admins and staff."""
+    if submission.kindergarten_id:
+        qs = User.objects.filter(kindergarten_id=submission.kindergarten_id, role=Role.KG_DIRECTOR)
+    else:
+        qs = User.objects.filter(bureau_id=submission.district_id, role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF])
+    return list(qs.filter(is_active=True).order_by("pk"))
+
+
+@transaction.atomic
+def submissions_remind(*, actor: User | None, submissions: list[Submission]) -> int:
+    """One click from the completeness page: a reminder to each missing submitter, at most once a day per
+    submission (the key makes a second click the same day send nothing). Returns how many were sent."""
+    sent = 0
+    day = today()
+    for submission in submissions:
+        _require(actor, submission, "remind", "您不能催报该报表。")
+        if submission.is_submitted and submission.state != Submission.State.RETURNED:
+            continue
+        for user in submitter_users(submission):
+            done = notify(
+                recipient=user,
+                title=f"请尽快报送{month_label(submission.month)}{submission.report_type.name}",
+                body=f"截止日期：{submission.due_date:%Y年%m月%d日}。{submission.district.area_name}教育局提醒您尽快报送。",
+                link=f"/reports/submissions/{submission.pk}/",
+                digest_key=f"reports-remind:{submission.pk}:{day.isoformat()}",
+            )
+            sent += 1 if done else 0
+    return sent
+
+
+# --- district reports ------------------------------------------------------------------------------------
+
+
+def _aggregate_for(source: dict, locked: Q):
+    field, agg = source["field"], source["agg"]
+    if agg == "sum":
+        return Sum(Cast(KeyTextTransform(field, "data"), IntegerField()), filter=locked)
+    if agg == "sum_decimal":
+        return Sum(Cast(KeyTextTransform(field, "data"), DecimalField(max_digits=20, decimal_places=4)), filter=locked)
+    if agg == "count_eq":
+        return Count("pk", filter=locked & Q(**{f"data__{field}": source["value"]}))
+    if agg == "count_lt":
+        return Count("pk", filter=locked & Q(**{f"data__{field}__lt": source["value"]}))
+    raise ValueError(f"unknown aggregate {agg}")
+
+
+def district_figures(*, district: Bureau, report_type: ReportType, month: datetime.date) -> dict[str, Any]:
+    """The district report's computed figures for one district and month, in three queries whatever the
+    number of kindergartens: who owed it, the submissions' counts and sums, who is missing."""
+    month = month_start(month)
+    source_type = report_type.source
+    content = report_type_version(report_type).content
+    owing = kindergartens_owing_report(Kindergarten.objects.filter(district=district), month)
+    owing_ids = owing.values("pk")
+    expected = owing.count()
+    locked = Q(state__in=[Submission.State.SUBMITTED, Submission.State.RESUBMITTED, Submission.State.APPROVED])
+    aggregates = {
+        "submitted": Count("pk", filter=Q(first_submitted_at__isnull=False)),
+        "on_time": Count("pk", filter=Q(on_time=True)),
+        "approved": Count("pk", filter=Q(state=Submission.State.APPROVED)),
+    }
+    for f in content_rules.fields(content):
+        if f.get("source"):
+            aggregates[f["key"]] = _aggregate_for(f["source"], locked)
+    figures = Submission.objects.filter(
+        report_type=source_type, month=month, district=district, kindergarten_id__in=owing_ids
+    ).aggregate(**aggregates)
+    figures = {k: (v or 0) for k, v in figures.items()}
+    figures["expected"] = expected
+    figures["reporting_rate"] = round(figures["submitted"] * 100 / expected, 1) if expected else None
+    figures["on_time_rate"] = round(figures["on_time"] * 100 / expected, 1) if expected else None
+    submitted_ids = Submission.objects.filter(
+        report_type=source_type, month=month, district=district, first_submitted_at__isnull=False
+    ).values("kindergarten_id")
+    figures["missing"] = list(owing.exclude(pk__in=submitted_ids).order_by("name").values_list("name", flat=True))
+    return figures
+
+
+@transaction.atomic
+def district_report_build(*, actor: User | None, submission: Submission) -> Submission:
+    """(Re)build a district report from its kindergartens' submissions and the contributed sections.
+    Only while the district has not submitted it; the district's own remarks are kept."""
+    if actor is not None:
+        _require(actor, submission, "build", "您不能生成该汇总报表。")
+    submission = _locked(submission)
+    if submission.report_type.submitter_level != SubmitterLevel.DISTRICT:
+        raise ValueError("not a district report")
+    if submission.state not in (Submission.State.OPEN, Submission.State.RETURNED):
+        raise ValidationError("该汇总报表已报送，不能重新生成。")
+    district = Bureau.objects.get(pk=submission.district_id)
+    figures = district_figures(district=district, report_type=submission.report_type, month=submission.month)
+    own = {
+        f["key"]: submission.data.get(f["key"])
+        for f in content_rules.fields(submission.version.content)
+        if not f.get("computed") and f["key"] in submission.data
+    }
+    submission.data = {**figures, "contributions": build_contributions(district, submission.month), **own}
+    submission.built_at = timezone.now()
+    submission.save(update_fields=["data", "built_at"])
+    _event(submission, SubmissionEvent.Action.BUILT, submission.state, actor)
+    return submission
