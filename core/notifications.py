@@ -53,8 +53,9 @@ def notify(
         raise
     _forget_unread(recipient.pk)
     if email and recipient.email:
-        pk = notification.pk
-        transaction.on_commit(lambda: notification_send_email(notification_id=pk))
+        from core.tasks import send_notification_email
+
+        send_notification_email.delay_on_commit(notification_id=notification.pk)
     return notification
 
 

@@ -27,3 +27,24 @@ def cleanup_jobs() -> dict:
     from core.jobs import jobs_cleanup
 
     return jobs_cleanup()
+
+
+@shared_task(
+    name="core.tasks.send_notification_email",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail one notification (core.notifications); sent at most once (``emailed_at`` is claimed first).
+    An SMTP failure releases the claim and is retried with backoff."""
+    from core.notifications import notification_send_email
+
+    if notification_send_email(notification_id=notification_id) is False:
+        from core.models import Notification
+
+        if Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).exists():
+            raise OSError("e-mail not sent")
+    return True

@@ -497,6 +497,10 @@ TASK_SCOPES = {
     "core.tasks.cleanup_jobs": "system: deletes expired job files of every user, keeps the rows",
     "supervision.tasks.escalate_overdue_orders": "system: flags and escalates overdue rectification orders of "
     "every district (tests/supervision/test_rectification.py)",
+    "core.tasks.send_notification_email": "system: e-mails one notification to its own recipient",
+    "reports.tasks.open_submissions": "system: opens every district's submissions of the month due",
+    "reports.tasks.send_reminders": "system: one digest per person about submissions they file or oversee",
+    "reports.tasks.build_district_reports": "system: builds every district's consolidated report when due",
 }
 
 

@@ -266,6 +266,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.escalate_overdue_orders",
         "schedule": crontab(minute=20, hour=0),
     },
+    # Monthly reports (reports.schedule): each run reads the due days from the database and does only
+    # what is not done yet, so a missed or doubled beat is harmless.
+    "reports-open-submissions": {"task": "reports.tasks.open_submissions", "schedule": crontab(minute=30, hour=0)},
+    "reports-build-district-reports": {
+        "task": "reports.tasks.build_district_reports",
+        "schedule": crontab(minute=0, hour=1),
+    },
+    "reports-send-reminders": {"task": "reports.tasks.send_reminders", "schedule": crontab(minute=0, hour=8)},
 }
 
 LOGGING = {

@@ -13,6 +13,17 @@ from core.models import Notification
 from core.notifications import notification_send_email, notify, unread_count
 
 
+@pytest.fixture(autouse=True)
+def mail_task_runs_here():
+    """The e-mail task is queued on commit; here it runs at once instead of going to a broker."""
+    from core.tasks import send_notification_email
+
+    with mock.patch.object(
+        send_notification_email, "delay", side_effect=lambda **kw: send_notification_email(**kw)
+    ) as delay:
+        yield delay
+
+
 @pytest.fixture
 def staff(cast):
     user = cast.bureau_staff
@@ -21,11 +32,12 @@ def staff(cast):
     return user
 
 
-def test_notify_saves_and_mails_after_commit(staff, django_capture_on_commit_callbacks):
+def test_notify_saves_and_mails_after_commit(staff, django_capture_on_commit_callbacks, mail_task_runs_here):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         n = notify(recipient=staff, title="月报即将到期", body="请于 3 月 10 日前提交。", link="/reports/")
         assert mail.outbox == []  # nothing is mailed before the transaction commits
-    assert len(callbacks) >= 1
+    assert len(callbacks) == 1  # the e-mail task, queued on commit
+    mail_task_runs_here.assert_called_once_with(notification_id=n.pk)
     assert n.pk and n.read_at is None
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -70,13 +82,19 @@ def test_email_is_sent_once_even_when_asked_twice(staff):
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_email_keeps_the_notification(staff):
+def test_a_failed_email_keeps_the_notification_and_the_task_retries(staff):
+    from core.tasks import send_notification_email
+
     n = notify(recipient=staff, title="提醒", email=False)
     with mock.patch("core.notifications.send_mail", side_effect=OSError("smtp down")):
         assert notification_send_email(notification_id=n.pk) is False
+        with pytest.raises(OSError):  # the task raises, so Celery retries it with backoff (autoretry_for)
+            send_notification_email.run(notification_id=n.pk)
     n.refresh_from_db()
     assert n.emailed_at is None  # a later attempt may send it
-    assert Notification.objects.filter(pk=n.pk).exists()
+    assert send_notification_email.autoretry_for == (OSError,) and send_notification_email.retry_backoff
+    assert send_notification_email.run(notification_id=n.pk) is True
+    assert len(mail.outbox) == 1
 
 
 def test_console_backend_without_smtp_host(settings):
