@@ -14,6 +14,7 @@ urlpatterns = [
     path("staffing/", include("staffing.urls")),
     path("public/draws/", include("supervision.urls_public")),
     path("public/supervisors/", include("supervision.urls_public_signs")),
+    path("reports/", include("reports.urls")),
     path("public/", include("kindergartens.urls_public")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),

@@ -102,6 +102,9 @@ TEMPLATE_KINDS = frozenset({"template", "template_item", "draw", "sign"})
 # ``foreign_<kind>(role, cast)``: kind -> module.
 ON_DEMAND_KINDS: dict[str, str] = {
     "notification": "tests.matrix_notifications",
+    "submission": "tests.matrix_reports",
+    "submitted": "tests.matrix_reports",
+    "district_report": "tests.matrix_reports",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

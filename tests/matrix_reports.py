@@ -1,0 +1,147 @@
+"""Matrix rows for monthly reports (reports/urls.py; see tests/matrix.py for the format).
+
+Objects are made on demand in the test's transaction (the shipped types, February 2025's reports):
+- ``submission``: kg_a1's kindergarten report, still open. Foreign: kg_a2's for the supervisor and the
+  kindergarten's users, kg_b1's for district A's bureau, kg_c1's for the city viewer.
+- ``submitted``: the same, already submitted (what can be downloaded), with an attachment.
+- ``district_report``: district A's report to the city. Foreign: district B's (the city viewer: C's).
+Supervisors and kindergarten users do not see district reports at all (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from tests.matrix import Route, refused, statuses
+
+LOGIN = 302
+FEB = datetime.date(2025, 2, 1)
+KG_ROLES = ("supervisor", "kg_director", "kg_staff")
+
+
+def _types():
+    from reports.models import ReportType
+    from reports.services import report_types_ensure_defaults
+
+    report_types_ensure_defaults()
+    return ReportType.objects.get(code="kg-monthly"), ReportType.objects.get(code="district-monthly")
+
+
+def ensure_types(cast) -> dict:
+    _types()
+    return {}
+
+
+def _kg_submission(kg):
+    from reports.services import submission_for
+
+    kg_type, _ = _types()
+    return submission_for(report_type=kg_type, month=FEB, kindergarten=kg)
+
+
+def _foreign_kg(role, cast):
+    if role == "city_viewer":
+        return cast.kg_c1
+    if role in KG_ROLES:
+        return cast.kg_a2
+    return cast.kg_b1
+
+
+def own_submission(role, cast):
+    return _kg_submission(cast.kg_a1)
+
+
+def foreign_submission(role, cast):
+    return _kg_submission(_foreign_kg(role, cast))
+
+
+def _submitted(kg):
+    from reports.models import Submission
+
+    sub = _kg_submission(kg)
+    path = default_storage.save(f"reports/{sub.pk}/matrix.pdf", ContentFile(b"%PDF-1.4 matrix"))
+    now = timezone.now()
+    Submission.objects.filter(pk=sub.pk).update(
+        state="submitted",
+        first_submitted_at=now,
+        submitted_at=now,
+        on_time=True,
+        data={"children": 1, "attachment": {"name": "附件.pdf", "path": path}},
+    )
+    sub.refresh_from_db()
+    return sub
+
+
+def own_submitted(role, cast):
+    return _submitted(cast.kg_a1)
+
+
+def foreign_submitted(role, cast):
+    return _submitted(_foreign_kg(role, cast))
+
+
+def _district_report(district):
+    from reports.services import submission_for
+
+    _, district_type = _types()
+    return submission_for(report_type=district_type, month=FEB, district=district)
+
+
+def own_district_report(role, cast):
+    return _district_report(cast.district_a)
+
+
+def foreign_district_report(role, cast):
+    return _district_report(cast.district_c if role == "city_viewer" else cast.district_b)
+
+
+BUREAU_ONLY = statuses(403, anonymous=LOGIN, no_scope=403, bureau_admin=200, bureau_staff=200)
+# A write on one kindergarten report that only the district bureau may do: it answers with a redirect
+# (done, or refused by the state with a message); others in scope 403; out of scope 404.
+BUREAU_WRITE = statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302, bureau_staff=302)
+OBJ_REFUSED = ("get", "put", "patch", "delete")
+
+ROUTES: list[Route] = [
+    # My reports: everyone signed in (the city viewer is sent on to the rates).
+    Route("reports:home", statuses(200, anonymous=LOGIN, city_viewer=302)),
+    *refused("reports:home"),
+    # Completeness: the bureau and the city viewer.
+    Route("reports:completeness", statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200),
+          data=ensure_types),
+    *refused("reports:completeness"),
+    # One click to remind the missing: the district bureau.
+    Route("reports:remind", statuses(403, anonymous=LOGIN, bureau_admin=302, bureau_staff=302), method="post",
+          data=ensure_types),
+    *refused("reports:remind", methods=OBJ_REFUSED),
+    Route("reports:review", BUREAU_ONLY),
+    *refused("reports:review"),
+    # One report: everyone in scope reads it; the kindergarten's users save a draft (302), others 403.
+    Route("reports:submission-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="submission"),
+    Route("reports:submission-detail",
+          statuses(403, anonymous=LOGIN, no_scope=404, kg_director=302, kg_staff=302),
+          obj="submission", method="post", data=lambda c: {"action": "save", "children": "12"}),
+    *refused("reports:submission-detail", obj="submission", methods=("put", "patch", "delete")),
+    Route("reports:submission-return", BUREAU_WRITE, obj="submitted", method="post",
+          data=lambda c: {"reason": "请核对"}),
+    *refused("reports:submission-return", obj="submitted", methods=OBJ_REFUSED),
+    Route("reports:submission-approve", BUREAU_WRITE, obj="submitted", method="post"),
+    *refused("reports:submission-approve", obj="submitted", methods=OBJ_REFUSED),
+    Route("reports:submission-reopen", BUREAU_WRITE, obj="submission", method="post",
+          data=lambda c: {"reason": "准予补报"}),
+    *refused("reports:submission-reopen", obj="submission", methods=OBJ_REFUSED),
+    # District report build (a job): the district's bureau; the city viewer reads it only (403);
+    # supervisors and kindergarten users never see district reports (404).
+    Route("reports:submission-build",
+          statuses(404, anonymous=LOGIN, city_viewer=403, bureau_admin=302, bureau_staff=302),
+          obj="district_report", method="post"),
+    *refused("reports:submission-build", obj="district_report", methods=OBJ_REFUSED),
+    # Downloads: whoever may read the report.
+    Route("reports:submission-excel", statuses(200, anonymous=LOGIN, no_scope=404), obj="submitted"),
+    *refused("reports:submission-excel", obj="submitted"),
+    Route("reports:submission-file", statuses(200, anonymous=LOGIN, no_scope=404), obj="submitted"),
+    *refused("reports:submission-file", obj="submitted"),
+]  # fmt: skip
