@@ -16,6 +16,7 @@ from accounts.api import MeView, TokenView, UserViewSet
 from core.api_auth import API_PERMISSIONS
 from core.api_root import ApiRootView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
+from reports.api import ConsolidatedReportViewSet, ReportTypeViewSet, SubmissionActionsViewSet
 from staffing.api import (
     CertificateViewSet,
     EmploymentViewSet,
@@ -58,6 +59,9 @@ router.register("staff/misconduct", MisconductViewSet, basename="staff-misconduc
 router.register("checklist-templates", TemplateViewSet, basename="checklist-template")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("rectification-orders", OrderViewSet, basename="rectification-order")
+router.register("report-types", ReportTypeViewSet, basename="report-type")
+router.register("report-submissions", SubmissionActionsViewSet, basename="report-submission")
+router.register("consolidated-reports", ConsolidatedReportViewSet, basename="consolidated-report")
 
 # The root names every part that answers a GET; a router resource without a list (classes live
 # under their kindergarten) is reached from its parent.

@@ -99,6 +99,25 @@ def foreign_district_report(role, cast):
     return _district_report(cast.district_c if role == "city_viewer" else cast.district_b)
 
 
+def own_report_type(role, cast):
+    kg_type, _ = _types()
+    return kg_type
+
+
+def foreign_report_type(role, cast):
+    """A type the role does not deal with: district reports for the kindergarten's users and supervisors,
+    otherwise a type another district keeps."""
+    from reports.models import ReportType
+
+    _, district_type = _types()
+    if role in KG_ROLES:
+        return district_type
+    owner = cast.district_c if role == "city_viewer" else cast.district_b
+    return ReportType.objects.get_or_create(
+        code=f"own-{owner.pk}", defaults={"name": "区县自定报表", "submitter_level": "kindergarten", "owner": owner}
+    )[0]
+
+
 BUREAU_ONLY = statuses(403, anonymous=LOGIN, no_scope=403, bureau_admin=200, bureau_staff=200)
 # A write on one kindergarten report that only the district bureau may do: it answers with a redirect
 # (done, or refused by the state with a message); others in scope 403; out of scope 404.
@@ -144,4 +163,38 @@ ROUTES: list[Route] = [
     *refused("reports:submission-excel", obj="submitted"),
     Route("reports:submission-file", statuses(200, anonymous=LOGIN, no_scope=404), obj="submitted"),
     *refused("reports:submission-file", obj="submitted"),
+]  # fmt: skip
+
+
+# --- API -------------------------------------------------------------------------------------------------
+API_ANON = 401
+_API_OBJECT = statuses(200, anonymous=API_ANON, no_scope=404)
+
+
+def _api_only(ok: int, *roles: str) -> dict[str, int]:
+    result = statuses(403, anonymous=API_ANON, no_scope=404)
+    result.update(dict.fromkeys(roles, ok))
+    return result
+
+
+ROUTES += [
+    Route("api:report-type-list", statuses(200, anonymous=API_ANON), api=True, data=ensure_types),
+    Route("api:report-type-detail", _API_OBJECT, obj="report_type", api=True),
+    Route("api:report-submission-list", statuses(200, anonymous=API_ANON), api=True),
+    Route("api:report-submission-detail", _API_OBJECT, obj="submission", api=True),
+    Route("api:report-submission-save", _api_only(200, "kg_director", "kg_staff"), obj="submission", method="post",
+          api=True, data=lambda c: {"data": {"children": 5}}),
+    # February 2025 is long past its grace period: the director is answered 400 with the reason.
+    Route("api:report-submission-submit", _api_only(400, "kg_director"), obj="submission", method="post", api=True,
+          data=lambda c: {"data": {"children": 5}}),
+    Route("api:report-submission-return", _api_only(200, "bureau_admin", "bureau_staff"), obj="submitted",
+          method="post", api=True, data=lambda c: {"reason": "请核对"}),
+    Route("api:report-submission-approve", _api_only(200, "bureau_admin", "bureau_staff"), obj="submitted",
+          method="post", api=True),
+    Route("api:report-submission-reopen", _api_only(200, "bureau_admin", "bureau_staff"), obj="submission",
+          method="post", api=True, data=lambda c: {"reason": "准予补报"}),
+    Route("api:consolidated-report-list", statuses(200, anonymous=API_ANON), api=True),
+    Route("api:consolidated-report-detail",
+          statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=200, bureau_staff=200),
+          obj="district_report", api=True),
 ]  # fmt: skip

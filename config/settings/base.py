@@ -227,7 +227,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Two models have a "state": each its own name in the schema.
+        "ChangeFilingStateEnum": "kindergartens.models.ChangeFiling.State",
+        "ReportSubmissionStateEnum": "reports.models.Submission.State",
+    },
 }
 
 # Celery: Redis when configured, otherwise kombu's filesystem transport (see config/celery.py).

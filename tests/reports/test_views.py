@@ -7,7 +7,6 @@ import shutil
 import subprocess
 
 import openpyxl
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
