@@ -610,7 +610,12 @@ def owes_report_condition(month: datetime.date) -> Q:
     first, last = month_bounds(month)
     counted_after_a_change = (
         KindergartenStatusChange.objects.filter(
-            kindergarten_id=OuterRef("pk"), effective_date__gt=first, effective_date__lte=last
+            # Every row is one of the two attributes: naming them lets PostgreSQL use
+            # kg_statuschange_date_idx (attribute, effective_date) for the month's few changes.
+            kindergarten_id=OuterRef("pk"),
+            attribute__in=("status", "nature"),
+            effective_date__gt=first,
+            effective_date__lte=last,
         )
         .annotate(status_at=_value_at_change("status"), nature_at=_value_at_change("nature"))
         .filter(status_at__in=COUNTED_STATUSES, nature_at__in=COUNTED_NATURES)
