@@ -79,6 +79,13 @@ class ReportType(AuditedModel):
     def audit_district_id(self) -> int | None:
         return self.owner_id
 
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        """History display hook (core.history): the code is for the machine (the API); people read the name."""
+        if field_name == "code":
+            return "（系统编码）"
+        return None
+
     @property
     def receiver_label(self) -> str:
         return "区县教育局" if self.submitter_level == SubmitterLevel.KINDERGARTEN else "市教育局"
@@ -129,10 +136,17 @@ class ReportTypeVersion(AuditedModel):
         constraints = [models.UniqueConstraint(fields=["report_type", "number"], name="report_version_unique_number")]
 
     def __str__(self) -> str:
-        return f"{self.report_type}（第 {self.number} 版）"
+        return f"{self.report_type}（第{self.number}版）"
 
     def audit_district_id(self) -> int | None:
         return self.report_type.owner_id
+
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        """History display hook (core.history): the content as a summary, not JSON."""
+        if field_name == "content" and isinstance(value, dict):
+            return _content_text(value)
+        return None
 
 
 class Submission(AuditedModel):
@@ -246,6 +260,15 @@ class Submission(AuditedModel):
     def audit_district_id(self) -> int | None:
         return self.district_id
 
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        """History display hook (core.history): figures and explanations with the report's own labels."""
+        if field_name == "data" and isinstance(value, dict):
+            return _data_text(value)
+        if field_name == "explanations" and isinstance(value, dict):
+            return _explanations_text(value)
+        return None
+
     @property
     def submitter_name(self) -> str:
         return self.kindergarten.name if self.kindergarten_id else self.district.area_name
@@ -303,3 +326,74 @@ class SubmissionEvent(AuditedModel):
 
     def audit_district_id(self) -> int | None:
         return self.submission.district_id
+
+
+# --- how the change history reads these records (core.history's hook) ----------------------------------
+
+_SPECIAL_KEYS = {"missing": "未报送的幼儿园", "contributions": "其他模块汇总"}
+
+
+def _labels() -> dict:
+    """Field and rule labels of every version (for the history of data and explanations), cached until a
+    version changes."""
+    from core.cache import cached
+
+    def build() -> dict:
+        fields, choices, rules = {}, {}, {}
+        for content in ReportTypeVersion.objects.values_list("content", flat=True):
+            for section in (content or {}).get("sections", []):
+                for f in section.get("fields", []):
+                    fields[f["key"]] = f.get("label", "")
+                    for value, label in f.get("choices", []):
+                        choices[(f["key"], value)] = label
+            for rule in (content or {}).get("rules", []):
+                rules[rule["key"]] = rule.get("message", "")
+        return {"fields": fields, "choices": choices, "rules": rules}
+
+    return cached("reports:labels", build, depends_on=(ReportTypeVersion,))
+
+
+def _value_text(key: str, value, labels: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        if key == "missing":
+            return "、".join(str(v) for v in value) or "无"
+        if key == "contributions":
+            return "、".join(str(v.get("title", "")) for v in value if isinstance(v, dict)) or "无"
+        return f"{len(value)} 条"
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("title") or "（已填写）")
+    return labels["choices"].get((key, value), str(value))
+
+
+def _data_text(value: dict) -> str:
+    labels = _labels()
+    parts = []
+    for key, item in value.items():
+        if key.endswith("__rows"):
+            continue
+        label = labels["fields"].get(key) or _SPECIAL_KEYS.get(key) or "其他"
+        parts.append(f"{label}：{_value_text(key, item, labels)}")
+    return "；".join(parts)
+
+
+def _explanations_text(value: dict) -> str:
+    labels = _labels()
+    parts = []
+    for key, text in value.items():
+        if key.startswith("jump:"):
+            about = f"“{labels['fields'].get(key[5:], '某项数字')}”与上月相比变化较大"
+        else:
+            about = labels["rules"].get(key, "校验提示")
+        parts.append(f"{about}：{text}")
+    return "；".join(parts)
+
+
+def _content_text(value: dict) -> str:
+    sections = value.get("sections", []) if isinstance(value, dict) else []
+    fields = sum(len(s.get("fields", [])) for s in sections)
+    titles = "、".join(s.get("title", "") for s in sections)
+    return f"{len(sections)} 个栏目（{titles}），{fields} 个填报项，{len(value.get('rules', []))} 条校验规则"

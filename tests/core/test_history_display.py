@@ -702,6 +702,66 @@ def _job(c):
     return job
 
 
+@recipe("reports.reporttype")
+def _report_type(c):
+    """A district's own report type, changed once it is in use (a second version)."""
+    from reports.models import ReportType
+    from reports.services import report_type_update, report_types_ensure_defaults
+
+    report_types_ensure_defaults()
+    report_type = ReportType.objects.create(
+        code="pairing", name="帮扶月报", submitter_level="kindergarten", owner=c.district_a
+    )
+    content = {
+        "sections": [{"title": "帮扶活动", "fields": [{"key": "visits", "label": "送教次数", "kind": "number"}]}]
+    }
+    report_type_update(actor=c.bureau_admin, report_type=report_type, content=content, name="结对帮扶月报", due_day=20)
+    c.report_type = report_type
+    return report_type
+
+
+@recipe("reports.reporttypeversion")
+def _report_version(c):
+    return c.report_type.versions.get()
+
+
+@recipe("reports.submission")
+def _submission(c):
+    """February's kindergarten report: drafted, submitted with an explanation, returned, resubmitted, approved."""
+    from reports.models import ReportType
+    from reports.services import (
+        submission_approve,
+        submission_for,
+        submission_return,
+        submission_save,
+        submission_submit,
+    )
+
+    kg_type = ReportType.objects.get(code="kg-monthly")
+    data = {
+        "children": 100, "classes": 4, "staff_total": 20, "staff_joined": 1, "staff_left": 0,
+        "video_checked": "yes", "video_full_coverage": "yes", "video_retention_days": 20, "video_networked": "yes",
+        "drills": [{"date": "2025-02-12", "kind": "fire", "participants": 120}], "no_incident": "confirmed",
+    }  # fmt: skip
+    with time_machine.travel(datetime.datetime(2025, 3, 9, 10, tzinfo=SHANGHAI), tick=False):
+        submission = submission_for(report_type=kg_type, month=datetime.date(2025, 2, 1), kindergarten=c.kg_a1)
+        submission_save(actor=c.kg_staff, submission=submission, data={"children": "98"})
+        submission = submission_submit(
+            actor=c.kg_director, submission=submission, data=data, explanations={"video_retention_30": "硬盘更换中"}
+        )
+        submission = submission_return(actor=c.bureau_admin, submission=submission, reason="请核对幼儿数")
+        data["children"] = 99
+        submission = submission_submit(actor=c.kg_director, submission=submission, data=data)
+        submission = submission_approve(actor=c.bureau_admin, submission=submission)
+    c.submission = submission
+    return submission
+
+
+@recipe("reports.submissionevent")
+def _submission_event(c):
+    return c.submission.events.order_by("at", "id").first()
+
+
 def audited_models() -> set[str]:
     return {m._meta.label_lower for m in apps.get_models() if issubclass(m, AuditedModel)}
 
