@@ -34,12 +34,26 @@ def _forget_unread(user_id: int) -> None:
 
 
 def notify(
-    *, recipient, title: str, body: str = "", link: str = "", digest_key: str = "", email: bool = True
+    *,
+    recipient=None,
+    title: str,
+    body: str = "",
+    link: str = "",
+    digest_key: str = "",
+    email: bool = True,
+    user=None,
+    url: str = "",
 ) -> Notification | None:
     """Send one notification; None when ``digest_key`` was already sent to this recipient (nothing is sent again).
 
     ``link`` is a path inside the portal (the inbox opens it); ``body`` is plain text, also the e-mail's body.
+    ``user``/``url`` are the same as ``recipient``/``link``: the names supervision/notifications.py was
+    written against before this module existed (it may switch to recipient=/link= and these can go).
     """
+    recipient = recipient if recipient is not None else user
+    link = link or url
+    if recipient is None:
+        raise TypeError("notify() needs a recipient")
     if not recipient.is_active:
         return None
     notification = Notification(recipient=recipient, title=title[:200], body=body, link=link, digest_key=digest_key)

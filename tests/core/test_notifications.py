@@ -226,3 +226,15 @@ def test_read_all(client, cast, staff):
     assert not Notification.objects.filter(recipient=staff, read_at__isnull=True).exists()
     other.refresh_from_db()
     assert other.read_at is None
+
+
+def test_supervision_calls_it_with_user_and_url(cast):
+    """supervision/notifications.py calls notify(user=…, title=…, body=…, url=…): the same as recipient/link."""
+    from supervision.notifications import notify as supervision_notify
+
+    assert (
+        supervision_notify(recipients=[cast.bureau_staff, None], title="整改逾期", body="请督促", url="/supervision/")
+        == 1
+    )
+    n = Notification.objects.get(recipient=cast.bureau_staff)
+    assert (n.title, n.body, n.link) == ("整改逾期", "请督促", "/supervision/")
