@@ -36,10 +36,14 @@ def _through_worker(conf: dict) -> None:
     from tests.core.test_jobs_worker import _drop_connections
 
     app.loader.import_default_modules()
-    keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+    keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
     _drop_connections()
-    app.conf.update(task_always_eager=False, **conf)
+    # A queue of its own: another test process may run a worker on the same Redis at the same time
+    # (tests/core/test_jobs_worker.py), and must not take these messages, nor this worker theirs. The
+    # app's AMQP object keeps the queues it was first built with: it is rebuilt here and afterwards.
+    app.__dict__.pop("amqp", None)
+    app.conf.update(task_always_eager=False, task_default_queue="tests-reports-worker", **conf)
     runs = _Runs()
     task_postrun.connect(runs, weak=False)
     try:
@@ -54,6 +58,7 @@ def _through_worker(conf: dict) -> None:
         task_postrun.disconnect(runs)
         _drop_connections()
         app.conf.update(**saved)
+        app.__dict__.pop("amqp", None)
 
 
 def _check_worker_outcome(cast):
