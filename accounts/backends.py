@@ -6,8 +6,8 @@ every process (``USER_CACHE_SECONDS`` > 0: Redis), the user is read from the cac
 database, and rebuilt as soon as any account, bureau or kindergarten is saved or deleted
 (core.cache generations): a deactivation, a role change or a new password takes effect on the very
 next request, as without the cache. Each request gets its own copy (the cache stores pickles).
-Without that cache the header's unread-notification count is read with the user (no query of its
-own); with it, core.notifications keeps the count in the cache per user.
+The header's unread-notification count is read with the user (no query of its own); a new or read
+notification rebuilds the cached users like a change of account does.
 """
 
 from django.conf import settings
@@ -19,6 +19,7 @@ class PortalBackend(ModelBackend):
         from django.contrib.auth import get_user_model
 
         from core.cache import cached
+        from core.models import Notification
         from core.notifications import unread_subquery
         from kindergartens.models import Bureau, Kindergarten
 
@@ -26,16 +27,21 @@ class PortalBackend(ModelBackend):
         seconds = settings.USER_CACHE_SECONDS
 
         def load():
-            qs = UserModel._default_manager.select_related("bureau", "kindergarten")
-            if seconds <= 0:  # a cached user would carry a stale count
-                qs = qs.annotate(unread_notifications=unread_subquery())
+            qs = UserModel._default_manager.select_related("bureau", "kindergarten").annotate(
+                unread_notifications=unread_subquery()
+            )
             try:
                 return qs.get(pk=user_id)
             except UserModel.DoesNotExist:
                 return None
 
         if seconds > 0:
-            user = cached(f"auth-user:{user_id}", load, depends_on=(UserModel, Bureau, Kindergarten), timeout=seconds)
+            user = cached(
+                f"auth-user:{user_id}",
+                load,
+                depends_on=(UserModel, Bureau, Kindergarten, Notification),
+                timeout=seconds,
+            )
         else:
             user = load()
         return user if user is not None and self.user_can_authenticate(user) else None

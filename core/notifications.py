@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -22,15 +21,13 @@ from core.models import Notification
 
 logger = logging.getLogger(__name__)
 
-_UNREAD_KEY = "kgportal:notifications:unread:{}"
-
 
 def _forget_unread(user_id: int) -> None:
-    """The cached count is stale: now, and again once the transaction commits (a request in between
-    would cache the count it still sees)."""
-    key = _UNREAD_KEY.format(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """The signed-in users carry their unread count (accounts.backends, cached with core.cache): a new
+    or read notification makes them stale. Saves are seen by core.cache.watch; bulk updates say so here."""
+    from core.cache import bump
+
+    bump(Notification)
 
 
 def notify(
@@ -117,19 +114,14 @@ def unread_subquery() -> Coalesce:
 
 
 def unread_count(user) -> int:
-    """The header's badge: read with the signed-in user when the sign-in backend loads it from the
-    database; otherwise kept in the cache per user until a notification arrives or is read."""
+    """The header's badge: read with the signed-in user by the sign-in backend; counted for a user
+    loaded some other way."""
     if user is None or not user.is_authenticated:
         return 0
     value = getattr(user, "unread_notifications", None)
     if value is not None:
         return value
-    key = _UNREAD_KEY.format(user.pk)
-    value = cache.get(key)
-    if value is None:
-        value = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
-        cache.set(key, value, 300)
-    return value
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
 def notification_mark_read(*, user, notification: Notification) -> None:
