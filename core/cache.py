@@ -73,12 +73,18 @@ def watch(*models) -> None:
     post_migrate.connect(_on_migrate, dispatch_uid="core-cache-migrate")
 
 
-def cached(key: str, build: Callable[[], Any], *, depends_on: Iterable, timeout: int = 600) -> Any:
-    """``build()``'s value, rebuilt when a model in ``depends_on`` changed; ``None`` is never kept.
+def watched_tables() -> dict[str, Any]:
+    """db_table -> model of every watched model: a value built from SQL over these tables can be
+    kept with ``lookup``/``store`` and is stale as soon as one of them changes."""
+    return {model._meta.db_table: model for model in _watched.values()}
 
-    One round trip to the cache: the generations and the value (stored with the generations it
-    was built under) are read together.
-    """
+
+def lookup(key: str, depends_on: Iterable) -> tuple[bool, Any, str]:
+    """``(found, value, stamp)`` of an entry kept with ``store``: found only when none of the models
+    in ``depends_on`` changed since it was built. One round trip to the cache: the generations and
+    the value (stored with the generations it was built under) are read together. ``stamp`` is what
+    to ``store`` a newly built value under: read BEFORE building, so that a change committed while
+    building leaves the entry stale rather than wrong."""
     generation_keys = [_generation_key(m) for m in depends_on]
     full_key = f"kgportal:cached:{key}"
     found = cache.get_many([*generation_keys, full_key])
@@ -90,8 +96,20 @@ def cached(key: str, build: Callable[[], Any], *, depends_on: Iterable, timeout:
     stamp = ".".join(str(found.get(k, 0)) for k in generation_keys)
     entry = found.get(full_key)
     if entry is not None and entry[0] == stamp:
-        return entry[1]
+        return True, entry[1], stamp
+    return False, None, stamp
+
+
+def store(key: str, stamp: str, value: Any, timeout: int = 600) -> None:
+    cache.set(f"kgportal:cached:{key}", (stamp, value), timeout)
+
+
+def cached(key: str, build: Callable[[], Any], *, depends_on: Iterable, timeout: int = 600) -> Any:
+    """``build()``'s value, rebuilt when a model in ``depends_on`` changed; ``None`` is never kept."""
+    found, value, stamp = lookup(key, depends_on)
+    if found:
+        return value
     value = build()
     if value is not None:
-        cache.set(full_key, (stamp, value), timeout)
+        store(key, stamp, value, timeout)
     return value

@@ -11,9 +11,12 @@ rows apart from the count. Only a page past the end (a stale link, junk) costs a
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import re
 from collections.abc import Callable, Iterable
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
@@ -21,6 +24,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
+
+from core.cache import lookup, store, watched_tables
 
 
 def page_ids_and_total(queryset: QuerySet, *, offset: int, limit: int) -> tuple[list, int | None]:
@@ -30,12 +35,41 @@ def page_ids_and_total(queryset: QuerySet, *, offset: int, limit: int) -> tuple[
         fetched = _fetch_page_with_total(queryset, offset=offset, limit=limit)
     except EmptyResultSet:  # .none(), an empty IN list: nothing can match
         return [], 0
+    if isinstance(fetched, _KnownTotal):
+        return fetched.ids, fetched.total if fetched.ids or offset == 0 else None
     if not fetched:
         return [], 0 if offset == 0 else None
     return [row[0] for row in fetched], fetched[0][-1]
 
 
-def _fetch_page_with_total(queryset: QuerySet, *, offset: int, limit: int) -> list[tuple]:
+class _KnownTotal:
+    """The page's ids, the total read from the count cache."""
+
+    def __init__(self, ids: list, total: int) -> None:
+        self.ids, self.total = ids, total
+
+
+_QUOTED = re.compile(r'"(\w+)"')
+
+
+def _count_cache_key(connection, head: str, params) -> tuple[str, list] | None:
+    """Where the total of the filtered rows ``head`` is kept, and the models it is built from; None
+    when a table it reads is not watched by core.cache (a change to it would not invalidate)."""
+    known = _db_tables()
+    tables = {name for name in _QUOTED.findall(head) if name in known}
+    watched = watched_tables()
+    if not tables or not tables <= watched.keys():
+        return None
+    digest = hashlib.sha256(repr((connection.alias, connection.settings_dict["NAME"], head, params)).encode())
+    return f"list-total:{digest.hexdigest()}", [watched[t] for t in sorted(tables)]
+
+
+@functools.cache
+def _db_tables() -> frozenset[str]:
+    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
+
+
+def _fetch_page_with_total(queryset: QuerySet, *, offset: int, limit: int) -> list[tuple] | _KnownTotal:
     """Rows ``(pk, …, total)`` of the page. Django compiles the queryset once: the filtered, ordered
     ids query is cut at its final ORDER BY, and what comes before is counted in a subquery (its table
     names shadow the outer query's: uncorrelated, evaluated once). Compiling the as-of filters took
@@ -53,11 +87,25 @@ def _fetch_page_with_total(queryset: QuerySet, *, offset: int, limit: int) -> li
     columns, from_, rest = head.partition(" FROM ")
     plain = ordering and tail == order and not any(p for _e, (_s, p, _r) in ordering) and "(" not in columns
     if cut and from_ and plain:
-        total = f"(SELECT COUNT(*) FROM ({head}) page_total)"  # noqa: S608 - Django's own compiled SQL, values are parameters
         limits = connection.ops.limit_offset_sql(offset, offset + limit)
+        # Paging through one filter counts its rows once: the total is kept until a table it reads
+        # changes (core.cache generations), and the next pages are the ids query alone, which an
+        # index in the page's order answers without visiting every match.
+        keep = getattr(settings, "LIST_TOTAL_CACHE_SECONDS", 600)
+        where = _count_cache_key(connection, head, params) if keep else None
+        found, total, stamp = lookup(*where) if where else (False, None, "")
         with connection.cursor() as cursor:
-            cursor.execute(f"{columns}, {total} FROM {rest} ORDER BY {order} {limits}", [*params, *params])
-            return cursor.fetchall()
+            if found:
+                if offset >= total:
+                    return _KnownTotal([], total)
+                cursor.execute(f"{head} ORDER BY {order} {limits}", params)
+                return _KnownTotal([row[0] for row in cursor.fetchall()], total)
+            count = f"(SELECT COUNT(*) FROM ({head}) page_total)"  # noqa: S608 - Django's own compiled SQL, values are parameters
+            cursor.execute(f"{columns}, {count} FROM {rest} ORDER BY {order} {limits}", [*params, *params])
+            rows = cursor.fetchall()
+        if where and rows:
+            store(where[0], stamp, rows[0][-1], keep)
+        return rows
     count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
     count = f"SELECT COUNT(*) FROM ({count_sql}) page_total"  # noqa: S608 - Django's own compiled SQL, values are parameters
     total = RawSQL(count, count_params)  # noqa: S611 - as above

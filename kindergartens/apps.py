@@ -8,8 +8,17 @@ class KindergartensConfig(AppConfig):
     def ready(self) -> None:
         from core.cache import watch
         from kindergartens import home, jobs
-        from kindergartens.models import Bureau, CollaborationGroup, Level, Township
+        from kindergartens.models import (
+            Bureau,
+            CollaborationGroup,
+            Kindergarten,
+            KindergartenStatusChange,
+            Level,
+            Township,
+        )
 
         watch(Bureau, Township, Level, CollaborationGroup)  # the filter bars' option lists
+        # The registry list's totals (core.lists keeps a filter's count while its tables are unchanged).
+        watch(Kindergarten, KindergartenStatusChange)
         home.register()
         jobs.register()  # background job kinds: roster import check, list export (core.jobs)

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.db.models import Case, Q, Value, When
 from django.forms.models import model_to_dict
+from django.utils.choices import BaseChoiceIterator
 
 from accounts.roles import Role
 from core.cache import cached
@@ -72,8 +73,10 @@ def month_end(value: str) -> datetime.date | None:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
-class CachedChoices:
-    """Options of a select, built on first iteration from the cache (core.cache)."""
+class CachedChoices(BaseChoiceIterator):
+    """Options of a select, read from the cache (core.cache) when the select is rendered: a
+    BaseChoiceIterator, so Django keeps it as it is instead of reading it to normalise the choices
+    when the form is built (a form that only filters never reads them)."""
 
     def __init__(self, key: str, build, depends_on, empty_label, extra=None):
         self.key, self.build, self.depends_on, self.empty_label, self.extra = key, build, depends_on, empty_label, extra

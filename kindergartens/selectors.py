@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import In, IsNull
 from django.utils import timezone
 
 from core.collation import pinyin_key
@@ -61,7 +62,7 @@ def counted_condition(prefix: str = "") -> Q:
 
 def kindergartens_counted_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
     """The kindergartens of ``qs`` that count for the figures of ``day``, from the dated history."""
-    return with_values_on(qs, day).filter(status_then__in=COUNTED_STATUSES, nature_then__in=COUNTED_NATURES)
+    return kindergartens_on(qs, day, statuses=COUNTED_STATUSES, natures=COUNTED_NATURES)
 
 
 def not_counted_reason(status: str | None, nature: str | None) -> str | None:
@@ -165,11 +166,26 @@ def kindergartens_on(
     since ``day`` (with_values_on), each set computed once. The rows a page shows get their values
     with ``kindergartens_as_of`` (or the list's own rows query), not the narrow count and sort.
     """
-    qs = with_values_on(qs, day)
-    qs = qs.filter(status_then__in=list(statuses)) if statuses is not None else qs.filter(status_then__isnull=False)
+    settled = _settled(day)
+    qs = with_values_on(qs, day).filter(_value_on_condition("status", day, settled, statuses))
     if natures is not None:
-        qs = qs.filter(nature_then__in=list(natures))
+        qs = qs.filter(_value_on_condition("nature", day, settled, natures))
     return qs
+
+
+def _value_on_condition(attribute: str, day: datetime.date, settled: datetime.date, values) -> Q:
+    """ "``attribute`` on ``day`` is one of ``values``" (``None``: "has a value", i.e. registered by
+    then), written so that PostgreSQL can estimate it: the current value for the kindergartens not
+    changed since, the history for the few that were. Filtering on the ``*_then`` CASE annotation
+    means the same, but the planner guesses a CASE matches almost no row, so it sorted every match
+    instead of walking the name index and stopping at the page (the city's as-of list: 2.5× slower).
+    """
+    changed = _changed_after(attribute, day, settled=settled)
+    then = _dated_subquery(attribute, day)
+    if values is None:
+        return ~Q(pk__in=changed) | (Q(pk__in=changed) & Q(IsNull(then, False)))
+    values = list(values)
+    return (~Q(pk__in=changed) & Q(**{f"{attribute}__in": values})) | (Q(pk__in=changed) & Q(In(then, values)))
 
 
 def registry_overview(qs: QuerySet[Kindergarten], day: datetime.date) -> dict:

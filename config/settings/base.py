@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
             ],
+            # {% load i18n %} loads Django's library with constant messages translated once (core).
+            "libraries": {"i18n": "core.templatetags.i18n_fast"},
         },
     },
 ]
@@ -174,6 +176,9 @@ USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
 
 # Sessions read from the cache (Redis in production) and written through to the database: one query
 # less on every request, and nobody is signed out when the cache is emptied.
+# A list's total is counted once per filter and kept (core.lists) until a table it reads changes, for
+# at most this long; 0 counts on every page.
+LIST_TOTAL_CACHE_SECONDS = env_int("LIST_TOTAL_CACHE_SECONDS", 600)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
