@@ -238,16 +238,18 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
             else None
         )
         nature_field, status_field = "nature", "status"
+        order = SORTS.get(data["sort"] or "name", SORTS["name"])
         if data["as_of"]:
-            # Only kindergartens registered by then, filtered by their status and nature THEN.
-            qs = kindergartens_on(qs, data["as_of"], statuses=statuses, natures=natures)
+            # Only kindergartens registered by then, filtered by their status and nature THEN
+            # (annotated as status_then/nature_then when the list is sorted by them).
+            by_value = order[0] in ("nature", "status")
+            qs = kindergartens_on(qs, data["as_of"], statuses=statuses, natures=natures, values=by_value)
             nature_field, status_field = "nature_then", "status_then"
         else:
             if natures is not None:
                 qs = qs.filter(nature__in=natures)
             if statuses is not None:
                 qs = qs.filter(status__in=statuses)
-        order = SORTS.get(data["sort"] or "name", SORTS["name"])
         if order[0] in ("nature", "status"):
             # In the vocabulary's order (筹设 → 在办 → 整改 → 停办 → 注销), not the stored codes' alphabet.
             field = nature_field if order[0] == "nature" else status_field

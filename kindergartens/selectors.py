@@ -158,6 +158,7 @@ def kindergartens_on(
     *,
     statuses: Iterable[str] | None = None,
     natures: Iterable[str] | None = None,
+    values: bool = True,
 ) -> QuerySet[Kindergarten]:
     """Kindergartens already registered on ``day`` (optionally whose status/nature then is in the
     given sets), annotated with ``status_then``/``nature_then``: the values on that day.
@@ -167,7 +168,9 @@ def kindergartens_on(
     with ``kindergartens_as_of`` (or the list's own rows query), not the narrow count and sort.
     """
     settled = _settled(day)
-    qs = with_values_on(qs, day).filter(_value_on_condition("status", day, settled, statuses))
+    if values:  # building the two annotations costs a list page a third of its time when unused
+        qs = with_values_on(qs, day)
+    qs = qs.filter(_value_on_condition("status", day, settled, statuses))
     if natures is not None:
         qs = qs.filter(_value_on_condition("nature", day, settled, natures))
     return qs
