@@ -15,48 +15,62 @@ Nothing here touches the database; ``kindergartens.services.imports`` does the l
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
-import io
 import re
-import warnings
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import models
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from core.xlsx import (  # the shared reading standards, re-exported: the roster's callers import them here
+    FORMULA_STARTS,
+    PHYSICAL_ROWS_FACTOR,
+    TEXT_PREFIX,
+    UNREADABLE,
+    XLSX_CONTENT_TYPE,
+    Problem,
+    RawRow,
+    RosterFileError,
+    SheetSpec,
+    check_archive,
+    formula_like,
+    limit,
+    read_sheet,
+    unescape_text,
+)
+from core.xlsx import blank as _blank
+from core.xlsx import formula_problem as _formula_problem
+from core.xlsx import header_key as _header_key
+from core.xlsx import is_formula as _is_formula
 from kindergartens.models import Kindergarten, Nature, PartyOrganisation, Schedule, Sponsor, Status
 from kindergartens.validators import normalise_credit_code, validate_credit_code
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Names other modules import from here (the registry's reading standards live in core.xlsx).
+__all__ = [
+    "FORMULA_STARTS",
+    "PHYSICAL_ROWS_FACTOR",
+    "TEXT_PREFIX",
+    "UNREADABLE",
+    "XLSX_CONTENT_TYPE",
+    "Problem",
+    "RawRow",
+    "RosterFileError",
+    "check_archive",
+    "formula_like",
+    "limit",
+    "unescape_text",
+    "_blank",
+    "_formula_problem",
+    "_header_key",
+    "_is_formula",
+]
 SHEET_ROSTER = "幼儿园名册"
 SHEET_HELP = "说明"
 SHEET_LISTS = "选项"
-
-# Upload limits; each can be overridden in settings (ROSTER_IMPORT_MAX_BYTES…).
-DEFAULT_LIMITS = {
-    "ROSTER_IMPORT_MAX_BYTES": 5 * 1024 * 1024,  # the file as uploaded
-    "ROSTER_IMPORT_MAX_ROWS": 20_000,  # data rows (a district has a few hundred to a few thousand)
-    "ROSTER_IMPORT_MAX_COLUMNS": 60,
-    "ROSTER_IMPORT_MAX_ENTRIES": 500,  # files inside the zip; a plain workbook has about 10-20
-    "ROSTER_IMPORT_MAX_UNCOMPRESSED": 100 * 1024 * 1024,  # declared total after decompression
-    "ROSTER_IMPORT_MAX_RATIO": 100,  # declared size / compressed size of one entry
-}
-# Small entries may compress well without being a threat; the ratio test starts above this size.
-RATIO_MIN_BYTES = 1024 * 1024
-
-
-def limit(name: str) -> int:
-    return int(getattr(settings, name, DEFAULT_LIMITS[name]))
-
 
 # --- columns ---------------------------------------------------------------------------
 
@@ -147,244 +161,7 @@ COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
 COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 
 
-def _header_key(text: Any) -> str:
-    """Headers are matched without spaces, required marks or half-width brackets."""
-    value = "".join(str(text).split()).rstrip("*＊")
-    return value.replace("(", "（").replace(")", "）")
-
-
 HEADER_KEYS = {_header_key(c.header): c for c in COLUMNS}
-
-
-# --- problems ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong, where Excel shows it: ``row`` as numbered in Excel (None: the whole file)."""
-
-    row: int | None
-    column: str
-    message: str
-
-
-class RosterFileError(Exception):
-    """The file is refused as a whole; ``problems`` may say where (formulas, headers)."""
-
-    def __init__(self, message: str, problems: Iterable[Problem] = ()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
-
-
-@dataclass
-class RawRow:
-    number: int  # as Excel shows it
-    cells: dict[str, Any]  # field -> the cell's value as openpyxl read it
-    errors: dict[str, str] = field(default_factory=dict)  # field -> Excel error value (#N/A…)
-    problems: list[Problem] = field(default_factory=list)  # found while reading (formulas)
-
-
-# --- reading an upload ---------------------------------------------------------------------
-
-NOT_XLSX = (
-    "文件内容不是 Excel 工作簿（.xlsx）：可能是改了扩展名的其他文件，或设置了打开密码。"
-    "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）再上传。"
-)
-MACROS = "不接受含宏的文件（.xlsm 或含 VBA 宏）。请另存为不含宏的 Excel 工作簿（*.xlsx）后再上传。"
-
-
-def check_archive(data: bytes, *, filename: str) -> None:
-    """Refuse anything but a plain .xlsx of sane size before openpyxl sees a byte of it."""
-    name = (filename or "").strip().lower()
-    if name.endswith((".xlsm", ".xltm", ".xlam")):
-        raise RosterFileError(MACROS)
-    if not name.endswith(".xlsx"):
-        raise RosterFileError("只接受 Excel 工作簿（.xlsx）文件。.xls、.csv 等格式请先另存为 .xlsx。")
-    max_bytes = limit("ROSTER_IMPORT_MAX_BYTES")
-    if len(data) > max_bytes:
-        raise RosterFileError(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes / 1048576:.0f} MB。")
-    if not data.startswith(b"PK\x03\x04"):
-        raise RosterFileError(NOT_XLSX)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise RosterFileError(NOT_XLSX) from exc
-    with archive:
-        if len(infos) > limit("ROSTER_IMPORT_MAX_ENTRIES"):
-            raise RosterFileError("文件结构异常（压缩包内文件过多），已拒绝。请用 Excel 重新保存后再上传。")
-        # zipfile never inflates an entry past its declared size, so the declared sizes bound the work.
-        total = sum(info.file_size for info in infos)
-        if total > limit("ROSTER_IMPORT_MAX_UNCOMPRESSED"):
-            raise RosterFileError("文件解压后过大（疑似压缩炸弹），已拒绝。请检查文件或拆分后分批导入。")
-        ratio = limit("ROSTER_IMPORT_MAX_RATIO")
-        for info in infos:
-            if info.file_size > RATIO_MIN_BYTES and info.file_size > ratio * max(info.compress_size, 1):
-                raise RosterFileError("文件压缩比异常（疑似压缩炸弹），已拒绝。请用 Excel 重新保存后再上传。")
-            if info.flag_bits & 0x1:
-                raise RosterFileError(NOT_XLSX)
-        names = {info.filename.lower() for info in infos}
-        if any(n.endswith("vbaproject.bin") or (n.endswith(".bin") and "vba" in n) for n in names):
-            raise RosterFileError(MACROS)
-        if "[content_types].xml" not in names or not any(n.startswith("xl/") for n in names):
-            raise RosterFileError(NOT_XLSX)
-        content_types = archive.read(next(i for i in infos if i.filename.lower() == "[content_types].xml"))
-        lowered = content_types.lower()
-        if b"macroenabled" in lowered or b"vbaproject" in lowered:
-            raise RosterFileError(MACROS)
-
-
-# Excel (and LibreOffice, WPS) read a cell typed as one of these as a formula; a CSV export of the
-# data would too. Checked after trimming: " =1+1", "\t=2+2" and "\u3000=1" are formulas to them.
-FORMULA_STARTS = ("=", "+", "-", "@")
-# What the export writes before such text so that it stays text; the importer removes it again.
-TEXT_PREFIX = "'"
-UNREADABLE = "无法读取该 Excel 文件，文件可能已损坏。请用 Excel 打开后重新保存再上传。"
-# Rows read before the file is refused, blank ones included: a row numbered 1,048,576 (or a lying
-# <dimension>) must not make the reader walk a million empty rows.
-PHYSICAL_ROWS_FACTOR = 5
-
-
-def _is_formula(cell) -> bool:
-    value = cell.value
-    return (
-        cell.data_type == "f"
-        or isinstance(value, (ArrayFormula, DataTableFormula))
-        or (isinstance(value, str) and value.startswith("="))
-    )
-
-
-def formula_like(value: Any) -> bool:
-    """Text that a spreadsheet would run as a formula once trimmed (``=``, ``+``, ``-``, ``@``)."""
-    return isinstance(value, str) and value.strip().startswith(FORMULA_STARTS)
-
-
-def unescape_text(value: Any) -> Any:
-    """The export's ``'=…`` back to ``=…`` (see ``TEXT_PREFIX``); anything else unchanged."""
-    if isinstance(value, str) and value.startswith(TEXT_PREFIX) and formula_like(value[len(TEXT_PREFIX) :]):
-        return value[len(TEXT_PREFIX) :]
-    return value
-
-
-def _formula_problem(number: int, letter: str, column: Column, cell) -> Problem:
-    where = f"（单元格 {letter}{number}）"
-    if cell.data_type == "f" or not isinstance(cell.value, str):
-        return Problem(number, column.header, f"单元格含公式{where}，请直接填写数值或文字。")
-    first = cell.value.strip()[0]
-    return Problem(
-        number,
-        column.header,
-        f"内容以“{first}”开头{where}，表格软件会把它当作公式，请删除开头的“{first}”或改写后重新上传。",
-    )
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def read_roster(data: bytes, *, filename: str) -> list[RawRow]:
-    """The data rows of an uploaded roster, or ``RosterFileError`` saying why the file is refused.
-
-    Cell-level problems (formulas) stay on their rows (``RawRow.problems``) so that every problem
-    of the file is listed in one pass. openpyxl's read-only mode reads lazily: a bad shared-string
-    index, a CRC error, corrupt deflate data or malformed XML surface while the rows are iterated,
-    so the whole read, not only the open, turns any failure into the one "cannot read" message.
-    """
-    workbook = None
-    try:
-        check_archive(data, filename=filename)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops; irrelevant here
-            # data_only=False: a formula cell then reads as "=…" and can be refused (data_only hides it).
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-            return _read_sheet(workbook)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # defusedxml, zlib, KeyError, IndexError…: whatever it is, it is not a usable workbook
-        raise RosterFileError(UNREADABLE) from exc
-    finally:
-        if workbook is not None:
-            with contextlib.suppress(Exception):
-                workbook.close()
-
-
-def _read_sheet(workbook) -> list[RawRow]:
-    if SHEET_ROSTER in workbook.sheetnames:
-        sheet = workbook[SHEET_ROSTER]
-    elif workbook.worksheets:
-        sheet = workbook.worksheets[0]
-    else:
-        raise RosterFileError("文件中没有工作表。")
-    sheet.reset_dimensions()  # the declared dimension may be wrong; read what is there
-    max_columns = limit("ROSTER_IMPORT_MAX_COLUMNS")
-    header_cells = next(sheet.iter_rows(min_row=1, max_row=1, max_col=max_columns + 1), ())
-    positions = _match_headers(header_cells, max_columns)
-    width = max(positions) + 1
-    letters = {position: get_column_letter(position + 1) for position in positions}
-    max_rows = limit("ROSTER_IMPORT_MAX_ROWS")
-    last_row = PHYSICAL_ROWS_FACTOR * max_rows + 1
-    rows: list[RawRow] = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
-        if number > last_row:
-            raise RosterFileError(
-                f"工作表第 {last_row} 行之后仍有内容（可能是大量空行或格式），请删除多余的行后再上传。"
-            )
-        if not cells or all(_blank(c.value) for c in cells):
-            continue
-        if len(rows) >= max_rows:
-            raise RosterFileError(f"数据超过 {max_rows} 行，请拆分成多个文件分批导入。")
-        row = RawRow(number=number, cells={})
-        for position, column in positions.items():
-            cell = cells[position] if position < len(cells) else None
-            if cell is None or _blank(cell.value):
-                row.cells[column.field] = None
-                continue
-            if _is_formula(cell) or formula_like(cell.value):
-                row.problems.append(_formula_problem(number, letters[position], column, cell))
-                row.cells[column.field] = str(cell.value)  # kept for the problems file, written as text
-            elif cell.data_type == "e":
-                row.errors[column.field] = str(cell.value)
-                row.cells[column.field] = str(cell.value)
-            else:
-                row.cells[column.field] = unescape_text(cell.value)
-        rows.append(row)
-    if not rows:
-        raise RosterFileError("文件中没有数据：请从第 2 行起每行填写一所幼儿园。")
-    return rows
-
-
-def _match_headers(header_cells, max_columns: int) -> dict[int, Column]:
-    """Column position -> Column; refuses missing, unknown, repeated or formula headers."""
-    problems: list[Problem] = []
-    positions: dict[int, Column] = {}
-    seen: dict[str, int] = {}
-    if len(header_cells) > max_columns and not _blank(header_cells[max_columns].value):
-        raise RosterFileError(f"列数过多（超过 {max_columns} 列），请使用下载的导入模板。")
-    for position, cell in enumerate(header_cells):
-        if _blank(cell.value):
-            continue
-        letter = get_column_letter(position + 1)
-        if _is_formula(cell):
-            problems.append(Problem(1, letter, "表头不能是公式。"))
-            continue
-        key = _header_key(cell.value)
-        if key in INFO_KEYS:
-            continue  # read-only information the export adds
-        column = HEADER_KEYS.get(key)
-        if column is None:
-            problems.append(Problem(1, letter, f"无法识别的列“{str(cell.value).strip()}”。"))
-        elif column.field in seen:
-            problems.append(Problem(1, letter, f"列“{column.header}”重复出现（第 {seen[column.field]} 列已有）。"))
-        else:
-            seen[column.field] = position + 1
-            positions[position] = column
-    missing = [c.header for c in COLUMNS if c.field not in seen]
-    if missing:
-        problems.append(Problem(1, "", f"缺少列：{'、'.join(missing)}。"))
-    if problems:
-        raise RosterFileError("表头与导入模板不一致，请使用下载的导入模板（第一行为表头，不要修改）。", problems)
-    return positions
 
 
 # --- cleaning one row ----------------------------------------------------------------------
@@ -657,6 +434,19 @@ PROBLEMS_HEADER = "检查问题"
 INFO_HEADERS = ("所属区县", PROBLEMS_HEADER)
 INFO_WIDTHS = {"所属区县": 16, PROBLEMS_HEADER: 60}
 INFO_KEYS = {_header_key(h) for h in INFO_HEADERS}
+
+
+def read_roster(data: bytes, *, filename: str) -> list[RawRow]:
+    """The data rows of an uploaded roster, or ``RosterFileError`` saying why it is refused (core.xlsx)."""
+    return read_sheet(data, filename=filename, spec=ROSTER_SHEET)
+
+
+ROSTER_SHEET = SheetSpec(
+    sheet_name=SHEET_ROSTER,
+    columns=COLUMNS,
+    empty_message="文件中没有数据：请从第 2 行起每行填写一所幼儿园。",
+    info_headers=tuple(INFO_HEADERS),
+)
 
 
 def dropdown_values(

@@ -1,6 +1,6 @@
 """The staff roster in Excel (教职工名册): one column list serves the template, the importer and the export.
 
-The registry's standards (kindergartens.excel) apply unchanged and are reused, not copied: the same
+The import standards (core.xlsx, shared with the registry's roster) apply unchanged: the same
 archive checks before openpyxl sees a byte (type, size, macros, zip bombs), the same one message for
 a damaged or crafted file, formulas and formula-like text (= + - @ once trimmed) reported as
 problems of their rows, the same ``'`` prefix on export so text stays text. What is the roster's own:
@@ -17,43 +17,37 @@ Nothing here touches the database; ``staffing.imports`` does the look-ups.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-# The registry's checks, shared so both imports refuse exactly the same files.
-from kindergartens.excel import (
-    PHYSICAL_ROWS_FACTOR,
+# The shared reading standards (core.xlsx): every import refuses exactly the same files.
+from core.xlsx import (
     TEXT_PREFIX,
     UNREADABLE,
     XLSX_CONTENT_TYPE,
     Problem,
     RawRow,
     RosterFileError,
+    SheetSpec,
+    blank,
     check_archive,
     formula_like,
+    header_key,
     limit,
-    unescape_text,
+    read_sheet,
 )
-from kindergartens.excel import _blank as blank
 from kindergartens.excel import _date as parse_date
-from kindergartens.excel import _formula_problem as formula_problem
-from kindergartens.excel import _header_key as header_key
-from kindergartens.excel import _is_formula as is_formula
 from kindergartens.excel import _text as as_text
 from staffing import idcard
 from staffing.models import Backbone, Education, Person, Post, PostType, Title
 
-__all__ = ["XLSX_CONTENT_TYPE", "Problem", "RawRow", "RosterFileError", "UNREADABLE"]
+__all__ = ["UNREADABLE", "XLSX_CONTENT_TYPE", "Problem", "RawRow", "RosterFileError", "check_archive", "limit"]
 
 SHEET_ROSTER = "教职工名册"
 SHEET_HELP = "说明"
@@ -131,102 +125,17 @@ CHOICE_LOOKUPS = {c.field: _lookup(c.choices) for c in COLUMNS if c.choices is n
 
 
 def read_roster(data: bytes, *, filename: str) -> list[RawRow]:
-    """The data rows of an uploaded staff roster, or ``RosterFileError`` saying why the file is refused.
-
-    As in the registry's reader, the whole read (not only the open) turns any failure of a damaged
-    or crafted file into the one "cannot read" message: openpyxl's read-only mode reads lazily.
-    """
-    workbook = None
-    try:
-        check_archive(data, filename=filename)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-            return _read_sheet(workbook)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # whatever it is, it is not a usable workbook
-        raise RosterFileError(UNREADABLE) from exc
-    finally:
-        if workbook is not None:
-            with contextlib.suppress(Exception):
-                workbook.close()
+    """The data rows of an uploaded staff roster, or ``RosterFileError`` saying why it is refused:
+    the same reader, checks and messages as every import (core.xlsx)."""
+    return read_sheet(data, filename=filename, spec=ROSTER_SHEET)
 
 
-def _read_sheet(workbook) -> list[RawRow]:
-    if SHEET_ROSTER in workbook.sheetnames:
-        sheet = workbook[SHEET_ROSTER]
-    elif workbook.worksheets:
-        sheet = workbook.worksheets[0]
-    else:
-        raise RosterFileError("文件中没有工作表。")
-    sheet.reset_dimensions()
-    max_columns = limit("ROSTER_IMPORT_MAX_COLUMNS")
-    header_cells = next(sheet.iter_rows(min_row=1, max_row=1, max_col=max_columns + 1), ())
-    positions = _match_headers(header_cells, max_columns)
-    width = max(positions) + 1
-    max_rows = limit("ROSTER_IMPORT_MAX_ROWS")
-    last_row = PHYSICAL_ROWS_FACTOR * max_rows + 1
-    rows: list[RawRow] = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
-        if number > last_row:
-            raise RosterFileError(
-                f"工作表第 {last_row} 行之后仍有内容（可能是大量空行或格式），请删除多余的行后再上传。"
-            )
-        if not cells or all(blank(c.value) for c in cells):
-            continue
-        if len(rows) >= max_rows:
-            raise RosterFileError(f"数据超过 {max_rows} 行，请拆分成多个文件分批导入。")
-        row = RawRow(number=number, cells={})
-        for position, column in positions.items():
-            cell = cells[position] if position < len(cells) else None
-            if cell is None or blank(cell.value):
-                row.cells[column.field] = None
-            elif is_formula(cell) or formula_like(cell.value):
-                letter = get_column_letter(position + 1)
-                row.problems.append(formula_problem(number, letter, column, cell))
-                row.cells[column.field] = str(cell.value)
-            elif cell.data_type == "e":
-                row.errors[column.field] = str(cell.value)
-                row.cells[column.field] = str(cell.value)
-            else:
-                row.cells[column.field] = unescape_text(cell.value)
-        rows.append(row)
-    if not rows:
-        raise RosterFileError("文件中没有数据：请从第 2 行起每行填写一名教职工。")
-    return rows
-
-
-def _match_headers(header_cells, max_columns: int) -> dict[int, Column]:
-    problems: list[Problem] = []
-    positions: dict[int, Column] = {}
-    seen: dict[str, int] = {}
-    if len(header_cells) > max_columns and not blank(header_cells[max_columns].value):
-        raise RosterFileError(f"列数过多（超过 {max_columns} 列），请使用下载的导入模板。")
-    for position, cell in enumerate(header_cells):
-        if blank(cell.value):
-            continue
-        letter = get_column_letter(position + 1)
-        if is_formula(cell):
-            problems.append(Problem(1, letter, "表头不能是公式。"))
-            continue
-        key = header_key(cell.value)
-        if key in INFO_KEYS:
-            continue
-        column = HEADER_KEYS.get(key)
-        if column is None:
-            problems.append(Problem(1, letter, f"无法识别的列“{str(cell.value).strip()[:30]}”。"))
-        elif column.field in seen:
-            problems.append(Problem(1, letter, f"列“{column.header}”重复出现（第 {seen[column.field]} 列已有）。"))
-        else:
-            seen[column.field] = position + 1
-            positions[position] = column
-    missing = [c.header for c in COLUMNS if c.field not in seen]
-    if missing:
-        problems.append(Problem(1, "", f"缺少列：{'、'.join(missing)}。"))
-    if problems:
-        raise RosterFileError("表头与导入模板不一致，请使用下载的导入模板（第一行为表头，不要修改）。", problems)
-    return positions
+ROSTER_SHEET = SheetSpec(
+    sheet_name=SHEET_ROSTER,
+    columns=COLUMNS,
+    empty_message="文件中没有数据：请从第 2 行起每行填写一名教职工。",
+    info_headers=tuple(INFO_HEADERS),
+)
 
 
 # --- cleaning one row -----------------------------------------------------------------------
