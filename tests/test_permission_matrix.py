@@ -325,7 +325,7 @@ def test_a_refused_write_that_changes_something_fails(module_cast, db, client, d
         assert part in str(failure.value)
 
 
-def test_head_and_options_run_no_handler(route_probes):
+def test_head_and_options_run_no_handler(module_cast, db, route_probes):
     problems = head_options_problems(route_probes)
     assert problems == [], "\n".join(problems)
 
