@@ -10,7 +10,7 @@ role or organisation, or one whose organisation does not match its role sees not
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import FilteredRelation, Q, QuerySet, Subquery
 
 from accounts.roles import DISTRICT_ROLES, KINDERGARTEN_ROLES, Role
 from core.access import account_has_scope, get_in_scope_or_404, require
@@ -97,14 +97,22 @@ def kindergarten_can(user, kindergarten: Kindergarten, action: str) -> bool:
     return account_has_scope(user) and user.role in KINDERGARTEN_RIGHTS[action]
 
 
-def kindergarten_get_for_user(user, pk, *, action: str = "view", related: tuple[str, ...] = ()) -> Kindergarten:
+def kindergarten_get_for_user(
+    user, pk, *, action: str = "view", related: tuple[str, ...] = (), active_supervisor: bool = False
+) -> Kindergarten:
     """404 when the kindergarten is not in the user's scope, 403 when the right is missing.
 
     ``related``: more relations to fetch in the same query (the record page's info tab shows the level
-    and the credit grade)."""
-    kindergarten = get_in_scope_or_404(
-        kindergartens_visible_to(user).select_related("district", "township", "collaboration_group", *related), pk=pk
-    )
+    and the credit grade). ``active_supervisor``: the current responsible-supervisor assignment (at
+    most one: a unique constraint) and its supervisor in the same query, as ``active_assignment``
+    (None when there is none)."""
+    qs = kindergartens_visible_to(user).select_related("district", "township", "collaboration_group", *related)
+    if active_supervisor:
+        active = FilteredRelation("supervisor_assignments", condition=Q(supervisor_assignments__ended_at__isnull=True))
+        qs = qs.annotate(active_assignment=active).select_related("active_assignment__supervisor")
+    kindergarten = get_in_scope_or_404(qs, pk=pk)
+    if active_supervisor and not hasattr(kindergarten, "active_assignment"):
+        kindergarten.active_assignment = None  # Django sets nothing when the relation found no row
     require(kindergarten_can(user, kindergarten, action))
     return kindergarten
 

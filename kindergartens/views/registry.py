@@ -137,16 +137,21 @@ def kindergarten_detail(request, pk):
     tab = request.GET.get("tab", "info")
     if tab not in dict(tabs):
         tab = "info"
+    # Every tab shows the responsible supervisor (read with the record); only the supervisor tab lists
+    # past assignments.
     kindergarten = kindergarten_get_for_user(
-        user, pk, action="view", related=("level", "credit_rating") if tab == "info" else ()
+        user,
+        pk,
+        action="view",
+        related=("level", "credit_rating") if tab == "info" else (),
+        active_supervisor=tab != "supervisor",
     )
-    # Every tab shows the responsible supervisor; only the supervisor tab lists past assignments.
-    assignments = kindergarten.supervisor_assignments.select_related("supervisor").order_by("-started_at", "-id")
     if tab == "supervisor":
-        assignments = list(assignments.select_related("assigned_by", "ended_by"))
+        assignments = kindergarten.supervisor_assignments.select_related("supervisor", "assigned_by", "ended_by")
+        assignments = list(assignments.order_by("-started_at", "-id"))
         active = next((a for a in assignments if a.ended_at is None), None)
     else:
-        active, assignments = assignments.filter(ended_at__isnull=True).first(), []
+        active, assignments = kindergarten.active_assignment, []
     context = {
         "kindergarten": kindergarten,
         "tabs": tabs,

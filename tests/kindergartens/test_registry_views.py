@@ -741,3 +741,23 @@ def test_compliance_query_count_does_not_grow(client, cast, role):
         kg = KindergartenFactory(township=cast.town_b if i % 2 else cast.town_a, name=f"班额园{i}")
         class_create(actor=None, kindergarten=kg, name="大一班", class_type="large", children=30 + i)
     assert count_queries(client, COMPLIANCE) == few
+
+
+# --- the record page's cost ---------------------------------------------------------------------
+
+
+def test_the_record_reads_its_responsible_supervisor_with_the_record(client, cast):
+    """The record and its current responsible supervisor in one query: the same number of queries with
+    or without one, and ended assignments do not multiply the row."""
+    from supervision.services import supervisor_assign, supervisor_assignment_end
+
+    client.force_login(cast.bureau_admin)
+    without = count_queries(client, detail_url(cast.kg_a2))
+    assert "未指派" in client.get(detail_url(cast.kg_a2)).content.decode()
+    first = supervisor_assign(actor=cast.bureau_admin, kindergarten=cast.kg_a2, supervisor=cast.supervisor2)
+    supervisor_assignment_end(actor=cast.bureau_admin, assignment=first)
+    supervisor_assign(actor=cast.bureau_admin, kindergarten=cast.kg_a2, supervisor=cast.supervisor)
+    with_one = count_queries(client, detail_url(cast.kg_a2))
+    body = client.get(detail_url(cast.kg_a2)).content.decode()
+    assert with_one == without
+    assert cast.supervisor.display_name in body and "未指派" not in body
