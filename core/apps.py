@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
         from core import audit, signals  # noqa: F401  (connects audit and task-context receivers)
 
         audit.connect_audited_models()
+
+        from core import i18n_fast
+
+        i18n_fast.install()  # {% translate "constant" %} translated once per language

@@ -79,8 +79,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
             ],
-            # {% load i18n %} loads Django's library with constant messages translated once (core).
-            "libraries": {"i18n": "core.templatetags.i18n_fast"},
         },
     },
 ]

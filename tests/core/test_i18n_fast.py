@@ -1,5 +1,5 @@
-"""{% translate %} of a constant is translated once per language (core.templatetags.i18n_fast) and
-renders exactly what Django's own tag renders."""
+"""{% translate %} of a constant is translated once per language (core.i18n_fast) and renders exactly
+what Django's own tag renders."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from django.template import Context, Engine, engines
 from django.utils import translation
 
-from core.templatetags.i18n_fast import ConstantTranslateNode
+from core.i18n_fast import ConstantTranslateNode
 
-DJANGO_ENGINE = Engine(libraries={"i18n": "django.templatetags.i18n"})
+DJANGO_ENGINE = Engine(libraries={"i18n": "tests.core.django_i18n_original"})
 
 CASES = [
     '{% load i18n %}{% translate "Log in" %}',
