@@ -9,3 +9,7 @@ class SupervisionConfig(AppConfig):
         from supervision import home, inspections, selfchecks  # noqa: F401  (they register their order sources)
 
         home.register()
+
+        from supervision import monthly_report
+
+        monthly_report.register()  # the district's monthly report to the city (reports.registry)

@@ -369,7 +369,15 @@ def test_only_the_district_bureau_reviews(feb_open, at, who):
 
 
 @pytest.fixture
-def inspections_section():
+def only_test_sections(monkeypatch):
+    """The registry without the apps' own sections (supervision's are tested in tests/supervision)."""
+    from reports import registry
+
+    monkeypatch.setattr(registry, "_sections", {})
+
+
+@pytest.fixture
+def inspections_section(only_test_sections):
     calls = []
 
     def build(district, month):
@@ -403,7 +411,7 @@ def test_district_report_is_built_from_the_month_and_the_contributions(feb_open,
     assert district.built_at is not None and district.events.get().action == "built"
 
 
-def test_a_failing_contribution_does_not_stop_the_build(feb_open, at):
+def test_a_failing_contribution_does_not_stop_the_build(feb_open, at, only_test_sections):
     def broken(district, month):
         raise RuntimeError("supervision is down")
 
