@@ -7,15 +7,18 @@ import uuid
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from core.uploads import SUFFIXES, sniff_document
 from reports import content as content_rules
 from reports.models import Submission
 
 BLANK_TABLE_ROWS = 3
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOAD_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx")
+UPLOAD_SUFFIXES = tuple(SUFFIXES)
+ALLOWED_LABEL = "PDF、JPG/PNG 图片、Word 或 Excel 文件"
 
 
 def _display(field: dict, value: Any) -> str:
@@ -55,14 +58,26 @@ def form_sections(submission: Submission, data: dict, errors: dict[str, list[str
 
 
 def _store_upload(submission: Submission, upload) -> dict:
-    name = PurePath(upload.name).name[:100]
+    """Check an attachment by its bytes (core.uploads, as supervision's evidence) and its size, then
+    store it; served only through the report's permission-checked view."""
+    name = (PurePath(upload.name or "").name or "附件")[:100]
     suffix = PurePath(name).suffix.lower()
+    limit = settings.EVIDENCE_MAX_BYTES
+    too_big = f"附件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后再上传。"
     if suffix not in UPLOAD_SUFFIXES:
-        raise ValidationError("附件只接受 PDF、图片、Word 或 Excel 文件。")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError("附件不能超过 10 MB。")
-    path = default_storage.save(f"reports/{submission.pk}/{uuid.uuid4().hex}{suffix}", upload)
-    return {"name": name, "path": path}
+        raise ValidationError(f"附件“{name}”不是 {ALLOWED_LABEL}。")
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(too_big)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(too_big)
+    if not data:
+        raise ValidationError(f"附件“{name}”是空文件。")
+    content_type = sniff_document(data, suffix)
+    if content_type is None:
+        raise ValidationError(f"附件“{name}”的内容不是 {ALLOWED_LABEL}，或与文件扩展名不符，未上传。")
+    path = default_storage.save(f"reports/{submission.pk}/{uuid.uuid4().hex}{suffix}", ContentFile(data))
+    return {"name": name, "path": path, "content_type": content_type, "size": len(data)}
 
 
 def parse_post(submission: Submission, post, files) -> tuple[dict, dict, dict[str, list[str]]]:

@@ -252,7 +252,14 @@ def submission_file(request, pk):
         handle = default_storage.open(value["path"], "rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=value.get("name") or "附件")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=value.get("name") or "附件",
+        content_type=value.get("content_type") or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _type_and_month(request, *, level: str | None = None):

@@ -2,7 +2,7 @@
 
 The file name and the browser's declared type are not trusted: the first bytes must be a JPEG,
 PNG or PDF signature and the file must end the way that format ends. Every file of an upload is
-checked before any is stored, so a refused upload stores nothing. No image library is needed.
+checked before any is stored, so a refused upload stores nothing. No image library is needed. The bytes are read by core.uploads (shared with the reports' attachments).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
+from core.uploads import sniff
 from supervision.models import EvidenceFile
 
 ALLOWED_LABEL = "JPG、PNG 图片或 PDF 文件"
@@ -24,17 +25,6 @@ class CheckedFile:
     name: str
     content_type: str
     data: bytes
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type the bytes really are (image/jpeg, image/png, application/pdf), else None."""
-    if data.startswith(b"\xff\xd8\xff") and b"\xff\xd9" in data[-1024:]:
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and b"IEND" in data[-64:]:
-        return "image/png"
-    if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
-        return "application/pdf"
-    return None
 
 
 def _clean_name(name: str) -> str:
