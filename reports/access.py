@@ -7,8 +7,11 @@ scope is 404. Rights inside the scope (403 when missing):
 
 - kindergarten reports: the kindergarten's staff draft, its director submits; the district bureau
   (admin, staff) returns, approves, reopens after the grace period and reminds;
-- district reports: the district bureau (admin, staff) builds, fills and submits them; the city viewer
-  reads them. Nobody approves a district report in the portal yet: the city's account is read-only.
+- district reports: the district bureau (admin, staff) builds, fills and submits them; the city viewer,
+  who receives them (DOMAIN.md §1 and §8: the city preschool section receives the districts' monthly
+  reports), approves them or returns them with a reason. That is the city viewer's only write in the
+  whole portal: everything else it reads. Reopening a district report after the grace period is not
+  given to anyone (it would be a second city write); the grace period is the type's.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "view": BUREAU | {Role.CITY_VIEWER},
         "edit": BUREAU,
         "submit": BUREAU,
-        "review": frozenset(),
+        "review": frozenset({Role.CITY_VIEWER}),
         "reopen": frozenset(),
         "remind": frozenset(),
         "build": BUREAU,

@@ -246,7 +246,7 @@ class SubmissionActionsViewSet(SubmissionViewSet):
 
     @extend_schema(
         summary="退回",
-        description="区县教育局退回报送单位修改，须写明理由。",
+        description="接收单位退回报送单位修改，须写明理由：幼儿园月报由区县教育局退回，区县汇总月报由市教育局退回。",
         request=ReasonSerializer,
         responses=SUBMISSION_WRITE,
     )
@@ -259,7 +259,12 @@ class SubmissionActionsViewSet(SubmissionViewSet):
             submission_return(actor=request.user, submission=submission, reason=form.validated_data["reason"])
         )
 
-    @extend_schema(summary="审核通过", description="审核通过后报表锁定。", request=None, responses=SUBMISSION_WRITE)
+    @extend_schema(
+        summary="审核通过",
+        description="接收单位审核通过（幼儿园月报：区县教育局；区县汇总月报：市教育局），通过后报表锁定。",
+        request=None,
+        responses=SUBMISSION_WRITE,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._detail(submission_approve(actor=request.user, submission=self.get_object()))

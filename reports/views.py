@@ -321,12 +321,16 @@ def _district_reports(user, report_type, month):
         return None
     from reports.access import submissions_visible_to
 
-    return (
+    reports = list(
         submissions_visible_to(user)
         .filter(report_type=report_type, month=month, kindergarten__isnull=True)
         .select_related("district", "submitted_by")
         .order_by("district__name")
     )
+    reviewer = user.role == Role.CITY_VIEWER  # the city receives and reviews the districts' reports
+    for s in reports:
+        s.awaiting_me = reviewer and s.state in (Submission.State.SUBMITTED, Submission.State.RESUBMITTED)
+    return reports
 
 
 @login_required

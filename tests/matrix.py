@@ -105,6 +105,7 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "submission": "tests.matrix_reports",
     "submitted": "tests.matrix_reports",
     "district_report": "tests.matrix_reports",
+    "district_submitted": "tests.matrix_reports",
     "report_type": "tests.matrix_reports",
 }
 

@@ -5,6 +5,7 @@ Objects are made on demand in the test's transaction (the shipped types, Februar
   kindergarten's users, kg_b1's for district A's bureau, kg_c1's for the city viewer.
 - ``submitted``: the same, already submitted (what can be downloaded), with an attachment.
 - ``district_report``: district A's report to the city. Foreign: district B's (the city viewer: C's).
+- ``district_submitted``: the same, submitted to the city (what the city viewer approves or returns).
 Supervisors and kindergarten users do not see district reports at all (404).
 """
 
@@ -99,6 +100,26 @@ def foreign_district_report(role, cast):
     return _district_report(cast.district_c if role == "city_viewer" else cast.district_b)
 
 
+def _district_submitted(district):
+    from reports.models import Submission
+
+    sub = _district_report(district)
+    now = timezone.now()
+    Submission.objects.filter(pk=sub.pk).update(
+        state="submitted", first_submitted_at=now, submitted_at=now, on_time=True, data={"expected": 2}
+    )
+    sub.refresh_from_db()
+    return sub
+
+
+def own_district_submitted(role, cast):
+    return _district_submitted(cast.district_a)
+
+
+def foreign_district_submitted(role, cast):
+    return _district_submitted(cast.district_c if role == "city_viewer" else cast.district_b)
+
+
 def own_report_type(role, cast):
     kg_type, _ = _types()
     return kg_type
@@ -123,6 +144,7 @@ BUREAU_ONLY = statuses(403, anonymous=LOGIN, no_scope=403, bureau_admin=200, bur
 # (done, or refused by the state with a message); others in scope 403; out of scope 404.
 BUREAU_WRITE = statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302, bureau_staff=302)
 OBJ_REFUSED = ("get", "put", "patch", "delete")
+CITY_WRITE = statuses(404, anonymous=LOGIN, city_viewer=302, bureau_admin=403, bureau_staff=403)
 
 ROUTES: list[Route] = [
     # My reports: everyone signed in (the city viewer is sent on to the rates).
@@ -158,6 +180,12 @@ ROUTES: list[Route] = [
           statuses(404, anonymous=LOGIN, city_viewer=403, bureau_admin=302, bureau_staff=302),
           obj="district_report", method="post"),
     *refused("reports:submission-build", obj="district_report", methods=OBJ_REFUSED),
+    # A submitted district report: the city viewer who receives it approves it or returns it with a
+    # reason (its only write); the district's bureau that sent it 403; supervisors and kindergartens 404.
+    Route("reports:submission-return", CITY_WRITE, obj="district_submitted", method="post",
+          data=lambda c: {"reason": "请核对报送率"}),
+    Route("reports:submission-approve", CITY_WRITE, obj="district_submitted", method="post"),
+    *refused("reports:submission-approve", obj="district_submitted", methods=OBJ_REFUSED),
     # Downloads: whoever may read the report.
     Route("reports:submission-excel", statuses(200, anonymous=LOGIN, no_scope=404), obj="submitted"),
     *refused("reports:submission-excel", obj="submitted"),
@@ -193,6 +221,12 @@ ROUTES += [
           method="post", api=True),
     Route("api:report-submission-reopen", _api_only(200, "bureau_admin", "bureau_staff"), obj="submission",
           method="post", api=True, data=lambda c: {"reason": "准予补报"}),
+    Route("api:report-submission-return",
+          statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=403, bureau_staff=403),
+          obj="district_submitted", method="post", api=True, data=lambda c: {"reason": "请核对报送率"}),
+    Route("api:report-submission-approve",
+          statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=403, bureau_staff=403),
+          obj="district_submitted", method="post", api=True),
     Route("api:consolidated-report-list", statuses(200, anonymous=API_ANON), api=True),
     Route("api:consolidated-report-detail",
           statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=200, bureau_staff=200),

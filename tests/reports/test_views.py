@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import openpyxl
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -340,3 +341,45 @@ def test_reopen_from_the_page(client, feb_open, at):
         client.post(reverse("reports:submission-reopen", args=[sub.pk]), {"reason": "系统故障"})
     sub.refresh_from_db()
     assert sub.reopen_reason == "系统故障"
+
+
+def test_the_city_reviews_the_districts_reports_and_nothing_else(client, feb_open, at):
+    """The city receives the districts' reports: it returns one with a reason (the district is told) and
+    approves the resubmission; the district bureau cannot approve its own; the city approves no
+    kindergarten report. The completeness page marks what awaits the city and shows each district's rates."""
+    from django.core.exceptions import PermissionDenied
+
+    from reports.services import district_report_build, submission_return
+
+    cast = feb_open
+    with at(2025, 3, 10, 9, 0, 0):
+        a1 = submission_submit(actor=cast.kg_director, submission=_sub(cast, cast.kg_a1), data=good_data())
+        submissions_open(report_type=cast.district_type, month=FEB)
+        district = Submission.objects.get(report_type=cast.district_type, month=FEB, district=cast.district_a)
+        district_report_build(actor=cast.bureau_staff, submission=district)
+        district = submission_submit(actor=cast.bureau_staff, submission=district, data={"remarks": "平稳"})
+    with pytest.raises(PermissionDenied):
+        submission_approve(actor=cast.bureau_admin, submission=district)
+    with pytest.raises(PermissionDenied):
+        submission_approve(actor=cast.city_viewer, submission=a1)
+    client.force_login(cast.city_viewer)
+    with at(2025, 3, 11, 9, 0, 0):
+        page = client.get(f"{reverse('reports:completeness')}?type={cast.district_type.pk}&month=2025-02")
+        row = page.content.decode().split('data-testid="district-report-大洼区"')[1].split("</tr>")[0]
+        assert "待审核" in row and "50.0%" in row
+        detail = client.get(reverse("reports:submission-detail", args=[district.pk])).content.decode()
+        assert reverse("reports:submission-approve", args=[district.pk]) in detail
+        response = client.post(reverse("reports:submission-return", args=[district.pk]), {"reason": ""}, follow=True)
+        assert "请填写理由" in response.content.decode()
+        client.post(reverse("reports:submission-return", args=[district.pk]), {"reason": "请补充视频监控情况"})
+    district.refresh_from_db()
+    assert district.state == "returned" and district.return_reason == "请补充视频监控情况"
+    assert Notification.objects.filter(recipient=cast.bureau_staff, body__contains="请补充视频监控情况").exists()
+    assert client.post(reverse("reports:submission-approve", args=[a1.pk])).status_code == 403
+    with at(2025, 3, 12, 9, 0, 0):
+        district = submission_submit(actor=cast.bureau_staff, submission=district, data={"remarks": "已补充"})
+        client.post(reverse("reports:submission-approve", args=[district.pk]))
+    district.refresh_from_db()
+    assert district.state == "approved" and district.decided_by == cast.city_viewer
+    with pytest.raises(PermissionDenied):
+        submission_return(actor=cast.city_viewer, submission=a1, reason="不行")
