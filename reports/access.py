@@ -51,6 +51,8 @@ SCOPE_RIGHTS: dict[str, frozenset[str]] = {
     "completeness": BUREAU | {Role.CITY_VIEWER},
     "review": BUREAU,
     "district_reports": BUREAU | {Role.CITY_VIEWER},
+    "types": BUREAU | {Role.CITY_VIEWER},  # the report types pages (read)
+    "type_create": frozenset({Role.BUREAU_ADMIN}),  # a district's own types (reports.services)
 }
 
 
@@ -115,3 +117,29 @@ def report_types_visible_to(user) -> QuerySet[ReportType]:
 
 def report_type_get_for_user(user, pk) -> ReportType:
     return get_in_scope_or_404(report_types_visible_to(user), pk=pk)
+
+
+def report_types_manageable_by(user) -> QuerySet[ReportType]:
+    """The types the report type pages list for the bureau and the city: the shipped ones and those
+    the user's districts keep, active or not. Empty for everyone else."""
+    if not can(user, "types"):
+        return ReportType.objects.none()
+    return ReportType.objects.filter(
+        Q(owner__isnull=True) | Q(owner_id__in=Subquery(visible_district_ids(user))) | Q(owner_id=user.bureau_id)
+    )
+
+
+def report_type_manage_get(user, pk, *, edit: bool = False) -> ReportType:
+    """404 outside the user's scope; with ``edit``, 403 unless the user is the admin of the district that
+    keeps it (reports.services.report_type_can_edit)."""
+    from reports.services import report_type_can_edit
+
+    if not account_has_scope(user):
+        raise Http404
+    if not can(user, "types"):  # a type the user deals with (the API lists it): 403; any other: 404
+        get_in_scope_or_404(report_types_visible_to(user), pk=pk)
+        require(False)
+    report_type = get_in_scope_or_404(report_types_manageable_by(user).select_related("owner"), pk=pk)
+    if edit:
+        require(report_type_can_edit(user, report_type), "只有维护该报表的区县管理员可以修改报表类型。")
+    return report_type

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.db.models.query import prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -13,15 +14,20 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.access import require
 from core.api import API_PERMISSIONS, DetailSerializer
 from reports.access import (
+    can,
     report_type_get_for_user,
+    report_type_manage_get,
     report_types_visible_to,
     submission_get_for_user,
     submissions_visible_to,
 )
-from reports.models import ReportType, Submission, SubmissionEvent
+from reports.models import Period, ReportType, Submission, SubmissionEvent, SubmitterLevel
 from reports.services import (
+    report_type_create,
+    report_type_update,
     report_type_version,
     submission_approve,
     submission_reopen,
@@ -108,6 +114,21 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="理由（必填）")
 
 
+class ReportTypeInputSerializer(serializers.Serializer):
+    """A district admin's own type: settings and content (reports/content.py). On PATCH every key is
+    optional; new content on a type in use makes a new version (submissions keep theirs)."""
+
+    name = serializers.CharField(max_length=100, required=False, help_text="报表名称")
+    due_day = serializers.IntegerField(min_value=1, max_value=28, required=False, help_text="截止日（1–28）")
+    period = serializers.ChoiceField(choices=Period.choices, required=False, help_text="报告月份：上月或本月")
+    submitter_level = serializers.ChoiceField(
+        choices=SubmitterLevel.choices, required=False, help_text="报送方（决定审核单位）"
+    )
+    grace_days = serializers.IntegerField(min_value=0, max_value=60, required=False, help_text="逾期补报期限（天）")
+    is_active = serializers.BooleanField(required=False, help_text="启用")
+    content = serializers.JSONField(required=False, help_text="栏目、填报项与校验规则（见 reports/content.py）")
+
+
 MONTH = OpenApiParameter("month", str, description="报告月份，如 2025-02")
 TYPE = OpenApiParameter("report_type", str, description="报表类型编码，如 kg-monthly")
 STATE = OpenApiParameter("state", str, description="状态：open / submitted / returned / resubmitted / approved")
@@ -121,12 +142,50 @@ class ReportTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     permission_classes = API_PERMISSIONS
     serializer_class = ReportTypeSerializer
     filter_backends: list = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return report_types_visible_to(self.request.user).order_by("sort_order", "pk")
 
     def get_object(self):
+        if self.action == "partial_update":
+            return report_type_manage_get(self.request.user, self.kwargs["pk"], edit=True)
         return report_type_get_for_user(self.request.user, self.kwargs["pk"])
+
+    def _input(self, request) -> dict:
+        form = ReportTypeInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return dict(form.validated_data)
+
+    @extend_schema(
+        summary="新建报表类型",
+        description="区县管理员新建本区县的报表类型（名称、报送方、内容必填），生成第 1 版。",
+        request=ReportTypeInputSerializer,
+        responses={201: ReportTypeSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        require(can(request.user, "type_create"), "只有区县管理员可以新建报表类型。")
+        body = self._input(request)
+        missing = [k for k in ("name", "submitter_level", "content") if k not in body]
+        if missing:
+            raise DjangoValidationError(dict.fromkeys(missing, "此项为必填项。"))
+        content = body.pop("content")
+        report_type = report_type_create(actor=request.user, content=content, **body)
+        return Response(ReportTypeSerializer(report_type, context={}).data, status=201)
+
+    @extend_schema(
+        summary="修改报表类型",
+        description="维护该报表的区县管理员修改设置或内容；已有报送的报表修改内容时生成新版本，报告月份和报送方不能再改。",
+        request=ReportTypeInputSerializer,
+        responses={200: ReportTypeSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        report_type = self.get_object()
+        body = self._input(request)
+        content = body.pop("content", None)
+        report_type_update(actor=request.user, report_type=report_type, content=content, **body)
+        report_type.refresh_from_db()
+        return Response(ReportTypeSerializer(report_type, context={}).data)
 
 
 def _filtered(qs, params):

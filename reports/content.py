@@ -35,6 +35,7 @@ FIELD_KINDS = ("number", "choice", "text", "file", "table")
 COLUMN_KINDS = ("number", "text", "date", "choice")
 OPS = ("eq", "ne", "gt", "ge", "lt", "le", "filled", "empty", "rows_ge")
 TEXT_MAX = 2000
+AGGREGATES = ("sum", "sum_decimal", "count_eq", "count_lt")  # district reports' computed figures
 TABLE_MAX_ROWS = 200
 
 
@@ -85,6 +86,19 @@ def validate_content(content: dict) -> None:
                 errors.append(f"字段“{f.get('label', key)}”的类型不正确。")
             if f.get("kind") == "choice" and not f.get("choices"):
                 errors.append(f"选择题“{f.get('label', key)}”没有选项。")
+            source = f.get("source")
+            if source is not None and (
+                not f.get("computed")
+                or not isinstance(source, dict)
+                or source.get("agg") not in AGGREGATES
+                or not isinstance(source.get("field"), str)
+            ):
+                errors.append(f"字段“{f.get('label', key)}”的汇总方式不正确。")
+            if f.get("kind") == "choice" and not all(
+                isinstance(c, (list, tuple)) and len(c) == 2 and all(str(x).strip() for x in c)
+                for c in f.get("choices") or []
+            ):
+                errors.append(f"选择题“{f.get('label', key)}”的选项不正确。")
             if f.get("kind") == "table":
                 for column in f.get("columns", []):
                     if column.get("kind") not in COLUMN_KINDS or not column.get("key"):

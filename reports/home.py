@@ -25,4 +25,5 @@ def register() -> None:
         url_name="reports:completeness", label="报送情况", order=41, visible=lambda u: can(u, "completeness")
     )
     register_menu_entry(url_name="reports:review", label="月报审核", order=42, visible=lambda u: can(u, "review"))
+    register_menu_entry(url_name="reports:types", label="报表类型", order=43, visible=lambda u: can(u, "types"))
     register_home_card(key="reports:inbox", template="reports/home_card.html", order=15, context=_inbox_card)

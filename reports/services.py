@@ -78,7 +78,58 @@ def report_types_ensure_defaults() -> list[ReportType]:
     return created
 
 
-TYPE_FIELDS = ("name", "due_day", "period", "grace_days", "is_active", "sort_order")
+TYPE_FIELDS = ("name", "due_day", "period", "submitter_level", "grace_days", "is_active", "sort_order")
+# What a type in use keeps: its opened submissions were counted and dated by them.
+FIXED_WHEN_IN_USE = {"period": "报告月份", "submitter_level": "报送方"}
+
+
+def report_type_can_edit(actor: User | None, report_type: ReportType) -> bool:
+    """Only the bureau admin of the district that keeps the type. The shipped types (no owner) serve every
+    district and change with the code (reports.definitions), not from one district's page."""
+    return (
+        actor is not None
+        and actor.is_active
+        and actor.role == Role.BUREAU_ADMIN
+        and report_type.owner_id is not None
+        and report_type.owner_id == actor.bureau_id
+    )
+
+
+def report_type_in_use(report_type: ReportType) -> int:
+    """How many submissions the type has (any version)."""
+    return Submission.objects.filter(report_type=report_type).count()
+
+
+@transaction.atomic
+def report_type_create(
+    *, actor: User, content: dict, source: ReportType | None = None, **fields: Any
+) -> ReportType:
+    """A new type kept by the actor's district (a district bureau admin), with its first version.
+    ``source``: for a district report, the kindergarten report it consolidates."""
+    if not (actor.role == Role.BUREAU_ADMIN and actor.bureau_id and actor.bureau.level == Bureau.Level.DISTRICT):
+        raise PermissionDenied("只有区县管理员可以新建报表类型。")
+    unknown = set(fields) - set(TYPE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown report type fields: {sorted(unknown)}")
+    import uuid
+
+    report_type = ReportType(owner_id=actor.bureau_id, code=f"d{actor.bureau_id}-{uuid.uuid4().hex[:10]}", **fields)
+    if report_type.submitter_level == SubmitterLevel.DISTRICT and source is not None:
+        report_type.source = source
+    errors: dict[str, list[str]] = {}
+    try:
+        report_type.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        content_rules.validate_content(content)
+    except ValidationError as exc:
+        errors["content"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    report_type.save()
+    ReportTypeVersion.objects.create(report_type=report_type, number=1, content=content, created_by=actor)
+    return report_type
 
 
 @transaction.atomic
@@ -87,25 +138,41 @@ def report_type_update(
 ) -> ReportTypeVersion:
     """Change a type. New content makes a new version when a submission already uses the current
     one (a submission keeps its version); otherwise the unused version is replaced in place.
-    Returns the version new submissions will use."""
-    if actor is not None and not (
-        actor.role == Role.BUREAU_ADMIN and report_type.owner_id is not None and report_type.owner_id == actor.bureau_id
-    ):
+    Returns the version new submissions will use. Every problem is reported at once (ValidationError
+    keyed by field; ``content`` for the definition)."""
+    if actor is not None and not report_type_can_edit(actor, report_type):
         raise PermissionDenied("只有维护该报表的区县管理员可以修改报表类型。")
     unknown = set(changes) - set(TYPE_FIELDS)
     if unknown:
         raise ValueError(f"unknown report type fields: {sorted(unknown)}")
     report_type = ReportType.objects.select_for_update().get(pk=report_type.pk)
     changed = [f for f, v in changes.items() if getattr(report_type, f) != v]
+    errors: dict[str, list[str]] = {}
+    fixed = [f for f in changed if f in FIXED_WHEN_IN_USE]
+    if fixed and report_type_in_use(report_type):
+        for f in fixed:
+            errors[f] = [f"该报表已有报送记录，不能再更改{FIXED_WHEN_IN_USE[f]}；如需调整，请新建报表类型。"]
     for f in changed:
         setattr(report_type, f, changes[f])
     if changed:
-        report_type.full_clean()
-        report_type.save(update_fields=changed)
+        try:
+            report_type.full_clean()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
     current = report_type_version(report_type)
-    if content is None or (current is not None and current.content == content):
+    new_content = content is not None and (current is None or current.content != content)
+    if new_content:
+        try:
+            content_rules.validate_content(content)
+        except ValidationError as exc:
+            errors["content"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    if changed:
+        report_type.save(update_fields=changed)
+    if not new_content:
         return current
-    content_rules.validate_content(content)
     if current is not None and not Submission.objects.filter(version=current).exists():
         current.content = content
         current.full_clean()
@@ -127,13 +194,18 @@ def _event(submission: Submission, action: str, from_state: str, actor: User | N
 
 def expected_submitters(report_type: ReportType, month: datetime.date, districts=None):
     """Who owes ``report_type`` for ``month``: (kindergarten or None, district id) pairs, as a queryset of
-    values. Kindergartens by the registry's history (kindergartens_owing_report); districts: every one."""
+    values. Kindergartens by the registry's history (kindergartens_owing_report); districts: every one.
+    A type a district keeps (``owner``) is owed by that district's kindergartens, or by the district."""
     if report_type.submitter_level == SubmitterLevel.KINDERGARTEN:
         kgs = Kindergarten.objects.all()
         if districts is not None:
             kgs = kgs.filter(district__in=districts)
+        if report_type.owner_id is not None:  # a district's own report: its kindergartens only
+            kgs = kgs.filter(district_id=report_type.owner_id)
         return kindergartens_owing_report(kgs, month).values_list("pk", "district_id")
     bureaus = Bureau.objects.filter(level=Bureau.Level.DISTRICT)
+    if report_type.owner_id is not None:  # a district's own report to the city: that district only
+        bureaus = bureaus.filter(pk=report_type.owner_id)
     if districts is not None:
         bureaus = bureaus.filter(pk__in=[getattr(d, "pk", d) for d in districts])
     return [(None, pk) for pk in bureaus.values_list("pk", flat=True)]
@@ -536,6 +608,8 @@ def district_figures(
 
     month = month_start(month)
     source_type = report_type.source
+    if source_type is None:  # a district type that consolidates no kindergarten report
+        return {}
     if content is None:
         content = report_type_version(report_type).content
     owing_sql, owing_params = _owing_sql(district.pk, month)

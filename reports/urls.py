@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_types
 
 app_name = "reports"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("completeness/", views.completeness, name="completeness"),
     path("completeness/remind/", views.remind, name="remind"),
     path("review/", views.review, name="review"),
+    path("types/", views_types.type_list, name="types"),
+    path("types/new/", views_types.type_new, name="type-new"),
+    path("types/<int:pk>/", views_types.type_detail, name="type-detail"),
+    path("types/<int:pk>/edit/", views_types.type_edit, name="type-edit"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),
     path("submissions/<int:pk>/return/", views.submission_return_view, name="submission-return"),
     path("submissions/<int:pk>/approve/", views.submission_approve_view, name="submission-approve"),

@@ -5,6 +5,8 @@ Objects are made on demand in the test's transaction (the shipped types, Februar
   kindergarten's users, kg_b1's for district A's bureau, kg_c1's for the city viewer.
 - ``submitted``: the same, already submitted (what can be downloaded), with an attachment.
 - ``district_report``: district A's report to the city. Foreign: district B's (the city viewer: C's).
+- ``owned_type``: a report type district A keeps (its admin edits it). Foreign: district B's (the city
+  viewer: C's).
 - ``district_submitted``: the same, submitted to the city (what the city viewer approves or returns).
 Supervisors and kindergarten users do not see district reports at all (404).
 """
@@ -120,6 +122,31 @@ def foreign_district_submitted(role, cast):
     return _district_submitted(cast.district_c if role == "city_viewer" else cast.district_b)
 
 
+def _owned_type(owner):
+    """A type a district keeps (what its admin edits): one section, one field."""
+    from reports.models import ReportType, ReportTypeVersion
+
+    report_type, created = ReportType.objects.get_or_create(
+        code=f"owned-{owner.pk}", defaults={"name": "区县安全月报", "submitter_level": "kindergarten", "owner": owner}
+    )
+    if created:
+        ReportTypeVersion.objects.create(report_type=report_type, number=1, content=OWNED_CONTENT)
+    return report_type
+
+
+OWNED_CONTENT = {"sections": [{"key": "s1", "title": "安全", "fields": [{"key": "f1", "label": "检查次数", "kind": "number"}]}]}
+TYPE_SETTINGS = {"name": "区县安全月报（新）", "due_day": "12", "grace_days": "5", "period": "previous",
+                 "submitter_level": "kindergarten", "is_active": "1"}  # fmt: skip
+
+
+def own_owned_type(role, cast):
+    return _owned_type(cast.district_a)
+
+
+def foreign_owned_type(role, cast):
+    return _owned_type(cast.district_c if role == "city_viewer" else cast.district_b)
+
+
 def own_report_type(role, cast):
     kg_type, _ = _types()
     return kg_type
@@ -186,6 +213,21 @@ ROUTES: list[Route] = [
           data=lambda c: {"reason": "请核对报送率"}),
     Route("reports:submission-approve", CITY_WRITE, obj="district_submitted", method="post"),
     *refused("reports:submission-approve", obj="district_submitted", methods=OBJ_REFUSED),
+    # Report types: the bureau and the city read them; a district admin makes its own and edits those
+    # (the shipped ones serve every district); the confirmed edit redirects.
+    Route("reports:types", statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200)),
+    *refused("reports:types"),
+    Route("reports:type-new", statuses(403, anonymous=LOGIN, bureau_admin=200)),
+    Route("reports:type-new", statuses(403, anonymous=LOGIN, bureau_admin=302), method="post",
+          data=lambda c: {**TYPE_SETTINGS, "based_on": ""}),
+    *refused("reports:type-new", methods=("put", "patch", "delete")),
+    Route("reports:type-detail", statuses(403, anonymous=LOGIN, no_scope=404, city_viewer=200, bureau_admin=200,
+                                          bureau_staff=200), obj="report_type"),
+    *refused("reports:type-detail", obj="report_type"),
+    Route("reports:type-edit", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200), obj="owned_type"),
+    Route("reports:type-edit", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302), obj="owned_type",
+          method="post", data=lambda c: {**TYPE_SETTINGS, "s0-title": "安全", "f-f1-label": "检查次数", "confirm": "1"}),
+    *refused("reports:type-edit", obj="owned_type", methods=("put", "patch", "delete")),
     # Downloads: whoever may read the report.
     Route("reports:submission-excel", statuses(200, anonymous=LOGIN, no_scope=404), obj="submitted"),
     *refused("reports:submission-excel", obj="submitted"),
@@ -208,6 +250,10 @@ def _api_only(ok: int, *roles: str) -> dict[str, int]:
 ROUTES += [
     Route("api:report-type-list", statuses(200, anonymous=API_ANON), api=True, data=ensure_types),
     Route("api:report-type-detail", _API_OBJECT, obj="report_type", api=True),
+    Route("api:report-type-list", _api_only(201, "bureau_admin") | {"no_scope": 403}, method="post", api=True,
+          data=lambda c: {"name": "区县安全月报", "submitter_level": "kindergarten", "content": OWNED_CONTENT}),
+    Route("api:report-type-detail", _api_only(200, "bureau_admin"), obj="owned_type", method="patch", api=True,
+          data=lambda c: {"name": "区县安全月报（新）"}),
     Route("api:report-submission-list", statuses(200, anonymous=API_ANON), api=True),
     Route("api:report-submission-detail", _API_OBJECT, obj="submission", api=True),
     Route("api:report-submission-save", _api_only(200, "kg_director", "kg_staff"), obj="submission", method="post",

@@ -100,3 +100,33 @@ def test_schema_lists_the_endpoints(api, rcast):
     schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/report-types/", "/api/v1/report-submissions/{id}/submit/", "/api/v1/consolidated-reports/"):
         assert path in schema
+
+
+def test_a_district_admin_makes_and_edits_its_type_through_the_api(api, rcast):
+    content = {"sections": [{"key": "s1", "title": "帮扶", "fields": [
+        {"key": "visits", "label": "送教次数", "kind": "number", "unit": "次", "required": True}]}]}  # fmt: skip
+    api.force_login(rcast.bureau_staff)
+    assert api.post("/api/v1/report-types/", {"name": "帮扶月报", "submitter_level": "kindergarten",
+                                              "content": content}, format="json").status_code == 403  # fmt: skip
+    api.force_login(rcast.bureau_admin)
+    bad = api.post("/api/v1/report-types/", {"name": "帮扶月报", "due_day": 29, "content": {"sections": []}}, format="json")
+    assert bad.status_code == 400 and "due_day" in bad.json()
+    bad = api.post("/api/v1/report-types/", {"name": "帮扶月报", "submitter_level": "kindergarten",
+                                             "content": {"sections": []}}, format="json")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["content"] == ["报表内容至少要有一个栏目。"]
+    made = api.post("/api/v1/report-types/", {"name": "帮扶月报", "due_day": 20, "submitter_level": "kindergarten",
+                                              "content": content}, format="json")  # fmt: skip
+    assert made.status_code == 201 and (made.json()["due_day"], made.json()["version"]) == (20, 1)
+    pk = made.json()["id"]
+    from reports.models import ReportType
+    from reports.services import submission_for
+
+    submission_for(report_type=ReportType.objects.get(pk=pk), month=FEB, kindergarten=rcast.kg_a1)
+    content["sections"][0]["fields"].append({"key": "hours", "label": "时长", "kind": "number"})
+    changed = api.patch(f"/api/v1/report-types/{pk}/", {"content": content, "name": "结对帮扶月报"}, format="json")
+    assert changed.status_code == 200 and (changed.json()["name"], changed.json()["version"]) == ("结对帮扶月报", 2)
+    refused = api.patch(f"/api/v1/report-types/{pk}/", {"period": "current"}, format="json")
+    assert refused.status_code == 400 and "不能再更改报告月份" in refused.json()["period"][0]
+    assert api.patch("/api/v1/report-types/%d/" % rcast.kg_type.pk, {"name": "x"}, format="json").status_code == 403
+    api.force_login(rcast.admin_b)
+    assert api.patch(f"/api/v1/report-types/{pk}/", {"name": "x"}, format="json").status_code == 404
