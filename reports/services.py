@@ -101,9 +101,7 @@ def report_type_in_use(report_type: ReportType) -> int:
 
 
 @transaction.atomic
-def report_type_create(
-    *, actor: User, content: dict, source: ReportType | None = None, **fields: Any
-) -> ReportType:
+def report_type_create(*, actor: User, content: dict, source: ReportType | None = None, **fields: Any) -> ReportType:
     """A new type kept by the actor's district (a district bureau admin), with its first version.
     ``source``: for a district report, the kindergarten report it consolidates."""
     if not (actor.role == Role.BUREAU_ADMIN and actor.bureau_id and actor.bureau.level == Bureau.Level.DISTRICT):

@@ -190,12 +190,7 @@ def type_edit(request, pk):
     for rule in definition["rules"]:
         rule["error"] = " ".join(errors.get(f"r-{rule['key']}-remove", []))
         rule["removed"] = post is not None and bool(post.get(f"r-{rule['key']}-remove"))
-    fields = [
-        (f["key"], f["label"])
-        for s in definition["sections"]
-        for f in s["fields"]
-        if not f["computed"]
-    ]
+    fields = [(f["key"], f["label"]) for s in definition["sections"] for f in s["fields"] if not f["computed"]]
     number_fields = [
         (f["key"], f["label"])
         for f in _current_fields(current_content)
@@ -232,4 +227,3 @@ def _current_fields(content: dict):
     from reports.content import fields
 
     return list(fields(content))
-

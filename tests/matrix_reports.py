@@ -134,7 +134,9 @@ def _owned_type(owner):
     return report_type
 
 
-OWNED_CONTENT = {"sections": [{"key": "s1", "title": "安全", "fields": [{"key": "f1", "label": "检查次数", "kind": "number"}]}]}
+OWNED_CONTENT = {
+    "sections": [{"key": "s1", "title": "安全", "fields": [{"key": "f1", "label": "检查次数", "kind": "number"}]}]
+}
 TYPE_SETTINGS = {"name": "区县安全月报（新）", "due_day": "12", "grace_days": "5", "period": "previous",
                  "submitter_level": "kindergarten", "is_active": "1"}  # fmt: skip
 

@@ -109,7 +109,9 @@ def test_a_district_admin_makes_and_edits_its_type_through_the_api(api, rcast):
     assert api.post("/api/v1/report-types/", {"name": "帮扶月报", "submitter_level": "kindergarten",
                                               "content": content}, format="json").status_code == 403  # fmt: skip
     api.force_login(rcast.bureau_admin)
-    bad = api.post("/api/v1/report-types/", {"name": "帮扶月报", "due_day": 29, "content": {"sections": []}}, format="json")
+    bad = api.post(
+        "/api/v1/report-types/", {"name": "帮扶月报", "due_day": 29, "content": {"sections": []}}, format="json"
+    )
     assert bad.status_code == 400 and "due_day" in bad.json()
     bad = api.post("/api/v1/report-types/", {"name": "帮扶月报", "submitter_level": "kindergarten",
                                              "content": {"sections": []}}, format="json")  # fmt: skip
@@ -127,6 +129,6 @@ def test_a_district_admin_makes_and_edits_its_type_through_the_api(api, rcast):
     assert changed.status_code == 200 and (changed.json()["name"], changed.json()["version"]) == ("结对帮扶月报", 2)
     refused = api.patch(f"/api/v1/report-types/{pk}/", {"period": "current"}, format="json")
     assert refused.status_code == 400 and "不能再更改报告月份" in refused.json()["period"][0]
-    assert api.patch("/api/v1/report-types/%d/" % rcast.kg_type.pk, {"name": "x"}, format="json").status_code == 403
+    assert api.patch(f"/api/v1/report-types/{rcast.kg_type.pk}/", {"name": "x"}, format="json").status_code == 403
     api.force_login(rcast.admin_b)
     assert api.patch(f"/api/v1/report-types/{pk}/", {"name": "x"}, format="json").status_code == 404

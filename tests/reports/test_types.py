@@ -53,7 +53,10 @@ def _edit_post(report_type, **over) -> dict:
 
 def test_a_district_admin_makes_its_own_type(client, rcast, owned):
     assert owned.owner == rcast.district_a and owned.due_day == 15 and owned.submitter_level == "kindergarten"
-    assert field_map(report_type_version(owned).content).keys() == field_map(report_type_version(rcast.kg_type).content).keys()
+    assert (
+        field_map(report_type_version(owned).content).keys()
+        == field_map(report_type_version(rcast.kg_type).content).keys()
+    )
     # Only district A's kindergartens owe it.
     owing = {kg for kg, _ in expected_submitters(owned, FEB)}
     assert owing == {rcast.kg_a1.pk, rcast.kg_a2.pk}
@@ -68,7 +71,9 @@ def test_the_list_costs_the_same_for_more_types(client, rcast, owned, django_ass
     with django_assert_num_queries(2):  # the count and the page (the signed-in user is cached)
         client.get(reverse("reports:types"))
     for i in range(3):
-        ReportType.objects.create(code=f"more-{i}", name=f"更多{i}", submitter_level="kindergarten", owner=rcast.district_b)
+        ReportType.objects.create(
+            code=f"more-{i}", name=f"更多{i}", submitter_level="kindergarten", owner=rcast.district_b
+        )
     client.get(reverse("reports:types"))  # warm-up: new records may invalidate the cached user
     with django_assert_num_queries(2):
         html = client.get(reverse("reports:types")).content.decode()
@@ -115,7 +120,9 @@ def test_a_type_in_use_gets_a_new_version_and_keeps_its_month_and_submitter(clie
     assert owned.period == "previous" and owned.submitter_level == "kindergarten"
     post = _edit_post(owned, due_day="20", **{"f-video_notes-remove": "1"})
     confirm = client.post(url, post).content.decode()
-    assert 'data-testid="new-version"' in confirm and "生成第 2 版" in confirm and "删除填报项“检查发现的问题”" in confirm
+    assert (
+        'data-testid="new-version"' in confirm and "生成第 2 版" in confirm and "删除填报项“检查发现的问题”" in confirm
+    )
     response = client.post(url, {**post, "confirm": "1"}, follow=True)
     assert "生成第 2 版" in response.content.decode()
     owned.refresh_from_db()
