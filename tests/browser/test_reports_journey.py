@@ -145,6 +145,15 @@ def test_monthly_report_journey(page, live_server, browser_cast, queued, tmp_pat
         expect(page.get_by_test_id("rate-大洼区")).to_contain_text("100.0%")
         expect(page.get_by_test_id("rate-双台子区")).to_contain_text("0.0%")
         expect(page.get_by_test_id("district-reports")).to_contain_text("大洼区")
-    assert Submission.objects.get(report_type=district_type, district=cast.district_a).state == "submitted"
+        # ...and, receiving it, approves the district's report (its only write).
+        report_row = page.get_by_test_id("district-report-大洼区")
+        expect(report_row).to_contain_text("待审核")
+        expect(report_row).to_contain_text("100.0%")  # the kindergartens' reporting rate in the report
+        with page.expect_navigation():
+            report_row.get_by_role("link", name="大洼区").click()
+        with page.expect_navigation():
+            page.get_by_test_id("approve").click()
+        expect(page.locator("main")).to_contain_text("已审核通过。")
+    assert Submission.objects.get(report_type=district_type, district=cast.district_a).state == "approved"
     returned = Submission.objects.get(report_type=kg_type, kindergarten=cast.kg_a1)
     assert (returned.state, returned.return_reason) == ("returned", REASON)

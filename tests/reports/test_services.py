@@ -494,3 +494,29 @@ def test_every_step_is_audited(feb_open, at):
         cast.kg_director.pk,
         cast.bureau_staff.pk,
     ]
+
+
+@pytest.mark.parametrize(
+    ("moment", "on_time"),
+    [
+        ((2025, 2, 28, 23, 59, 59), True),  # UTC: 28 Feb 15:59:59
+        ((2025, 3, 1, 0, 0, 0), False),  # UTC: still 28 Feb (16:00)
+    ],
+    ids=["feb-28-23:59:59", "mar-1-00:00:00"],
+)
+def test_a_current_month_report_due_on_the_28th_of_february(rcast, at, moment, on_time):
+    """A type covering the current month, due on the 28th: February's last second (Beijing) is on time,
+    the first second of March late, although UTC is still on 28 February at both."""
+    owned = ReportType.objects.create(
+        code="feb-edge", name="二月月报", due_day=28, period="current", submitter_level="kindergarten",
+        owner=rcast.district_a,
+    )  # fmt: skip
+    report_type_update(
+        actor=None, report_type=owned,
+        content={"sections": [{"title": "情况", "fields": [{"key": "n", "label": "次数", "kind": "number"}]}]},
+    )  # fmt: skip
+    sub = submission_for(report_type=owned, month=FEB, kindergarten=rcast.kg_a1)
+    assert sub.due_date == datetime.date(2025, 2, 28)
+    with at(*moment):
+        sub = submission_submit(actor=rcast.kg_director, submission=sub, data={"n": 1})
+    assert sub.on_time is on_time
