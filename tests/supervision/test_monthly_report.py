@@ -108,3 +108,20 @@ def test_sections_answer_in_a_fixed_number_of_queries(cast, template, django_ass
         inspections_of_month(cast.district_a, FEB)
     with django_assert_num_queries(1):
         orders_of_month(cast.district_a, FEB)
+
+
+def test_the_built_district_report_carries_both_sections(cast, template):
+    from reports.models import ReportType, Submission
+    from reports.services import district_report_build, report_types_ensure_defaults, submission_for
+
+    report_types_ensure_defaults()
+    _inspection(cast.kg_a1, template, at=bj(2025, 2, 10))
+    _order(cast.kg_a1, issued=bj(2025, 2, 2), deadline=datetime.date(2025, 2, 9))
+    district = submission_for(
+        report_type=ReportType.objects.get(code="district-monthly"), month=FEB, district=cast.district_a
+    )
+    district_report_build(actor=None, submission=Submission.objects.get(pk=district.pk))
+    district.refresh_from_db()
+    sections = {c["key"]: {label: value for label, value, _ in c["rows"]} for c in district.data["contributions"]}
+    assert sections["supervision.inspections"]["督导检查次数"] == 1
+    assert sections["supervision.rectification"]["其中逾期未整改"] == 1
