@@ -62,7 +62,42 @@ def _public_sign(*, kindergarten):
     return None if sign is None else {"sign": sign}
 
 
+def _kindergarten_actions(*, request, kindergarten) -> dict | None:
+    """Links on the kindergarten record: its inspections, self-checks and open orders (one count
+    query), and what this user may start there. The record page has already checked the scope."""
+    from django.urls import reverse
+
+    from supervision.selectors import ORDER_FILTERS
+
+    user = request.user
+    query = f"?kindergarten={kindergarten.pk}"
+    context: dict = {}
+    if inspection_can(user, "view"):
+        context["inspections_url"] = reverse("supervision:inspection-list") + query
+    if selfcheck_can(user, "view"):
+        context["selfchecks_url"] = reverse("supervision:selfcheck-list") + query
+    if order_can(user, "view"):
+        context["orders_url"] = reverse("supervision:order-list") + query + "&show=open"
+        context["open_orders"] = (
+            orders_visible_to(user).filter(ORDER_FILTERS["open"][1], kindergarten_id=kindergarten.pk).count()
+        )
+    if inspection_can(user, "plan"):
+        context["plan_url"] = reverse("supervision:inspection-create", args=[kindergarten.pk])
+    if order_can(user, "issue"):
+        context["issue_url"] = reverse("supervision:order-create", args=[kindergarten.pk])
+    if selfcheck_can(user, "fill") and user.kindergarten_id == kindergarten.pk:
+        context["selfcheck_url"] = reverse("supervision:selfcheck-create", args=[kindergarten.pk])
+    return context or None
+
+
 def register() -> None:
+    register_panel(
+        slot="kindergarten-actions",
+        key="supervision",
+        template="supervision/kindergarten_actions.html",
+        order=10,
+        context=_kindergarten_actions,
+    )
     register_menu_entry(
         url_name="supervision:assignment-list", label="责任督学", order=30, visible=_assignments_visible
     )

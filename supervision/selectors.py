@@ -57,3 +57,15 @@ def orders_load(ids) -> list[RectificationOrder]:
             "escalation",
         )
     )
+
+
+def kindergarten_filter(request) -> tuple[int | None, str]:
+    """``?kindergarten=<id>`` of a list page (links from the kindergarten record): the id and the
+    kindergarten's name when it is in the user's scope, else (None, "") and the list is unfiltered."""
+    from kindergartens.access import kindergartens_visible_to
+
+    raw = request.GET.get("kindergarten", "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        return None, ""
+    name = kindergartens_visible_to(request.user).filter(pk=int(raw)).values_list("name", flat=True).first()
+    return (int(raw), name) if name is not None else (None, "")

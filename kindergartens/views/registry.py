@@ -14,6 +14,7 @@ from core.access import get_in_scope_or_404, require
 from core.audit import history_for
 from core.lists import page_of_ids
 from core.pagination import paginate, querystring_without_page
+from core.registry import panels_for
 from core.views_helpers import apply_validation_error
 from kindergartens.access import (
     can,
@@ -159,6 +160,8 @@ def kindergarten_detail(request, pk):
         "assignments": assignments,
         "active_assignment": active,
         "flags": kindergarten_flags(user, kindergarten),
+        # links other apps offer on the record (supervision: inspections, self-checks, open orders)
+        "action_panels": panels_for("kindergarten-actions", request=request, kindergarten=kindergarten),
     }
     if tab == "classes":
         classes = classes_with_compliance(kindergarten)

@@ -44,6 +44,7 @@ from supervision.models import (
     Severity,
     SpecialSubtype,
 )
+from supervision.selectors import kindergarten_filter
 
 
 class InspectorField(forms.ModelMultipleChoiceField):
@@ -121,6 +122,9 @@ def inspection_list(request):
     state = state if state in STATE_FILTERS else ""
     q = request.GET.get("q", "").strip()[:100]
     qs = inspections_visible_to(request.user)
+    kindergarten_id, kindergarten_name = kindergarten_filter(request)
+    if kindergarten_id:
+        qs = qs.filter(kindergarten_id=kindergarten_id)
     if state:
         qs = qs.filter(state=state)
     if q:
@@ -141,6 +145,7 @@ def inspection_list(request):
         {
             "page": page,
             "own_kindergartens": own,
+            "kindergarten_filter": (kindergarten_id, kindergarten_name) if kindergarten_id else None,
             "state": state,
             "q": q,
             "states": list(STATE_FILTERS.items()),

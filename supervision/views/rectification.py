@@ -25,7 +25,7 @@ from supervision.rectification import (
     source_kind_label,
     source_url,
 )
-from supervision.selectors import ORDER_FILTERS, orders_filtered, orders_load
+from supervision.selectors import ORDER_FILTERS, kindergarten_filter, orders_filtered, orders_load
 
 
 @login_required
@@ -36,7 +36,9 @@ def order_list(request):
     show = show if show in ORDER_FILTERS else "open"
     q = request.GET.get("q", "").strip()[:100]
     day = today()
-    page = page_of_ids(request, orders_filtered(request.user, show=show, q=q, today=day), load=orders_load)
+    kindergarten_id, kindergarten_name = kindergarten_filter(request)
+    orders = orders_filtered(request.user, show=show, q=q, today=day, kindergarten_id=kindergarten_id)
+    page = page_of_ids(request, orders, load=orders_load)
     for order in page.object_list:
         order.overdue = order.is_overdue(day)
     return render(
@@ -46,6 +48,7 @@ def order_list(request):
             "page": page,
             "show": show,
             "q": q,
+            "kindergarten_filter": (kindergarten_id, kindergarten_name) if kindergarten_id else None,
             "filters": [(key, label) for key, (label, _q) in ORDER_FILTERS.items()],
             "querystring": querystring_without_page(request),
         },

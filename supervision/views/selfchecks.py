@@ -22,6 +22,7 @@ from kindergartens.access import kindergarten_get_for_user
 from supervision.access import selfcheck_can, selfcheck_get_for_user, selfchecks_visible_to, templates_visible_to
 from supervision.checklists import SCORING_RULE
 from supervision.models import ChecklistTemplate, ItemResult, SelfCheck, SelfCheckResult, SelfCheckState
+from supervision.selectors import kindergarten_filter
 from supervision.selfchecks import (
     latest_inspections,
     score_gap,
@@ -69,6 +70,9 @@ def selfcheck_list(request):
     state = state if state in STATE_FILTERS else ""
     q = request.GET.get("q", "").strip()[:100]
     qs = selfchecks_visible_to(user)
+    kindergarten_id, kindergarten_name = kindergarten_filter(request)
+    if kindergarten_id:
+        qs = qs.filter(kindergarten_id=kindergarten_id)
     if state:
         qs = qs.filter(state=state)
     if q:
@@ -95,6 +99,7 @@ def selfcheck_list(request):
         "supervision/selfcheck_list.html",
         {
             "page": page,
+            "kindergarten_filter": (kindergarten_id, kindergarten_name) if kindergarten_id else None,
             "state": state,
             "q": q,
             "states": list(STATE_FILTERS.items()),
