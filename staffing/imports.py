@@ -36,11 +36,13 @@ from staffing.access import can, reveal_allowed_in_bulk
 from staffing.models import Employment, IdReveal, Misconduct, Person, Post, StaffImport
 from staffing.services import (
     EMPLOYED_ELSEWHERE,
+    HIRE_REFUSED,
     NAME_MISMATCH,
     PRINCIPAL_TAKEN,
     _require_roster,
     city_of,
     employment_update,
+    hire_refused_message,
     person_hire,
     person_rehire,
     person_update,
@@ -51,9 +53,10 @@ ROSTER_APPLY = "staffing.roster_apply"
 ROSTER_EXPORT = "staffing.roster_export"
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 PROBLEMS_SHOWN = 100
-# The same words for a blacklisted person and one whose record check found a record: the row is
-# refused, and the bureau named is the one to ask; nothing of the other district's record is told.
-REFUSED = "该人员不得录用。如有疑问，请联系{contact}。"
+# The same words for a blacklisted person and one whose record check found a record, as on the hire
+# page (staffing.services.hire_refused_message): the bureau named is the one to ask; nothing of the
+# other district's record is told.
+REFUSED = HIRE_REFUSED
 PERSON_CHANGES = ("phone", "education", "title", "backbone")
 EMPLOYMENT_CHANGES = ("post_type", "social_insurance", "is_safety_officer")
 MASKED_UNKNOWN = "部分隐藏的身份证号码只能用于本园名册中已有的人员（姓名须一致）；新人员请填写完整号码。"
@@ -201,7 +204,7 @@ def staff_import_preview(
             if contact is None and person is not None and checks.get(person.pk) == "record":
                 contact = record_contacts.get(person.pk) or kindergarten.district.name
             if contact is not None:
-                problem("id_number", REFUSED.format(contact=contact))
+                problem("id_number", hire_refused_message(contact))
             elif person is not None and person.pk in employed_elsewhere:
                 problem("id_number", EMPLOYED_ELSEWHERE)
             hire_date = values.get("hire_date")

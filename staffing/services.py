@@ -36,7 +36,10 @@ from staffing.models import (
 )
 
 NOT_ALLOWED = "您没有维护该园教职工信息的权限。"
-RECORD_REFUSED = "该人员入职查询结果为有相关违法犯罪记录，依法不得录用。"
+# One refusal for a blacklisted person and for one whose latest record check found a record, on the
+# hire page, the API and the roster import alike: it says that the person may not be hired and whom
+# to ask, and nothing of the record itself (which district's blacklist, what the check found).
+HIRE_REFUSED = "该人员不得录用。如有疑问，请联系{contact}。"
 EMPLOYED_ELSEWHERE = "该人员目前仍在其他幼儿园在职，须原单位办理离职后方可入职。"
 EMPLOYED_HERE = "该人员已在本园在职。"
 PRINCIPAL_TAKEN = "本园已有在任园长，请先办理原园长离任。"
@@ -91,14 +94,27 @@ def blacklist_contact(id_hash: str) -> str | None:
     return row
 
 
-def blacklist_message(contact: str) -> str:
-    return f"该人员已被列入师德师风黑名单，不得录用。如有疑问，请联系{contact}。"
+def hire_refused_message(contact: str) -> str:
+    """The words of every "may not be hired" refusal (blacklist or record check): see HIRE_REFUSED."""
+    return HIRE_REFUSED.format(contact=contact)
 
 
 def check_not_blacklisted(id_hash: str) -> None:
     contact = blacklist_contact(id_hash)
     if contact is not None:
-        raise Blacklisted({"id_number": blacklist_message(contact)}, code="blacklisted")
+        raise Blacklisted({"id_number": hire_refused_message(contact)}, code="blacklisted")
+
+
+def record_contact(person: Person, kindergarten: Kindergarten) -> str:
+    """Whom to ask about a person whose record check found a record: the district of their latest
+    employment (where the check was recorded), else the hiring kindergarten's district."""
+    latest = (
+        Employment.objects.filter(person=person)
+        .order_by("-hire_date", "-id")
+        .values_list("kindergarten__district__name", flat=True)
+        .first()
+    )
+    return latest or kindergarten.district.name
 
 
 def latest_check(person: Person) -> RecordCheck | None:
@@ -198,7 +214,7 @@ def _employment_create(
 ) -> Employment:
     check = latest_check(person)
     if check is not None and check.result == RecordCheck.Result.RECORD:
-        raise ValidationError(RECORD_REFUSED)
+        raise ValidationError(hire_refused_message(record_contact(person, kindergarten)), code="record")
     open_employment = Employment.objects.select_for_update().filter(person=person, leave_date__isnull=True).first()
     if open_employment is not None:
         raise ValidationError(

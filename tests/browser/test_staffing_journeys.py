@@ -125,7 +125,7 @@ def test_hiring_a_person_another_district_blacklisted_is_refused(page, live_serv
     page.get_by_label("入职日期").fill(timezone.localdate().isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="保存", exact=True).click()
-    message = f"该人员已被列入师德师风黑名单，不得录用。如有疑问，请联系{cast.kg_b1.district.name}。"
+    message = f"该人员不得录用。如有疑问，请联系{cast.kg_b1.district.name}。"
     expect(page.get_by_text(message)).to_be_visible()
     body = page.content()
     assert (

@@ -3,6 +3,7 @@ the director's journey changing compliance, fixed query counts on every list, th
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -110,7 +111,7 @@ def test_a_blacklisted_person_from_another_district_is_refused_on_the_page(clien
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "该人员已被列入师德师风黑名单，不得录用。如有疑问，请联系双台子区教育局。" in page
+    assert "该人员不得录用。如有疑问，请联系双台子区教育局。" in page
     assert "虐待" not in page and "开除" not in page and "双台子区实验幼儿园" not in page
     assert not cast.kg_a1.employments.exists()
 
@@ -178,3 +179,40 @@ def test_the_export_masks_unless_allowed_and_records_full_reveals(client, cast):
         assert all(("*" in n) != full for n in numbers)
     assert IdReveal.objects.filter(user=cast.bureau_staff).count() == 2
     assert not IdReveal.objects.filter(user=cast.city_viewer).exists()
+
+
+def test_the_hire_page_refuses_a_person_with_a_record_in_the_import_s_words(client, cast):
+    """A record check found a record in district B; district A's director tries to hire the person:
+    the page says only that the person may not be hired and whom to ask, like the roster import."""
+    from staffing.imports import REFUSED
+    from staffing.models import RecordCheck
+    from staffing.services import hire_refused_message, record_check_add
+
+    employment = hire(cast.director_b1, cast.kg_b1, 78)
+    record_check_add(
+        actor=cast.director_b1,
+        person=employment.person,
+        kind=RecordCheck.Kind.YEARLY,
+        checked_on=datetime.date(2026, 2, 1),
+        result=RecordCheck.Result.RECORD,
+    )
+    employment_end(actor=cast.director_b1, employment=employment, leave_date=datetime.date(2026, 2, 2))
+    login(client, cast.kg_director)
+    response = client.post(
+        reverse("staffing:hire", args=[cast.kg_a1.pk]),
+        {
+            "name": employment.person.name,
+            "id_number": id_number(78),
+            "post": Post.TEACHER,
+            "post_type": "established",
+            "hire_date": "2026-03-01",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    message = hire_refused_message(cast.kg_b1.district.name)
+    assert message == REFUSED.format(contact="双台子区教育局") and message in page
+    errors = re.findall(r'class="alert alert-danger"[^>]*>(.*?)</div></div>', page, re.S)
+    assert errors == [f"<div>{message}"]
+    assert "违法犯罪" not in page and "双台子区实验幼儿园" not in page
+    assert not cast.kg_a1.employments.exists()
