@@ -25,7 +25,14 @@ from staffing.api import (
     RecordCheckViewSet,
     TrainingViewSet,
 )
-from supervision.api import AssignmentViewSet, InspectionViewSet, OrderViewSet, TemplateViewSet
+from supervision.api import (
+    AssignmentViewSet,
+    DrawViewSet,
+    InspectionViewSet,
+    OrderViewSet,
+    SelfCheckViewSet,
+    TemplateViewSet,
+)
 
 app_name = "api"
 
@@ -59,6 +66,8 @@ router.register("staff/misconduct", MisconductViewSet, basename="staff-misconduc
 router.register("checklist-templates", TemplateViewSet, basename="checklist-template")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("rectification-orders", OrderViewSet, basename="rectification-order")
+router.register("self-checks", SelfCheckViewSet, basename="self-check")
+router.register("random-draws", DrawViewSet, basename="random-draw")
 router.register("report-types", ReportTypeViewSet, basename="report-type")
 router.register("report-submissions", SubmissionActionsViewSet, basename="report-submission")
 router.register("consolidated-reports", ConsolidatedReportViewSet, basename="consolidated-report")

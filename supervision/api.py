@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.access import require
-from core.api import API_PERMISSIONS, BriefSerializer, ChoiceLabelField, DetailSerializer
+from core.api import API_PERMISSIONS, BriefSerializer, ChoiceLabelField, DetailSerializer, ScopedPrimaryKeyRelatedField
+from kindergartens.access import kindergartens_visible_to
+from kindergartens.models import Kindergarten
 from kindergartens.services import today
 from supervision.access import (
     inspection_can,
@@ -25,6 +28,8 @@ from supervision.access import (
     templates_visible_to,
 )
 from supervision.api_assignments import AssignmentViewSet
+from supervision.api_draws import DrawViewSet
+from supervision.api_selfchecks import SelfCheckViewSet
 from supervision.checklists import SCORING_RULE
 from supervision.models import (
     EventKind,
@@ -37,10 +42,17 @@ from supervision.models import (
     SpecialSubtype,
     TemplatePurpose,
 )
-from supervision.rectification import order_accept, order_return
+from supervision.rectification import order_accept, order_issue, order_respond, order_return
 from supervision.serializers import PersonSerializer
 
-__all__ = ["AssignmentViewSet", "InspectionViewSet", "OrderViewSet", "TemplateViewSet"]
+__all__ = [
+    "AssignmentViewSet",
+    "DrawViewSet",
+    "InspectionViewSet",
+    "OrderViewSet",
+    "SelfCheckViewSet",
+    "TemplateViewSet",
+]
 ERRORS = {403: DetailSerializer, 404: DetailSerializer}
 
 
@@ -264,11 +276,39 @@ class OrderAcceptSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class OrderIssueSerializer(serializers.Serializer):
+    """Input of POST (the page's 下达整改通知): the kindergarten resolves only inside the caller's scope."""
+
+    kindergarten = ScopedPrimaryKeyRelatedField(
+        scope=kindergartens_visible_to, model_queryset=Kindergarten.objects.none()
+    )
+    description = serializers.CharField(max_length=2000, help_text="问题与整改要求")
+    severity = serializers.ChoiceField(choices=Severity.choices, help_text="严重程度，决定默认整改期限")
+    deadline = serializers.DateField(required=False, allow_null=True, default=None, help_text="不填则按严重程度计算")
+
+
+class OrderRespondSerializer(serializers.Serializer):
+    """Input of the kindergarten's answer (multipart/form-data): what was done and the evidence."""
+
+    response = serializers.CharField(max_length=4000, help_text="整改情况")
+    files = serializers.ListField(
+        child=serializers.FileField(), help_text="佐证：JPG、PNG 图片或 PDF 文件（按文件内容识别，大小有上限），可多个"
+    )
+
+
 @extend_schema_view(
-    list=extend_schema(summary="整改通知列表", description="?show=overdue 只列已逾期的。"),
+    list=extend_schema(
+        summary="整改通知列表", description="?show=overdue 只列已逾期的；?kindergarten= 只列一所幼儿园的。"
+    ),
     retrieve=extend_schema(summary="整改通知详情（办理记录）", responses={200: OrderDetailSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="下达整改通知",
+        description="责任督学和区县教育局向本人负责（本区县）的幼儿园下达；整改期限按严重程度计算，也可指定更晚的日期。",
+        request=OrderIssueSerializer,
+        responses={201: OrderDetailSerializer, 400: DetailSerializer, 403: DetailSerializer},
+    ),
 )
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     permission_classes = API_PERMISSIONS
     serializer_class = OrderSerializer
 
@@ -276,6 +316,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         from supervision.models import OPEN_STATES
 
         qs = orders_visible_to(self.request.user).select_related("kindergarten")
+        raw = self.request.query_params.get("kindergarten", "")
+        if raw.isascii() and raw.isdigit() and len(raw) <= 12:
+            qs = qs.filter(kindergarten_id=int(raw))  # inside the scope already
         if self.request.query_params.get("show") == "overdue":
             return qs.filter(state__in=OPEN_STATES, deadline__lt=today()).order_by("deadline", "id")
         return qs.order_by("-issued_at", "-id")
@@ -295,11 +338,45 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         require(order_can(request.user, "view"))
         return super().list(request, *args, **kwargs)
 
-    def _detail(self, order):
+    def _detail(self, order, status_code: int = status.HTTP_200_OK):
         order.events_list = list(order.events.select_related("actor").prefetch_related("evidence"))
         data = OrderDetailSerializer(order, context=self.get_serializer_context()).data
         data["events"] = OrderEventSerializer(order.events_list, many=True).data
-        return Response(data)
+        return Response(data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        require(order_can(request.user, "issue"), "您不能下达整改通知。")
+        form = OrderIssueSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        order = order_issue(
+            actor=request.user,
+            kindergarten=data["kindergarten"],
+            source_kind="manual",
+            source_label="督导发现",
+            description=data["description"],
+            severity=data["severity"],
+            deadline=data["deadline"],
+        )
+        return self._detail(order_get_for_user(request.user, order.pk), status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="提交整改情况（幼儿园园长）",
+        description="multipart/form-data：response 整改情况，files 佐证文件（至少一个）。提交后等待验收。",
+        request={"multipart/form-data": OrderRespondSerializer},
+        responses={200: OrderDetailSerializer, 400: DetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def respond(self, request, pk=None):
+        order = order_get_for_user(request.user, pk, action="respond")
+        # The service checks every file (type from content, size) and reports all problems at once.
+        order_respond(
+            actor=request.user,
+            order=order,
+            response=str(request.data.get("response", "")),
+            files=request.FILES.getlist("files"),
+        )
+        return self._detail(order)
 
     def retrieve(self, request, *args, **kwargs):
         return self._detail(order_get_for_user(request.user, kwargs["pk"]))

@@ -454,7 +454,15 @@ ROUTES += [
     Route("api:inspection-detail", _api(200, no_scope=404, kg_director=404, kg_staff=404), obj="inspection", api=True),
     *_api_refused("api:inspection-detail", "inspection", ("post", "put", "patch", "delete")),
     Route("api:rectification-order-list", _api(200, no_scope=403), api=True),
-    *_api_refused("api:rectification-order-list", None, ("post", "put", "patch", "delete")),
+    # issuing: the supervisor in charge and the district's bureau (kg_a1 is in each one's scope)
+    Route(
+        "api:rectification-order-list",
+        _api(403, supervisor=201, bureau_admin=201, bureau_staff=201),
+        method="post",
+        api=True,
+        data=lambda c: {"kindergarten": c.kg_a1.pk, "description": "围墙破损", "severity": "major"},
+    ),
+    *_api_refused("api:rectification-order-list", None, ("put", "patch", "delete")),
     Route("api:rectification-order-detail", _api(200, no_scope=404), obj="order", api=True),
     *_api_refused("api:rectification-order-detail", "order", ("post", "put", "patch", "delete")),
     Route(
@@ -473,4 +481,41 @@ ROUTES += [
         api=True,
         data=lambda c: {"note": ""},
     ),
+    # The answer is multipart (tests/supervision/test_api.py); the matrix's JSON body carries no file,
+    # so the director's answer is refused (400) and changes nothing; everyone else in scope 403.
+    Route(
+        "api:rectification-order-respond",
+        _api(403, no_scope=404, kg_director=400),
+        obj="order",
+        method="post",
+        api=True,
+        data=lambda c: {"response": "已清理"},
+    ),
+    # --- self-checks: a draft only for the kindergarten's own accounts; submitted ones for everyone in scope
+    Route("api:self-check-list", _api(200, no_scope=403), api=True),
+    *_api_refused("api:self-check-list", None, ("post", "put", "patch", "delete")),
+    Route("api:self-check-detail", _api(200, no_scope=404), obj="selfcheck_submitted", api=True),
+    Route("api:self-check-detail", _api(404, kg_director=200, kg_staff=200), obj="selfcheck", api=True),
+    *_api_refused("api:self-check-detail", "selfcheck_submitted", ("post", "put", "patch", "delete")),
+    # --- 双随机抽查: read by the district's bureau, supervisors and the city viewer; run by bureau editors
+    Route(
+        "api:random-draw-list",
+        _api(403, city_viewer=200, bureau_admin=200, bureau_staff=200, supervisor=200),
+        api=True,
+    ),
+    Route(
+        "api:random-draw-list",
+        _api(403, bureau_admin=201, bureau_staff=201),
+        method="post",
+        api=True,
+        data=_draw,
+    ),
+    *_api_refused("api:random-draw-list", None, ("put", "patch", "delete")),
+    Route(
+        "api:random-draw-detail",
+        _api(404, city_viewer=200, bureau_admin=200, bureau_staff=200, supervisor=200),
+        obj="draw",
+        api=True,
+    ),
+    *_api_refused("api:random-draw-detail", "draw", ("post", "put", "patch", "delete")),
 ]
