@@ -84,3 +84,31 @@ class PolicyForm(StyledFormMixin, forms.Form):
         label="培训学时要求", min_value=1, max_value=2000, help_text="每名教师在培训周期内应完成的学时。"
     )
     training_years = forms.IntegerField(label="培训周期（年）", min_value=1, max_value=10)
+
+
+class RequirementsForm(forms.Form):
+    """One row per certificate kind: everyone, or the posts that need it."""
+
+    def __init__(self, *args, kinds, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        for kind in kinds:
+            requirement = current[kind.pk]
+            self.fields[f"all_{kind.pk}"] = forms.BooleanField(
+                label="全体教职工", required=False, initial=requirement.all_posts
+            )
+            self.fields[f"posts_{kind.pk}"] = forms.MultipleChoiceField(
+                label=kind.name,
+                choices=Post.choices,
+                required=False,
+                initial=sorted(requirement.posts),
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+                error_messages={"invalid_choice": "岗位无效，请重新选择。"},
+            )
+
+    def rows(self):
+        return [(kind, self[f"all_{kind.pk}"], self[f"posts_{kind.pk}"]) for kind in self.kinds]
+
+    def requirements(self) -> dict[int, tuple[bool, list[str]]]:
+        data = self.cleaned_data
+        return {kind.pk: (data[f"all_{kind.pk}"], list(data[f"posts_{kind.pk}"])) for kind in self.kinds}

@@ -416,6 +416,10 @@ class StaffingPolicy(AuditedModel):
     district = models.OneToOneField(Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
     training_hours = models.PositiveIntegerField(_("五年培训学时要求"), default=360)
     training_years = models.PositiveSmallIntegerField(_("培训周期（年）"), default=5)
+    # Which posts need which certificate in this district where it differs from the city-wide
+    # defaults (CertificateKind): {"<kind id>": {"posts": [post values], "all": bool}}. A kind not
+    # named follows the defaults (staffing.selectors.requirements_for).
+    certificate_requirements = models.JSONField(_("本区县调整的持证要求"), default=dict, blank=True)
 
     objects = AuditedManager()
 
@@ -425,6 +429,25 @@ class StaffingPolicy(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.district} 教职工管理设置"
+
+    @classmethod
+    def audit_display_value(cls, field_name: str, value, entry) -> str | None:
+        """The district's certificate requirements as sentences (the trail stores ids and post values)."""
+        if field_name != "certificate_requirements":
+            return None
+        if not value:
+            return "全部按全市默认"
+        names = dict(CertificateKind.objects.values_list("pk", "name"))
+        labels = dict(Post.choices)
+        parts = []
+        for kind_id, rule in sorted(value.items(), key=lambda item: str(item[0])):
+            name = names.get(int(kind_id), "已删除的证书类型") if str(kind_id).isdigit() else "已删除的证书类型"
+            if rule.get("all"):
+                posts = "全体教职工"
+            else:
+                posts = "、".join(str(labels.get(p, p)) for p in rule.get("posts", [])) or "不作要求"
+            parts.append(f"{name}：{posts}")
+        return "；".join(parts)
 
     def audit_district_id(self) -> int | None:
         return self.district_id

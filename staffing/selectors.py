@@ -24,6 +24,7 @@ from staffing.models import (
     Employment,
     Post,
     RecordCheck,
+    StaffingPolicy,
     Training,
 )
 
@@ -37,17 +38,80 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def certificate_kinds() -> list[CertificateKind]:
-    """The configured kinds (a few rows that change a few times a year): cached, invalidated on change."""
+def _requirement_data() -> tuple[list[CertificateKind], dict[int, dict]]:
+    """The configured kinds and each district's own requirements (a few rows that change a few
+    times a year): one cache entry, invalidated when either changes."""
     return cached(
-        "staffing:certificate-kinds",
-        lambda: list(CertificateKind.objects.order_by("order", "id")),
-        depends_on=(CertificateKind,),
+        "staffing:certificate-requirements",
+        lambda: (
+            list(CertificateKind.objects.order_by("order", "id")),
+            {
+                district_id: rules
+                for district_id, rules in StaffingPolicy.objects.values_list("district_id", "certificate_requirements")
+                if rules
+            },
+        ),
+        depends_on=(CertificateKind, StaffingPolicy),
     )
 
 
-def required_kinds(post: str, kinds: list[CertificateKind]) -> list[CertificateKind]:
-    return [k for k in kinds if k.required_for_post(post)]
+def certificate_kinds() -> list[CertificateKind]:
+    """The configured kinds, in their order (cached)."""
+    return _requirement_data()[0]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Which posts need one kind of certificate in one district (or by the city-wide default)."""
+
+    kind: CertificateKind
+    all_posts: bool
+    posts: frozenset[str]
+
+    def applies(self, post: str) -> bool:
+        return self.all_posts or post in self.posts
+
+
+def district_overrides() -> dict[int, dict]:
+    """District id → its own certificate requirements (StaffingPolicy), for districts that set any."""
+    return _requirement_data()[1]
+
+
+def default_requirement(kind: CertificateKind) -> Requirement:
+    return Requirement(kind=kind, all_posts=kind.for_all_posts, posts=frozenset(kind.required_for or []))
+
+
+def requirements_for(district_id: int | None) -> list[Requirement]:
+    """The certificate requirements in force in a district: the city-wide defaults (CertificateKind)
+    with the district's own changes on top. No query when the caches are warm."""
+    rules = district_overrides().get(district_id, {}) if district_id else {}
+    result = []
+    for kind in certificate_kinds():
+        rule = rules.get(str(kind.pk))
+        if rule is None:
+            result.append(default_requirement(kind))
+        else:
+            result.append(
+                Requirement(kind=kind, all_posts=bool(rule.get("all")), posts=frozenset(rule.get("posts", [])))
+            )
+    return result
+
+
+def requirement_groups() -> list[tuple[Q, list[Requirement]]]:
+    """Employment filters, each with the requirements in force there: one per district with its own
+    setting, and one for every other district (the defaults). Without district settings: one group
+    with no filter, so the queries are exactly the city-wide ones."""
+    overrides = district_overrides()
+    groups = [
+        (Q(kindergarten__district_id=district_id), requirements_for(district_id)) for district_id in sorted(overrides)
+    ]
+    rest = ~Q(kindergarten__district_id__in=sorted(overrides)) if overrides else Q()
+    groups.append((rest, requirements_for(None)))
+    return groups
+
+
+def required_kinds(post: str, requirements: list[Requirement]) -> list[CertificateKind]:
+    return [r.kind for r in requirements if r.applies(post)]
 
 
 def _valid(kind_id: int, on: datetime.date, person_ref: str = "person_id") -> Exists:
@@ -59,12 +123,14 @@ def _valid(kind_id: int, on: datetime.date, person_ref: str = "person_id") -> Ex
     )
 
 
-def _missing_condition(kinds: list[CertificateKind], on: datetime.date) -> Q:
+def _missing_condition(requirements: list[Requirement], on: datetime.date) -> Q:
     """Employments whose post needs a kind the person does not hold on ``on``."""
     condition = Q(pk__in=[])
-    for kind in kinds:
-        applies = Q() if kind.for_all_posts else Q(post__in=list(kind.required_for or []))
-        condition |= applies & ~Q(_valid(kind.pk, on))
+    for requirement in requirements:
+        if not requirement.all_posts and not requirement.posts:
+            continue
+        applies = Q() if requirement.all_posts else Q(post__in=sorted(requirement.posts))
+        condition |= applies & ~Q(_valid(requirement.kind.pk, on))
     return condition
 
 
@@ -86,8 +152,9 @@ class RosterRow:
 
 
 def roster_rows(employments: list[Employment], *, on: datetime.date, policy) -> list[RosterRow]:
-    """Flags for a page of employments: 4 queries whatever the page size."""
-    kinds = certificate_kinds()
+    """Flags for a page of employments (of one kindergarten: ``policy`` is its district's): 4 queries
+    whatever the page size."""
+    requirements = requirements_for(policy.district_id)
     person_ids = [e.person_id for e in employments]
     valid: dict[int, dict[int, datetime.date | None]] = defaultdict(dict)  # person -> kind -> latest expiry
     for person_id, kind_id, expires in (
@@ -105,7 +172,7 @@ def roster_rows(employments: list[Employment], *, on: datetime.date, policy) -> 
     for employment in employments:
         held = valid.get(employment.person_id, {})
         row = RosterRow(employment=employment, check=checks.get(employment.person_id, "none"))
-        for kind in required_kinds(employment.post, kinds):
+        for kind in required_kinds(employment.post, requirements):
             if kind.pk not in held:
                 row.missing.append(kind.name)
             elif held[kind.pk] is not None and held[kind.pk] <= soon:
@@ -244,10 +311,41 @@ def holding_rates(employments: QuerySet[Employment], *, on: datetime.date) -> li
     staff; a DISTINCT (person, kind, post) list grouped twice took 1.5 s; this about 0.35 s. Grouping
     by the person's id alone, the post carried by MIN, keeps the hash table in PostgreSQL's default
     work_mem: with the post in the key it spilled to disk.)
+
+    The requirements are each district's (``requirement_groups``): one such query per group, the
+    figures added up per post (one query when no district has its own setting).
     """
-    kinds = certificate_kinds()
-    needed = {post: required_kinds(post, kinds) for post in Post.values}
-    if not kinds:
+    totals: dict[str, dict] = {}
+    for condition, requirements in requirement_groups():
+        for post, total, holding, per_kind in _holding_figures(employments.filter(condition), requirements, on):
+            row = totals.setdefault(post, {"total": 0, "holding": 0, "kinds": {}})
+            row["total"] += total
+            row["holding"] += holding
+            for kind, count in per_kind:
+                row["kinds"][kind] = row["kinds"].get(kind, 0) + count
+    result = []
+    for post in Post:
+        row = totals.get(post.value)
+        if row is None or not row["kinds"]:
+            continue
+        kinds = sorted(row["kinds"].items(), key=lambda item: (item[0].order, item[0].pk))
+        result.append(
+            {
+                "post": post.label,
+                "total": row["total"],
+                "holding": row["holding"],
+                "rate": row["holding"] * 100 / row["total"],
+                "kinds": [(kind.name, count) for kind, count in kinds],
+            }
+        )
+    return result
+
+
+def _holding_figures(employments: QuerySet[Employment], requirements: list[Requirement], on: datetime.date):
+    """(post, staff in post, holding all required, [(kind, holding it)]) for posts that need any, one query."""
+    kinds = [r.kind for r in requirements]
+    needed = {post: required_kinds(post, requirements) for post in Post.values}
+    if not kinds or not any(needed.values()):
         return []
     emp_sql, emp_params = open_employments(employments).order_by().values("person_id", "post").query.sql_with_params()
     held = ", ".join(f"MAX(CASE WHEN c.kind_id = %s THEN 1 ELSE 0 END) AS k{i}" for i in range(len(kinds)))
@@ -278,20 +376,11 @@ def holding_rates(employments: QuerySet[Employment], *, on: datetime.date) -> li
         figures = {row[0]: row[1:] for row in cursor.fetchall()}
     position = {k.pk: i for i, k in enumerate(kinds)}
     result = []
-    for post in Post:
-        post_kinds = needed[post.value]
-        if post.value not in figures or not post_kinds:
+    for post, post_kinds in needed.items():
+        if post not in figures or not post_kinds:
             continue
-        total, holding, *per_kind = figures[post.value]
-        result.append(
-            {
-                "post": post.label,
-                "total": total,
-                "holding": holding or 0,
-                "rate": (holding or 0) * 100 / total,
-                "kinds": [(k.name, per_kind[position[k.pk]] or 0) for k in post_kinds],
-            }
-        )
+        total, holding, *per_kind = figures[post]
+        result.append((post, total, holding or 0, [(k, per_kind[position[k.pk]] or 0) for k in post_kinds]))
     return result
 
 
@@ -323,19 +412,24 @@ def expiring_certificates(employments: QuerySet[Employment], *, on: datetime.dat
 
 
 def missing_certificates(employments: QuerySet[Employment], *, on: datetime.date) -> QuerySet[Employment]:
-    """Employments in office whose post needs a certificate the person does not hold."""
-    kinds = certificate_kinds()
+    """Employments in office whose post needs a certificate the person does not hold (by the
+    requirements of each one's district)."""
+    condition = Q(pk__in=[])
+    for group, requirements in requirement_groups():
+        condition |= group & _missing_condition(requirements, on)
     return (
         open_employments(employments)
-        .filter(_missing_condition(kinds, on))
+        .filter(condition)
         .select_related("person", "kindergarten")
         .order_by("kindergarten__name", "person__name", "pk")
     )
 
 
 def missing_names(employments: list[Employment], *, on: datetime.date) -> dict[int, list[str]]:
-    """For a page of employments: the names of the certificates each lacks (one query)."""
-    kinds = certificate_kinds()
+    """For a page of employments (their kindergartens loaded): the names of the certificates each
+    lacks by its district's requirements (one query)."""
+    requirements = {e.kindergarten.district_id: None for e in employments}
+    requirements = {district_id: requirements_for(district_id) for district_id in requirements}
     held = defaultdict(set)
     for person_id, kind_id in (
         Certificate.objects.filter(person_id__in=[e.person_id for e in employments], issued_on__lte=on)
@@ -343,4 +437,11 @@ def missing_names(employments: list[Employment], *, on: datetime.date) -> dict[i
         .values_list("person_id", "kind_id")
     ):
         held[person_id].add(kind_id)
-    return {e.pk: [k.name for k in required_kinds(e.post, kinds) if k.pk not in held[e.person_id]] for e in employments}
+    return {
+        e.pk: [
+            k.name
+            for k in required_kinds(e.post, requirements[e.kindergarten.district_id])
+            if k.pk not in held[e.person_id]
+        ]
+        for e in employments
+    }

@@ -617,3 +617,39 @@ def policy_update(*, actor: User, district: Bureau, training_hours: int, trainin
         raise ValidationError({"training_years": "培训周期应为 1 至 10 年。"})
     policy.save(update_fields=["training_hours", "training_years"])
     return policy
+
+
+@transaction.atomic
+def certificate_requirements_update(
+    *, actor: User, district: Bureau, requirements: dict[int, tuple[bool, list[str]]]
+) -> StaffingPolicy:
+    """Set which posts need which certificate in ``district``: ``requirements`` maps a kind id to
+    (everyone, posts). What equals the city-wide default is not stored, so the district keeps
+    following the default for it; a kind left out of ``requirements`` follows the default again.
+    Audited with the district's settings (StaffingPolicy)."""
+    if not (can(actor, "manage_policy") and actor.bureau_id == district.pk):
+        raise PermissionDenied("只有本区县管理员可以修改教职工管理设置。")
+    kinds = {kind.pk: kind for kind in CertificateKind.objects.all()}
+    errors = []
+    rules: dict[str, dict] = {}
+    for kind_id, (everyone, posts) in requirements.items():
+        kind = kinds.get(kind_id)
+        if kind is None:
+            errors.append("证书类型不存在，请刷新页面后重试。")
+            continue
+        unknown = [p for p in posts if p not in Post.values]
+        if unknown:
+            errors.append(f"“{kind.name}”的岗位无效，请重新选择。")
+            continue
+        chosen = sorted(set(posts)) if not everyone else []
+        if bool(everyone) == kind.for_all_posts and (everyone or chosen == sorted(set(kind.required_for or []))):
+            continue  # the default
+        rules[str(kind_id)] = {"posts": chosen, "all": bool(everyone)}
+    if errors:
+        raise ValidationError(errors)
+    policy, _created = StaffingPolicy.objects.get_or_create(district=district)
+    if policy.certificate_requirements != rules:
+        policy.certificate_requirements = rules
+        policy.full_clean()
+        policy.save(update_fields=["certificate_requirements"])
+    return policy

@@ -1,10 +1,11 @@
-"""教职工管理设置: the district's training requirement (StaffingPolicy), with its change history, and the
-certificate requirements per post.
+"""教职工管理设置: the district's training requirement and its certificate requirements per post
+(StaffingPolicy), with their change history.
 
 The district bureau (admin, staff) reads its district's settings; only the bureau admin changes them
-(``policy_update``, audited). The certificate requirements (``CertificateKind``) are one list for the
-whole installation, shown here read-only: a district admin changing them would change every
-district's compliance, so they stay with the system administrator (the Django admin).
+(``policy_update``, ``certificate_requirements_update``; audited). The certificate kinds and their
+city-wide default posts (``CertificateKind``) stay with the system administrator (the Django admin);
+a district admin changes which posts need which certificate in their own district only, and the
+roster, the missing list and the holding rates follow the district's setting.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from kindergartens.models import Bureau
 from staffing import forms
 from staffing.access import BUREAU_EDITORS, can
 from staffing.models import Post, StaffingPolicy
-from staffing.selectors import certificate_kinds
-from staffing.services import policy_for, policy_update
+from staffing.selectors import certificate_kinds, default_requirement, requirements_for
+from staffing.services import certificate_requirements_update, policy_for, policy_update
 
 
 def _district_for(user) -> Bureau:
@@ -57,13 +58,9 @@ def policy(request):
         else:
             messages.success(request, "教职工管理设置已保存。")
             return redirect("staffing:policy")
-    labels = dict(Post.choices)
     requirements = [
-        (
-            kind.name,
-            "全体教职工" if kind.for_all_posts else "、".join(str(labels[p]) for p in kind.required_for if p in labels),
-        )
-        for kind in certificate_kinds()
+        (r.kind.name, _posts_text(r), r != default_requirement(r.kind), _posts_text(default_requirement(r.kind)))
+        for r in requirements_for(district.pk)
     ]
     return render(
         request,
@@ -74,9 +71,37 @@ def policy(request):
             "form": form,
             "can_edit": can_edit,
             "requirements": requirements,
+            "can_edit_requirements": can(request.user, "manage_policy"),
             "has_history": current.pk is not None,
         },
     )
+
+
+def _posts_text(requirement) -> str:
+    if requirement.all_posts:
+        return "全体教职工"
+    return "、".join(str(label) for value, label in Post.choices if value in requirement.posts)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certificate_requirements(request):
+    """The district admin's page: which posts need which certificate in the district."""
+    district = _district_for(request.user)
+    require(can(request.user, "manage_policy"), "只有本区县管理员可以修改本区县的持证要求。")
+    kinds = certificate_kinds()
+    current = {r.kind.pk: r for r in requirements_for(district.pk)}
+    form = forms.RequirementsForm(request.POST or None, kinds=kinds, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate_requirements_update(actor=request.user, district=district, requirements=form.requirements())
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "本区县的持证要求已保存，名册、缺证名单和持证率按新的要求计算。")
+            return redirect("staffing:policy")
+    rows = [(*row, _posts_text(default_requirement(row[0]))) for row in form.rows()]
+    return render(request, "staffing/certificate_requirements.html", {"district": district, "form": form, "rows": rows})
 
 
 @login_required
@@ -96,4 +121,5 @@ def policy_history(request):
 urlpatterns = [
     path("settings/", policy, name="policy"),
     path("settings/history/", policy_history, name="policy-history"),
+    path("settings/certificates/", certificate_requirements, name="certificate-requirements"),
 ]

@@ -198,6 +198,19 @@ READ_ONLY = ("post", "put", "patch", "delete")
 FORM = ("put", "patch", "delete")
 POST_ONLY = ("get", "put", "patch", "delete")
 
+
+def _requirements_post(cast) -> dict:
+    """Cooks need the guard licence too in the district (the rest as the defaults)."""
+    from staffing.models import CertificateKind
+
+    body = {}
+    for kind in CertificateKind.objects.all():
+        body[f"posts_{kind.pk}"] = [*kind.required_for, *(["cook"] if kind.code == "guard_licence" else [])]
+        if kind.for_all_posts:
+            body[f"all_{kind.pk}"] = "on"
+    return body
+
+
 ROUTES: list[Route] = [
     Route("staffing:home", statuses(302, anonymous=LOGIN, no_scope=404)),
     *refused("staffing:home", methods=READ_ONLY),
@@ -251,6 +264,15 @@ ROUTES: list[Route] = [
     *refused("staffing:policy", methods=FORM),
     Route("staffing:policy-history", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200, bureau_staff=200)),
     *refused("staffing:policy-history", methods=READ_ONLY),
+    # The district's certificate requirements: its bureau admin only (bureau staff read them on the policy page).
+    Route("staffing:certificate-requirements", statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=200)),
+    Route(
+        "staffing:certificate-requirements",
+        statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302),
+        method="post",
+        data=_requirements_post,
+    ),
+    *refused("staffing:certificate-requirements", methods=FORM),
     # A certificate's scan, served to whoever sees the person.
     Route("staffing:certificate-scan", _read(), obj="certificate"),
     *refused("staffing:certificate-scan", obj="certificate", methods=READ_ONLY),

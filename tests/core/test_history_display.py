@@ -662,9 +662,14 @@ def _staff_misconduct(c):
 
 @recipe("staffing.staffingpolicy")
 def _staff_policy(c):
-    from staffing.services import policy_update
+    from staffing.models import CertificateKind
+    from staffing.services import certificate_requirements_update, policy_update
 
-    return policy_update(actor=c.bureau_admin, district=c.kg.district, training_hours=300, training_years=5)
+    policy_update(actor=c.bureau_admin, district=c.kg.district, training_hours=300, training_years=5)
+    guard = CertificateKind.objects.get(code="guard_licence")
+    return certificate_requirements_update(
+        actor=c.bureau_admin, district=c.kg.district, requirements={guard.pk: (False, ["guard", "cook"])}
+    )
 
 
 @recipe("staffing.idreveal")
