@@ -82,3 +82,14 @@ class ScopedAdmin(admin.ModelAdmin):
         """Django redirects to the admin index with "does not exist" for an id the queryset lacks:
         answer 404 instead, the same for a missing id and for one outside the user's scope."""
         raise Http404
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Scoped and read-only for everyone, superusers too: these records change only through their
+    app's services (pages, API, imports), which validate, audit and notify."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -169,3 +169,12 @@ def staff_import_get_for_user(user, pk) -> StaffImport:
     )
     require(can(user, "manage"))
     return staff_import
+
+
+def scope_district_ids(user) -> list[int] | None:
+    """The one district a district bureau user's scope lies in (no query), else None (unknown or
+    several; a supervisor's few kindergartens are not assumed to share one): lets the certificate
+    figures skip other districts' requirements (staffing.selectors)."""
+    if account_has_scope(user) and user.role in BUREAU_EDITORS and user.bureau_id:
+        return [user.bureau_id]
+    return None

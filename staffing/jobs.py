@@ -18,7 +18,7 @@ from core.lists import choice_labels
 from core.models import Job
 from kindergartens.access import kindergartens_visible_to
 from staffing import selectors
-from staffing.access import can, employments_visible_to, reveal_allowed_in_bulk
+from staffing.access import can, employments_visible_to, reveal_allowed_in_bulk, scope_district_ids
 from staffing.models import IdReveal, Person, Post
 
 EXPIRING_EXPORT = "staffing.expiring_export"
@@ -55,7 +55,9 @@ def run_expiring_export(run: JobRun) -> None:
     run.progress(0, 0, "正在导出")
     if window == "missing":
         header = ["幼儿园", "姓名", "身份证号码", "岗位", "缺少的证书"]
-        employments_list = list(selectors.missing_certificates(employments, on=on))
+        employments_list = list(
+            selectors.missing_certificates(employments, on=on, district_ids=scope_district_ids(user))
+        )
         names = selectors.missing_names(employments_list, on=on)
         people = {e.person_id: e.person for e in employments_list}
         rows = [

@@ -97,15 +97,19 @@ def requirements_for(district_id: int | None) -> list[Requirement]:
     return result
 
 
-def requirement_groups() -> list[tuple[Q, list[Requirement]]]:
+def requirement_groups(district_ids: list[int] | None = None) -> list[tuple[Q, list[Requirement]]]:
     """Employment filters, each with the requirements in force there: one per district with its own
-    setting, and one for every other district (the defaults). Without district settings: one group
-    with no filter, so the queries are exactly the city-wide ones."""
-    overrides = district_overrides()
-    groups = [
-        (Q(kindergarten__district_id=district_id), requirements_for(district_id)) for district_id in sorted(overrides)
-    ]
-    rest = ~Q(kindergarten__district_id__in=sorted(overrides)) if overrides else Q()
+    setting, and one for every other district (the defaults). ``district_ids``: the districts the
+    employments are known to lie in (e.g. a district bureau's own), so the groups of other districts
+    are left out; with one district there is one group and no filter. Without district settings:
+    one group with no filter, so the queries are exactly the city-wide ones."""
+    if district_ids is not None and len(set(district_ids)) == 1:
+        return [(Q(), requirements_for(next(iter(district_ids))))]
+    overrides = sorted(district_overrides())
+    if district_ids is not None:
+        overrides = [d for d in overrides if d in set(district_ids)]
+    groups = [(Q(kindergarten__district_id=district_id), requirements_for(district_id)) for district_id in overrides]
+    rest = ~Q(kindergarten__district_id__in=overrides) if overrides else Q()
     groups.append((rest, requirements_for(None)))
     return groups
 
@@ -302,7 +306,9 @@ def district_compliance(kindergartens: QuerySet[Kindergarten]) -> list[Complianc
 # --- certificates -----------------------------------------------------------------------------
 
 
-def holding_rates(employments: QuerySet[Employment], *, on: datetime.date) -> list[dict]:
+def holding_rates(
+    employments: QuerySet[Employment], *, on: datetime.date, district_ids: list[int] | None = None
+) -> list[dict]:
     """Per post that needs certificates: staff in post, how many hold each required certificate and all of them.
 
     One grouped query whatever the size: each person in office in scope (one open employment each)
@@ -316,7 +322,7 @@ def holding_rates(employments: QuerySet[Employment], *, on: datetime.date) -> li
     figures added up per post (one query when no district has its own setting).
     """
     totals: dict[str, dict] = {}
-    for condition, requirements in requirement_groups():
+    for condition, requirements in requirement_groups(district_ids):
         for post, total, holding, per_kind in _holding_figures(employments.filter(condition), requirements, on):
             row = totals.setdefault(post, {"total": 0, "holding": 0, "kinds": {}})
             row["total"] += total
@@ -411,11 +417,13 @@ def expiring_certificates(employments: QuerySet[Employment], *, on: datetime.dat
     )
 
 
-def missing_certificates(employments: QuerySet[Employment], *, on: datetime.date) -> QuerySet[Employment]:
+def missing_certificates(
+    employments: QuerySet[Employment], *, on: datetime.date, district_ids: list[int] | None = None
+) -> QuerySet[Employment]:
     """Employments in office whose post needs a certificate the person does not hold (by the
     requirements of each one's district)."""
     condition = Q(pk__in=[])
-    for group, requirements in requirement_groups():
+    for group, requirements in requirement_groups(district_ids):
         condition |= group & _missing_condition(requirements, on)
     return (
         open_employments(employments)

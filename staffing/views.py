@@ -33,6 +33,7 @@ from staffing.access import (
     misconduct_visible_to,
     person_can_manage,
     person_get_for_user,
+    scope_district_ids,
 )
 from staffing.jobs import EXPIRING_EXPORT, organisation
 from staffing.models import Employment, Post
@@ -86,7 +87,9 @@ def roster(request, pk):
             "querystring": querystring_without_page(request),
             "post_labels": choice_labels(Post),
             "compliance": compliance,
-            "rates": selectors.holding_rates(Employment.objects.filter(kindergarten=kindergarten), on=on),
+            "rates": selectors.holding_rates(
+                Employment.objects.filter(kindergarten=kindergarten), on=on, district_ids=[kindergarten.district_id]
+            ),
             "principal_missing": selectors.principal_not_on_roster(kindergarten),
             "can_manage": can(user, "manage"),
             "can_export": can(user, "export"),
@@ -285,7 +288,9 @@ def holding_rates(request):
     user = request.user
     if not account_has_scope(user):
         raise Http404
-    rates = selectors.holding_rates(employments_visible_to(user), on=selectors.today())
+    rates = selectors.holding_rates(
+        employments_visible_to(user), on=selectors.today(), district_ids=scope_district_ids(user)
+    )
     return render(request, "staffing/rates.html", {"rates": rates})
 
 
@@ -306,7 +311,8 @@ def expiring(request):
         employments = employments.filter(kindergarten=kindergarten)
     on = selectors.today()
     if window == "missing":
-        qs = selectors.missing_certificates(employments, on=on)
+        districts = [kindergarten.district_id] if kindergarten is not None else scope_district_ids(user)
+        qs = selectors.missing_certificates(employments, on=on, district_ids=districts)
         page = paginate(request, qs)
         names = selectors.missing_names(list(page.object_list), on=on)
         rows = [(e, names.get(e.pk, [])) for e in page.object_list]

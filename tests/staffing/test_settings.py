@@ -100,6 +100,13 @@ def test_the_district_admin_makes_cooks_need_a_guard_licence_in_the_district_onl
     client.force_login(cast.kg_director)
     roster = client.get(reverse("staffing:roster", args=[cast.kg_a1.pk])).content.decode()
     assert "保安员证" in roster
+    # the pages of each district's bureau (their district given to the figures) and the city viewer's
+    for user, listed in ((cast.bureau_staff, True), (cast.admin_b, False), (cast.city_viewer, True)):
+        client.force_login(user)
+        missing_page = client.get(reverse("staffing:expiring"), {"window": "missing"}).content.decode()
+        rates_page = client.get(reverse("staffing:rates")).content.decode()
+        assert ("保安员证" in missing_page) is listed, user
+        assert ("保安员证 0" in rates_page) is listed, user
     # the policy page marks the change; the history reads as Chinese
     client.force_login(cast.bureau_staff)
     settings_page = client.get(reverse("staffing:policy")).content.decode()
