@@ -68,3 +68,47 @@ def build_contributions(district, month) -> list[dict]:
             logger.exception("district section %s failed for district %s %s", section.key, district.pk, month)
             result.append({"key": section.key, "title": section.title, "rows": [], "note": "暂无数据"})
     return result
+
+
+# --- report types other apps define ----------------------------------------------------------------------
+#
+# An app ships a report type the way reports.definitions ships its own: a spec (code, name, due day,
+# period, who submits, content) registered in its ``AppConfig.ready()``, created by
+# ``report_types_ensure_defaults``. Optional hooks, all plain functions:
+#   figures(district, month) -> dict   the computed fields of a district type without a kindergarten
+#                                      source (instead of consolidating kindergartens' reports)
+#   kindergartens(qs, month) -> qs     which kindergartens owe a kindergarten type (default: all that
+#                                      owe reports that month)
+#   months                             the calendar months whose report is owed (default: every month)
+#   contributions                      whether the sections above are added to its district report
+
+
+@dataclass(frozen=True)
+class TypeDefinition:
+    spec: dict
+    figures: Callable[[Any, Any], dict] | None = None
+    kindergartens: Callable[[Any, Any], Any] | None = None
+    months: tuple[int, ...] | None = None
+    contributions: bool = False
+
+
+_types: dict[str, TypeDefinition] = {}
+
+
+def register_report_type(definition: TypeDefinition) -> None:
+    """Idempotent: the same code again replaces the definition."""
+    _types[definition.spec["code"]] = definition
+
+
+def registered_types() -> list[TypeDefinition]:
+    return list(_types.values())
+
+
+def type_definition(code: str) -> TypeDefinition | None:
+    return _types.get(code)
+
+
+def owed_in(code: str, month) -> bool:
+    """Whether a report of this type is owed for ``month`` (a registered type may be owed in some months only)."""
+    definition = _types.get(code)
+    return definition is None or definition.months is None or month.month in definition.months

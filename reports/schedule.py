@@ -25,6 +25,7 @@ from accounts.roles import Role
 from core.notifications import notify
 from kindergartens.models import Bureau
 from reports.models import ReportType, Submission, SubmitterLevel
+from reports.registry import owed_in, type_definition
 from reports.services import (
     district_report_build,
     month_label,
@@ -37,6 +38,9 @@ REMIND_BEFORE = (3, 1)  # days before the due day
 REMIND_AFTER = 1  # the day after
 ESCALATE_AFTER = 3
 REPEAT_EVERY = 7
+# A district type built from another app's figures (reports.registry) is built daily from this many days
+# before its due day, so the district sees the month's figures in time to add its remarks.
+BUILD_BEFORE_DAYS = 5
 # How far back overdue submissions are chased (months); older ones are the bureau's to settle by hand.
 CHASE_MONTHS = 6
 
@@ -174,10 +178,17 @@ def build_due_district_reports(day: datetime.date | None = None) -> int:
     day = day or today()
     built = 0
     for report_type in ReportType.objects.filter(
-        is_active=True, submitter_level=SubmitterLevel.DISTRICT, source__isnull=False
+        is_active=True, submitter_level=SubmitterLevel.DISTRICT
     ).select_related("source"):
         month = report_type.month_due_on(day)
-        if day < report_type.source.due_date(month):
+        if report_type.source is None:
+            definition = type_definition(report_type.code)
+            # A type built from another app's figures (reports.registry) is built in the days before it is due.
+            if definition is None or definition.figures is None or not owed_in(report_type.code, month):
+                continue
+            if day < report_type.due_date(month) - datetime.timedelta(days=BUILD_BEFORE_DAYS):
+                continue
+        elif day < report_type.source.due_date(month):
             continue
         submissions_open(report_type=report_type, month=month)
         pending = Submission.objects.filter(

@@ -26,7 +26,7 @@ from reports import content as content_rules
 from reports.access import submission_can, submissions_visible_to
 from reports.definitions import DEFAULT_TYPES
 from reports.models import ReportType, ReportTypeVersion, Submission, SubmissionEvent, SubmitterLevel
-from reports.registry import build_contributions
+from reports.registry import build_contributions, owed_in, registered_types, type_definition
 
 REASON_REQUIRED = "请填写理由。"
 
@@ -64,7 +64,7 @@ def report_type_version(report_type: ReportType) -> ReportTypeVersion:
 def report_types_ensure_defaults() -> list[ReportType]:
     """Create the shipped types (reports.definitions) that do not exist yet; returns the ones created."""
     created = []
-    for spec in DEFAULT_TYPES:
+    for spec in (*DEFAULT_TYPES, *(d.spec for d in registered_types())):
         if ReportType.objects.filter(code=spec["code"]).exists():
             continue
         source = ReportType.objects.get(code=spec["source"]) if spec.get("source") else None
@@ -193,14 +193,21 @@ def _event(submission: Submission, action: str, from_state: str, actor: User | N
 def expected_submitters(report_type: ReportType, month: datetime.date, districts=None):
     """Who owes ``report_type`` for ``month``: (kindergarten or None, district id) pairs, as a queryset of
     values. Kindergartens by the registry's history (kindergartens_owing_report); districts: every one.
-    A type a district keeps (``owner``) is owed by that district's kindergartens, or by the district."""
+    A type a district keeps (``owner``) is owed by that district's kindergartens, or by the district. A type
+    another app registered (reports.registry) may be owed in some months only, or by some kindergartens."""
+    if not owed_in(report_type.code, month):
+        return []
+    definition = type_definition(report_type.code)
     if report_type.submitter_level == SubmitterLevel.KINDERGARTEN:
         kgs = Kindergarten.objects.all()
         if districts is not None:
             kgs = kgs.filter(district__in=districts)
         if report_type.owner_id is not None:  # a district's own report: its kindergartens only
             kgs = kgs.filter(district_id=report_type.owner_id)
-        return kindergartens_owing_report(kgs, month).values_list("pk", "district_id")
+        owing = kindergartens_owing_report(kgs, month)
+        if definition is not None and definition.kindergartens is not None:
+            owing = definition.kindergartens(owing, month)
+        return owing.values_list("pk", "district_id")
     bureaus = Bureau.objects.filter(level=Bureau.Level.DISTRICT)
     if report_type.owner_id is not None:  # a district's own report to the city: that district only
         bureaus = bureaus.filter(pk=report_type.owner_id)
@@ -671,18 +678,25 @@ def district_report_build(*, actor: User | None, submission: Submission) -> Subm
     if submission.state not in (Submission.State.OPEN, Submission.State.RETURNED):
         raise ValidationError("该汇总报表已报送，不能重新生成。")
     district = submission.district
-    figures = district_figures(
-        district=district,
-        report_type=submission.report_type,
-        month=submission.month,
-        content=submission.version.content,
+    definition = type_definition(submission.report_type.code)
+    if definition is not None and definition.figures is not None:
+        figures = definition.figures(district, submission.month)
+    else:
+        figures = district_figures(
+            district=district,
+            report_type=submission.report_type,
+            month=submission.month,
+            content=submission.version.content,
+        )
+    contributions = (
+        build_contributions(district, submission.month) if definition is None or definition.contributions else []
     )
     own = {
         f["key"]: submission.data.get(f["key"])
         for f in content_rules.fields(submission.version.content)
         if not f.get("computed") and f["key"] in submission.data
     }
-    submission.data = {**figures, "contributions": build_contributions(district, submission.month), **own}
+    submission.data = {**figures, "contributions": contributions, **own}
     submission.built_at = timezone.now()
     submission.save(update_fields=["data", "built_at"])
     _event(submission, SubmissionEvent.Action.BUILT, submission.state, actor)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "staffing",
     "safety",
     "reports",
+    "pairing",
 ]
 
 MIDDLEWARE = [

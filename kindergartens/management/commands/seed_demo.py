@@ -45,6 +45,11 @@ class Command(BaseCommand):
         reports_made = {label: n for label, n in seed_reports().items() if n}
         if reports_made and not quiet:
             self.stdout.write("月报：" + "，".join(f"{label} {n}" for label, n in reports_made.items()))
+        from pairing.demo import seed_pairing
+
+        pairing_made = {label: n for label, n in seed_pairing().items() if n}
+        if pairing_made and not quiet:
+            self.stdout.write("结对帮扶：" + "，".join(f"{label} {n}" for label, n in pairing_made.items()))
         elapsed = time.monotonic() - started
 
         if not quiet:
