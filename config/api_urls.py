@@ -16,6 +16,7 @@ from accounts.api import MeView, TokenView, UserViewSet
 from core.api_auth import API_PERMISSIONS
 from core.api_root import ApiRootView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
+from pairing.api import ActivityViewSet, AgreementViewSet, PlanViewSet
 from reports.api import ConsolidatedReportViewSet, ReportTypeViewSet, SubmissionActionsViewSet
 from staffing.api import (
     CertificateViewSet,
@@ -71,6 +72,9 @@ router.register("random-draws", DrawViewSet, basename="random-draw")
 router.register("report-types", ReportTypeViewSet, basename="report-type")
 router.register("report-submissions", SubmissionActionsViewSet, basename="report-submission")
 router.register("consolidated-reports", ConsolidatedReportViewSet, basename="consolidated-report")
+router.register("pairing/agreements", AgreementViewSet, basename="pairing-agreement")
+router.register("pairing/activities", ActivityViewSet, basename="pairing-activity")
+router.register("pairing/plans", PlanViewSet, basename="pairing-plan")
 
 # The root names every part that answers a GET; a router resource without a list (classes live
 # under their kindergarten) is reached from its parent.

@@ -232,4 +232,17 @@ def seed_pairing() -> dict[str, int]:
                 filed_on=None,  # submitted, waiting for 盘山县's confirmation
                 forms=[Form.ON_SITE],
             )
-    return {"帮扶目标与计划": made_plans, "帮扶协议": made, "帮扶活动": Activity.objects.count() if made else 0}
+        from reports.models import ReportType
+        from reports.services import report_types_ensure_registered, submissions_open
+
+        types = report_types_ensure_registered()
+        opened = 0
+        for report_type in ReportType.objects.filter(code__startswith="pairing-", is_active=True):
+            opened += submissions_open(report_type=report_type, month=report_type.month_due_on(timezone.localdate()))
+    return {
+        "月报类型": len(types),
+        "待填报帮扶报表": opened,
+        "帮扶目标与计划": made_plans,
+        "帮扶协议": made,
+        "帮扶活动": Activity.objects.count() if made else 0,
+    }

@@ -9,6 +9,7 @@ mentions one is refused by ``pairing.services``.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -288,7 +289,10 @@ class Activity(AuditedModel):
     helping_people = models.PositiveIntegerField(_("帮扶园参与人数"))
     helped_people = models.PositiveIntegerField(_("被帮扶园参与人数"))
     hours = models.DecimalField(
-        _("时长（小时）"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0.5), MaxValueValidator(240)]
+        _("时长（小时）"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("240"))],
     )
     content = models.TextField(_("活动内容"))
     kindergarten = models.ForeignKey(

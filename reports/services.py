@@ -60,11 +60,22 @@ def report_type_version(report_type: ReportType) -> ReportTypeVersion:
     return report_type.versions.order_by("-number").first()
 
 
-@transaction.atomic
 def report_types_ensure_defaults() -> list[ReportType]:
     """Create the shipped types (reports.definitions) that do not exist yet; returns the ones created."""
+    return report_types_ensure(DEFAULT_TYPES)
+
+
+def report_types_ensure_registered() -> list[ReportType]:
+    """Create the types other apps registered (reports.registry) that do not exist yet. The app that
+    registers them calls this (its daily task, seed_demo), so a type exists once that app is in use."""
+    return report_types_ensure([d.spec for d in registered_types()])
+
+
+@transaction.atomic
+def report_types_ensure(specs) -> list[ReportType]:
+    """Create the types of ``specs`` (as in reports.definitions) that do not exist yet; returns the ones created."""
     created = []
-    for spec in (*DEFAULT_TYPES, *(d.spec for d in registered_types())):
+    for spec in specs:
         if ReportType.objects.filter(code=spec["code"]).exists():
             continue
         source = ReportType.objects.get(code=spec["source"]) if spec.get("source") else None

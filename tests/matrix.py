@@ -108,6 +108,11 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "district_submitted": "tests.matrix_reports",
     "owned_type": "tests.matrix_reports",
     "report_type": "tests.matrix_reports",
+    "agreement": "tests.matrix_pairing",
+    "agreement_submitted": "tests.matrix_pairing",
+    "agreement_active": "tests.matrix_pairing",
+    "pairing_file": "tests.matrix_pairing",
+    "plan": "tests.matrix_pairing",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

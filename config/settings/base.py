@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         # Two models have a "state": each its own name in the schema.
         "ChangeFilingStateEnum": "kindergartens.models.ChangeFiling.State",
         "ReportSubmissionStateEnum": "reports.models.Submission.State",
+        "PairingFormEnum": "pairing.models.Form",
     },
 }
 
@@ -282,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=1),
     },
     "reports-send-reminders": {"task": "reports.tasks.send_reminders", "schedule": crontab(minute=0, hour=8)},
+    # 00:25 Beijing time: pairing report types ensured, agreements start on their date, idle ones flagged.
+    "pairing-daily": {"task": "pairing.tasks.daily", "schedule": crontab(minute=25, hour=0)},
 }
 
 LOGGING = {
