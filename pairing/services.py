@@ -153,7 +153,7 @@ def _load(ids: list[int]) -> list[Kindergarten]:
     return list(Kindergarten.objects.filter(pk__in=ids).select_related("district", "township", "level"))
 
 
-def _check(fields: dict, helping_ids: list[int], helped_ids: list[int]) -> tuple[list, list]:
+def _check(fields: dict, helping_ids: list[int], helped_ids: list[int], actor=None) -> tuple[list, list]:
     helping, helped = _load(helping_ids), _load(helped_ids)
     errors = rules.agreement_problems(
         mode=fields.get("mode", ""),
@@ -166,6 +166,12 @@ def _check(fields: dict, helping_ids: list[int], helped_ids: list[int]) -> tuple
     )
     if len(helping) != len(set(helping_ids)) or len(helped) != len(set(helped_ids)):
         errors.setdefault("", []).append("所选幼儿园不存在。")
+    if (
+        actor is not None
+        and actor.role in KINDERGARTEN_ROLES
+        and actor.kindergarten_id not in {k.pk for k in (*helping, *helped)}
+    ):
+        errors.setdefault("", []).append("协议须包含本园（作为帮扶园或被帮扶园）。")
     _raise(errors)
     return helping, helped
 
@@ -176,9 +182,7 @@ AGREEMENT_FIELDS = ("title", "mode", "start_date", "end_date", "forms", "rights_
 @transaction.atomic
 def agreement_create(*, actor, fields: dict, helping_ids: list[int], helped_ids: list[int]) -> Agreement:
     """A director drafts an agreement their kindergarten is a party to (checked in full, every problem at once)."""
-    helping, helped = _check(fields, helping_ids, helped_ids)
-    if actor.role in KINDERGARTEN_ROLES and actor.kindergarten_id not in {k.pk for k in (*helping, *helped)}:
-        raise ValidationError("起草的协议须包含本园（作为帮扶园或被帮扶园）。")
+    helping, helped = _check(fields, helping_ids, helped_ids, actor)
     own = actor.kindergarten.district if actor.kindergarten_id else actor.bureau
     agreement = Agreement(district=own, created_by=actor, **{k: fields[k] for k in AGREEMENT_FIELDS if k in fields})
     agreement.full_clean()
@@ -203,9 +207,7 @@ def agreement_update(*, actor, agreement: Agreement, fields: dict, helping_ids: 
     agreement = _locked(agreement)
     if agreement.state != Agreement.State.DRAFT:
         raise ValidationError("只有草稿状态的协议可以修改。")
-    helping, helped = _check(fields, helping_ids, helped_ids)
-    if actor.role in KINDERGARTEN_ROLES and actor.kindergarten_id not in {k.pk for k in (*helping, *helped)}:
-        raise ValidationError("协议须包含本园（作为帮扶园或被帮扶园）。")
+    helping, helped = _check(fields, helping_ids, helped_ids, actor)
     changed = [k for k in AGREEMENT_FIELDS if k in fields and getattr(agreement, k) != fields[k]]
     for k in changed:
         setattr(agreement, k, fields[k])

@@ -767,6 +767,119 @@ def _submission_event(c):
     return c.submission.events.order_by("at", "id").first()
 
 
+@recipe("pairing.citytarget")
+def _pairing_target(c):
+    """The city's 2025 targets, set and then changed."""
+    from pairing.services import target_save
+
+    fields = {"participants": 20, "plan_due": datetime.date(2025, 9, 5), "agreements_due": datetime.date(2025, 10, 15)}
+    target_save(actor=c.city_viewer, city=c.city, year=2025, rural_share=decimal.Decimal("35.0"), **fields)
+    return target_save(
+        actor=c.city_viewer, city=c.city, year=2025, rural_share=decimal.Decimal("40.0"), idle_days=30, **fields
+    )
+
+
+@recipe("pairing.yearplan")
+def _pairing_plan(c):
+    """District A's 2025 plan: filed with a list, changed, submitted."""
+    from pairing.services import plan_save, plan_submit
+    from tests.pairing.helpers import pairing_setup
+
+    pairing_setup(c)
+    plan_save(
+        actor=c.bureau_staff,
+        district=c.district_a,
+        year=2025,
+        helping_count=1,
+        helped_count=2,
+        helping_ids=[c.kg_a1.pk],
+        helped_ids=[c.kg_a2.pk],
+    )
+    plan = plan_save(
+        actor=c.bureau_staff,
+        district=c.district_a,
+        year=2025,
+        helping_count=1,
+        helped_count=2,
+        helping_ids=[c.kg_a1.pk],
+        helped_ids=[c.kg_a2.pk, c.kg_a3.pk],
+        note="按市定目标填报",
+    )
+    c.pairing_plan = plan_submit(actor=c.bureau_staff, plan=plan)
+    return c.pairing_plan
+
+
+@recipe("pairing.planentry")
+def _pairing_plan_entry(c):
+    return c.pairing_plan.entries.order_by("pk").first()
+
+
+@recipe("pairing.agreement")
+def _pairing_agreement(c):
+    """A cross-district agreement drafted, submitted, confirmed by both bureaus, with an activity and a
+    signed file, then ended early with a reason."""
+    from pairing.services import (
+        activity_log,
+        agreement_confirm,
+        agreement_create,
+        agreement_end_early,
+        agreement_submit,
+        agreement_upload_signed,
+    )
+    from tests.pairing.helpers import agreement_fields, pairing_setup
+
+    pairing_setup(c)
+    with time_machine.travel(datetime.datetime(2025, 10, 20, 10, tzinfo=SHANGHAI), tick=False):
+        agreement = agreement_create(
+            actor=c.kg_director,
+            fields=agreement_fields(title="跨区域结对帮扶协议"),
+            helping_ids=[c.kg_a1.pk],
+            helped_ids=[c.kg_b1.pk],
+        )
+        agreement_submit(actor=c.kg_director, agreement=agreement)
+        agreement_confirm(actor=c.bureau_staff, agreement=agreement)
+        agreement_confirm(actor=c.admin_b, agreement=agreement)
+        agreement_upload_signed(
+            actor=c.kg_director, agreement=agreement, uploads=[upload(PDF, "签字协议.pdf", "application/pdf")]
+        )
+        c.pairing_activity = activity_log(
+            actor=c.director_b1,
+            agreement=agreement,
+            fields={
+                "date": datetime.date(2025, 10, 18),
+                "form": "on_site",
+                "helping_people": 3,
+                "helped_people": 7,
+                "hours": decimal.Decimal("2.5"),
+                "content": "入园指导",
+            },
+            uploads=[upload(PDF, "签到表.pdf", "application/pdf")],
+        )
+        agreement = agreement_end_early(actor=c.bureau_staff, agreement=agreement, reason="被帮扶园停办")
+    c.pairing_agreement = agreement
+    return agreement
+
+
+@recipe("pairing.agreementparty")
+def _pairing_party(c):
+    return c.pairing_agreement.parties.order_by("pk").first()
+
+
+@recipe("pairing.confirmation")
+def _pairing_confirmation(c):
+    return c.pairing_agreement.confirmations.order_by("pk").first()
+
+
+@recipe("pairing.activity")
+def _pairing_activity(c):
+    return c.pairing_activity
+
+
+@recipe("pairing.pairingfile")
+def _pairing_file(c):
+    return c.pairing_agreement.files.order_by("pk").first()
+
+
 def audited_models() -> set[str]:
     return {m._meta.label_lower for m in apps.get_models() if issubclass(m, AuditedModel)}
 
