@@ -15,7 +15,32 @@ def _card(request) -> dict | None:
     if not account_has_scope(user):
         return None
     counts = home_counts(user)
-    return counts if counts["any"] else None
+    counts["participation"] = _participation(user) if can(user, "overview") else None
+    return counts if counts["any"] or counts["participation"] else None
+
+
+def _participation(user) -> dict | None:
+    """The indicator: rural kindergartens in an active agreement / rural kindergartens operating, for the
+    user's district (the city: all its districts), against the year's target."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kindergartens.access import visible_district_ids
+    from pairing.access import user_city_id
+    from pairing.models import CityTarget
+    from pairing.selectors import participation_by_district
+
+    today = timezone.localdate()
+    ids = list(visible_district_ids(user).values_list("pk", flat=True))
+    figures = participation_by_district(ids, today)
+    rural_in = sum(v[0] for v in figures.values())
+    rural_all = sum(v[1] for v in figures.values())
+    if not rural_all:
+        return None
+    target = CityTarget.objects.filter(city_id=user_city_id(user), year=today.year).first()
+    share = (Decimal(rural_in * 100) / rural_all).quantize(Decimal("0.1"))
+    return {"rural_in": rural_in, "rural_all": rural_all, "share": share, "target": target}
 
 
 def register() -> None:

@@ -224,3 +224,23 @@ def test_the_december_summaries_are_owed_in_december_by_the_paired_kindergartens
     owed = set(Submission.objects.filter(report_type=kg_summary).values_list("kindergarten_id", flat=True))
     assert owed == {pc.kg_a1.pk, pc.kg_b1.pk}
     assert submissions_open(report_type=district_summary, month=december) >= 2
+
+
+def test_the_home_card_shows_participation_against_the_target(client, pc):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    services.target_save(
+        actor=pc.city_viewer, city=pc.city, year=today.year, participants=4, rural_share=Decimal(40),
+        plan_due=today, agreements_due=today,
+    )  # fmt: skip
+    make_agreement(
+        pc.kg_a1, [pc.kg_a2], state="active",
+        start_date=today - datetime.timedelta(days=30), end_date=today + datetime.timedelta(days=800),
+    )  # fmt: skip
+    client.force_login(pc.city_viewer)
+    page = _text(client.get("/"))
+    # Rural and operating: kg_a2 and kg_a3 (西安镇, 220) in A, kg_b2 (陆家镇, 220) in B; kg_a2 is paired.
+    assert "农村幼儿园帮扶参与率 33.3%（1 / 3 所）" in page and f"{today.year}年目标 40.0%" in page
+    client.force_login(pc.kg_director)
+    assert "农村幼儿园帮扶参与率" not in _text(client.get("/"))
