@@ -141,7 +141,13 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 def _parties():
-    return Prefetch("parties", queryset=AgreementParty.objects.select_related("kindergarten__district"))
+    # Helping first ("helping" sorts after "helped"), then by name.
+    return Prefetch(
+        "parties",
+        queryset=AgreementParty.objects.select_related("kindergarten__district").order_by(
+            "-side", "kindergarten__name", "pk"
+        ),
+    )
 
 
 AGREEMENT_WRITE = {200: AgreementDetailSerializer, **WRITE_ERRORS}

@@ -31,7 +31,7 @@ MONTHLY = {
                 {"key": "rural_all", "label": "在办农村幼儿园", "unit": "所", **N},
                 {"key": "participation", "label": "农村幼儿园帮扶参与率", "unit": "%", "decimals": 1, **N},
                 {"key": "target_share", "label": "本年度参与率目标", "unit": "%", "decimals": 1, **N},
-                {"key": "idle", "label": "45 天以上无活动的协议", "unit": "份", **N},
+                {"key": "idle", "label": "长期无活动的协议（超过市定提醒天数）", "unit": "份", **N},
             ],
         },
         {
@@ -117,9 +117,11 @@ def _participation(district, day: datetime.date) -> dict:
 
 
 def monthly_figures(district, month: datetime.date) -> dict:
+    from pairing.models import CityTarget
     from pairing.selectors import month_bounds, monthly_figures
 
-    figures = monthly_figures([district.pk], month)[district.pk]
+    target = CityTarget.objects.filter(city_id=district.parent_id, year=month.year).first()
+    figures = monthly_figures([district.pk], month, idle_days=target.idle_days if target else 45)[district.pk]
     _, last = month_bounds(month)
     return {**figures, **_participation(district, min(last, timezone.localdate()))}
 

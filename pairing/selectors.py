@@ -190,9 +190,36 @@ def participation_by_district(district_ids: list[int], day: datetime.date) -> di
     return {d: (in_agreement.get(d, 0), operating.get(d, 0)) for d in district_ids}
 
 
-def plan_checks(city: Bureau, year: int, districts: list[Bureau]) -> dict:
+def cycle_participation(city: Bureau, district_ids: list[int], rural_operating: int) -> dict | None:
+    """The three-year cycle's participation (seed 004: 100% of rural kindergartens over 2024–2026): rural
+    operating kindergartens that have been in an agreement that started (active, completed or ended)
+    during the years the city set targets for / rural operating kindergartens now. Two queries."""
+    years = list(CityTarget.objects.filter(city=city).order_by("year").values_list("year", "cycle_share"))
+    if not years or not rural_operating:
+        return None
+    first, last = datetime.date(years[0][0], 1, 1), datetime.date(years[-1][0], 12, 31)
+    took_part = (
+        Kindergarten.objects.filter(
+            township__urban_rural_code__startswith="2",
+            status__in=OPERATING_STATUSES,
+            district_id__in=district_ids,
+            pk__in=AgreementParty.objects.filter(
+                agreement__state__in=(Agreement.State.ACTIVE, Agreement.State.COMPLETED, Agreement.State.ENDED),
+                agreement__start_date__lte=last,
+                agreement__end_date__gte=first,
+            ).values("kindergarten_id"),
+        )
+        .order_by()
+        .count()
+    )
+    share = (Decimal(took_part * 100) / rural_operating).quantize(Decimal("0.1"))
+    return {"first": years[0][0], "last": years[-1][0], "took_part": took_part, "share": share, "target": years[-1][1]}
+
+
+def plan_checks(city: Bureau, year: int, districts: list[Bureau], *, whole_city: bool = True) -> dict:
     """The year's plans of the given districts checked against each other, the city's target, the
-    registry and the agreements. Nothing is corrected: each mismatch shows both numbers."""
+    registry and the agreements. Nothing is corrected: each mismatch shows both numbers. The city's
+    total is compared with the sum of the districts only when ``districts`` are all of the city's."""
     target = CityTarget.objects.filter(city=city, year=year).first()
     plans = {p.district_id: p for p in YearPlan.objects.filter(year=year, district__in=districts)}
     entries = list(
@@ -253,14 +280,16 @@ def plan_checks(city: Bureau, year: int, districts: list[Bureau]) -> dict:
                 row.problems.append(f"“{kg.name}”列入计划，但尚无已提交的帮扶协议。")
     total_planned = sum(p.helping_count + p.helped_count for p in plans.values())
     city_checks = []
-    if target is not None:
+    if target is not None and whole_city:
         city_checks.append(
             Check("参与帮扶结对的幼儿园总数", "市定目标", target.participants, "各区县计划合计", total_planned)
         )
     rural_in = sum(r.rural_in_agreement for r in rows)
     rural_all = sum(r.rural_operating for r in rows)
     share = (Decimal(rural_in * 100) / rural_all).quantize(Decimal("0.1")) if rural_all else None
+    cycle = cycle_participation(city, [d.pk for d in districts], rural_all)
     return {
+        "cycle": cycle,
         "target": target,
         "rows": rows,
         "city_checks": city_checks,
@@ -275,7 +304,7 @@ def plan_checks(city: Bureau, year: int, districts: list[Bureau]) -> dict:
 # --- the monthly figures (月调度) ------------------------------------------------------------------------
 
 
-def monthly_figures(district_ids: list[int], month: datetime.date) -> dict[int, dict]:
+def monthly_figures(district_ids: list[int], month: datetime.date, *, idle_days: int = 45) -> dict[int, dict]:
     """Per district, the month's pairing figures: agreements running, kindergartens helping and helped
     (rural among them), activities, hours and people by side, activities by form, idle agreements.
     A fixed number of grouped queries whatever the number of districts and agreements."""
@@ -342,8 +371,8 @@ def monthly_figures(district_ids: list[int], month: datetime.date) -> dict[int, 
         d["helping_people"] += row["helping_people"] or 0
         d["helped_people"] += row["helped_people"] or 0
         d[f"form_{row['form']}"] += row["n"]
-    # Idle: active, and no activity in the 45 days before the month's end (or the report day).
-    cutoff = min(last, timezone.localdate()) - datetime.timedelta(days=45)
+    # Idle: active, and no activity in the city's idle days (default 45) before the month's end (or today).
+    cutoff = min(last, timezone.localdate()) - datetime.timedelta(days=idle_days)
     for district_id, n in (
         AgreementParty.objects.filter(
             kindergarten__district_id__in=district_ids,
@@ -367,10 +396,10 @@ def city_overview(city: Bureau, month: datetime.date, districts: list[Bureau] | 
     if districts is None:
         districts = list(Bureau.objects.filter(parent=city, level=Bureau.Level.DISTRICT).order_by("name"))
     ids = [d.pk for d in districts]
-    figures = monthly_figures(ids, month)
+    target = CityTarget.objects.filter(city=city, year=month.year).first()
+    figures = monthly_figures(ids, month, idle_days=target.idle_days if target else 45)
     _, last = month_bounds(month)
     participation = participation_by_district(ids, min(last, timezone.localdate()))
-    target = CityTarget.objects.filter(city=city, year=month.year).first()
     rows = []
     totals: dict[str, float] = defaultdict(float)
     for d in districts:
@@ -390,14 +419,18 @@ def city_overview(city: Bureau, month: datetime.date, districts: list[Bureau] | 
     return {"rows": rows, "totals": dict(totals), "share": share, "target": target}
 
 
-def agreements_late(city_id: int, year: int, day: datetime.date) -> list[Agreement]:
-    """Agreements of the year that reached the city after its date, or had not reached it by then."""
+def agreements_late(city_id: int, year: int, day: datetime.date, *, district_id: int | None = None) -> list[Agreement]:
+    """Agreements of the year that reached the city after its date, or had not reached it by then
+    (``district_id``: only those with a kindergarten of that district)."""
     target = CityTarget.objects.filter(city_id=city_id, year=year).first()
     if target is None:
         return []
     due = target.agreements_due
-
     qs = Agreement.objects.filter(district__parent_id=city_id, start_date__year=year)
+    if district_id is not None:
+        qs = qs.filter(
+            pk__in=AgreementParty.objects.filter(kindergarten__district_id=district_id).values("agreement_id")
+        )
     late = []
     for a in qs.select_related("district").order_by("district__name", "title"):
         filed = timezone.localdate(a.filed_at) if a.filed_at else None

@@ -353,7 +353,7 @@ def plan_list(request):
     require(can(user, "plans"))
     year = _year(request)
     city, districts = _city_and_districts(user)
-    checks = plan_checks(city, year, districts) if city else None
+    checks = plan_checks(city, year, districts, whole_city=user.role == "city_viewer") if city else None
     # Earlier years' plans, newest first (paged).
     page = page_of_ids(
         request,
@@ -481,9 +481,8 @@ def overview(request):
     month = _month(request)
     city, districts = _city_and_districts(user)
     data = city_overview(city, month, districts) if city else None
-    late = agreements_late(city.pk, month.year, services.today()) if city else []
-    if user.role != "city_viewer":
-        late = [a for a in late if a.district_id == user.bureau_id]
+    district_id = None if user.role == "city_viewer" else user.bureau_id
+    late = agreements_late(city.pk, month.year, services.today(), district_id=district_id) if city else []
     target: CityTarget | None = data["target"] if data else None
     return render(
         request,

@@ -244,3 +244,38 @@ def test_the_home_card_shows_participation_against_the_target(client, pc):
     assert "农村幼儿园帮扶参与率 33.3%（1 / 3 所）" in page and f"{today.year}年目标 40.0%" in page
     client.force_login(pc.kg_director)
     assert "农村幼儿园帮扶参与率" not in _text(client.get("/"))
+
+
+def test_a_district_sees_its_own_checks_not_the_citys_total(client, pc):
+    _panjin_2024(pc)
+    client.force_login(pc.bureau_staff)
+    response = client.get(reverse("pairing:plans"), {"year": 2024})
+    assert response.context["checks"]["city_checks"] == []
+    assert "各区县计划合计" not in _text(response)
+
+
+def test_the_late_list_of_a_district_holds_the_agreements_of_its_kindergartens(client, pc):
+    services.target_save(
+        actor=pc.city_viewer, city=pc.city, year=2025, participants=4, rural_share=Decimal(40),
+        plan_due=datetime.date(2025, 9, 5), agreements_due=datetime.date(2025, 10, 15),
+    )  # fmt: skip
+    drafted_in_a = make_agreement(pc.kg_a1, [pc.kg_b1], state="submitted", title="甲区起草的跨区域协议")
+    assert drafted_in_a.district_id == pc.district_a.pk
+    client.force_login(pc.admin_b)
+    with time_machine.travel(datetime.datetime(2025, 10, 20, 9, tzinfo=SHANGHAI), tick=False):
+        late = client.get(reverse("pairing:overview"), {"month": "2025-10"}).context["late"]
+    assert [a.title for a in late] == ["甲区起草的跨区域协议"]
+
+
+def test_the_plan_page_shows_the_cycles_participation(client, pc):
+    for year in (2024, 2025, 2026):
+        services.target_save(
+            actor=pc.city_viewer, city=pc.city, year=year, participants=4, rural_share=Decimal(40),
+            plan_due=datetime.date(year, 9, 5), agreements_due=datetime.date(year, 10, 15),
+        )  # fmt: skip
+    # kg_a2 took part in an agreement that ended early; kg_a3 and kg_b2 (rural too) never did.
+    make_agreement(pc.kg_a1, [pc.kg_a2], state="ended", end_reason="停办")
+    make_agreement(pc.kg_a1, [pc.kg_a3], state="draft")
+    client.force_login(pc.city_viewer)
+    page = _text(client.get(reverse("pairing:plans"), {"year": 2025}))
+    assert "2024—2026年周期内参与过帮扶的农村幼儿园 1 所（33.3%，周期目标 100.0%）" in page
