@@ -501,6 +501,7 @@ TASK_SCOPES = {
     "reports.tasks.open_submissions": "system: opens every district's submissions of the month due",
     "reports.tasks.send_reminders": "system: one digest per person about submissions they file or oversee",
     "reports.tasks.build_district_reports": "system: builds every district's consolidated report when due",
+    "pairing.tasks.daily": "system: ensures the pairing report types, starts agreements, flags idle ones to their bureaus",
 }
 
 
