@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CITY_VIEWER = "city_viewer", _("市教育局（查阅，审核区县报表）")
+    CITY_VIEWER = "city_viewer", _("市教育局")
     BUREAU_ADMIN = "bureau_admin", _("区县管理员")
     BUREAU_STAFF = "bureau_staff", _("区县业务人员")
     SUPERVISOR = "supervisor", _("责任督学")

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 choices=[
-                    ("city_viewer", "市教育局（查阅，审核区县报表）"),
+                    ("city_viewer", "市教育局"),
                     ("bureau_admin", "区县管理员"),
                     ("bureau_staff", "区县业务人员"),
                     ("supervisor", "责任督学"),
