@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "safety",
     "reports",
     "pairing",
+    "indicators",
 ]
 
 MIDDLEWARE = [

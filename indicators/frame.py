@@ -1,0 +1,148 @@
+"""The kindergarten-months an indicator is computed over, from the registry's dated history.
+
+For each month asked, each kindergarten's status and nature on the month's last day come from the
+registry's as-of machinery (``kindergartens.selectors.with_values_on``) and whether it counts from
+its one definition (``not_counted_reason``); district, township and enrolment from the month's
+snapshot (``EnrolmentSnapshot``), or, for the current month, from today's classes. A past month
+without a snapshot has no enrolment: indicators built on it say 暂无数据 for that month.
+
+Queries: a fixed handful, plus one per month for the dated status and nature (the registry's
+machinery answers for one day at a time); none per kindergarten.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from kindergartens.models import Kindergarten, Township
+from kindergartens.selectors import month_bounds, not_counted_reason, with_enrolment, with_values_on
+
+
+@dataclass(slots=True)
+class KgMonth:
+    kg_id: int
+    month: datetime.date
+    district_id: int
+    township_id: int
+    status: str | None
+    nature: str | None
+    reason: str | None  # why it does not count (None: it counts)
+    has_enrolment: bool = False
+    children: int = 0
+    classes: int = 0
+    compliant_classes: int = 0
+    capacity: int = 0
+
+    @property
+    def counted(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Frame:
+    district_ids: list[int]
+    months: list[datetime.date]  # first days, oldest first
+    today: datetime.date
+    rows: dict[tuple[int, datetime.date], KgMonth] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    townships: dict[int, dict] = field(default_factory=dict)  # id -> {district_id, name, rural}
+
+    def month_end(self, month: datetime.date) -> datetime.date:
+        return month_bounds(month)[1]
+
+    def counted_rows(self):
+        return (r for r in self.rows.values() if r.counted)
+
+
+def first_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def months_back(month: datetime.date, n: int) -> list[datetime.date]:
+    """The ``n`` months ending with ``month`` (first days), oldest first."""
+    months = [first_of(month)]
+    while len(months) < n:
+        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+    return months[::-1]
+
+
+def build_frame(district_ids: list[int], months: list[datetime.date], *, today: datetime.date) -> Frame:
+    from indicators.models import EnrolmentSnapshot
+
+    current = first_of(today)
+    months = sorted({first_of(m) for m in months if first_of(m) <= current})
+    frame = Frame(district_ids=list(district_ids), months=months, today=today)
+    if not months or not district_ids:
+        return frame
+    frame.townships = {
+        t["pk"]: {"district_id": t["district_id"], "name": t["name"], "rural": t["urban_rural_code"].startswith("2")}
+        for t in Township.objects.filter(district_id__in=district_ids).values(
+            "pk", "district_id", "name", "urban_rural_code"
+        )
+    }
+    past = [m for m in months if m < current]
+    snapshots = {}
+    if past:
+        # Snapshots in these districts, and those of their kindergartens when they were elsewhere.
+        in_scope = Q(district_id__in=district_ids) | Q(kindergarten__district_id__in=district_ids)
+        for s in EnrolmentSnapshot.objects.filter(in_scope, month__in=past).values(
+            "kindergarten_id",
+            "month",
+            "district_id",
+            "township_id",
+            "children",
+            "classes",
+            "compliant_classes",
+            "capacity",
+        ):
+            snapshots[(s["kindergarten_id"], s["month"])] = s
+    snapshot_kgs = {kg_id for kg_id, _month in snapshots}
+    scope = Kindergarten.objects.filter(Q(district_id__in=district_ids) | Q(pk__in=list(snapshot_kgs))).order_by()
+    kgs = {k["pk"]: k for k in scope.values("pk", "name", "district_id", "township_id")}
+    frame.names = {pk: k["name"] for pk, k in kgs.items()}
+    live = {}
+    if current in months:
+        live = {
+            k["pk"]: k
+            for k in with_enrolment(Kindergarten.objects.filter(district_id__in=district_ids).order_by()).values(
+                "pk", "enrolled", "class_count", "compliant_classes", "capacity"
+            )
+        }
+    wanted = set(district_ids)
+    ids = list(kgs)
+    for month in months:
+        day = frame.month_end(month) if month < current else today
+        values = with_values_on(Kindergarten.objects.filter(pk__in=ids).order_by(), day).values_list(
+            "pk", "status_then", "nature_then"
+        )
+        for pk, status, nature in values:
+            if status is None:  # not yet registered that day
+                continue
+            kg = kgs[pk]
+            snap = snapshots.get((pk, month))
+            if month == current:
+                if kg["district_id"] not in wanted:
+                    continue
+                row = KgMonth(pk, month, kg["district_id"], kg["township_id"], status, nature, None)
+                figures = live.get(pk)
+                if figures is not None:
+                    row.has_enrolment = True
+                    row.children, row.classes = figures["enrolled"], figures["class_count"]
+                    row.compliant_classes, row.capacity = figures["compliant_classes"], figures["capacity"]
+            elif snap is not None:
+                if snap["district_id"] not in wanted:  # it was in another district that month
+                    continue
+                row = KgMonth(pk, month, snap["district_id"], snap["township_id"], status, nature, None)
+                row.has_enrolment = True
+                row.children, row.classes = snap["children"], snap["classes"]
+                row.compliant_classes, row.capacity = snap["compliant_classes"], snap["capacity"]
+            else:
+                if kg["district_id"] not in wanted:
+                    continue
+                row = KgMonth(pk, month, kg["district_id"], kg["township_id"], status, nature, None)
+            row.reason = not_counted_reason(status, nature)
+            frame.rows[(pk, month)] = row
+    return frame

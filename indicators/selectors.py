@@ -1,0 +1,165 @@
+"""Reads: indicator figures per district / township / urban-rural / city and month, targets, drill-downs.
+
+Every function takes district ids already scoped by ``indicators.access`` and runs a fixed number of
+queries (the frame's, plus each definition's own), whatever the number of kindergartens.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.indicators import Figure, Indicator, Measures, all_indicators, gap, is_better_or_equal
+from indicators.frame import Frame, KgMonth, build_frame
+from indicators.models import Target
+
+URBAN, RURAL = "城镇", "乡村"
+
+GROUPINGS: dict[str, Callable[[Frame, KgMonth], object]] = {
+    "district": lambda frame, row: row.district_id,
+    "township": lambda frame, row: row.township_id,
+    "urban_rural": lambda frame, row: RURAL if frame.townships.get(row.township_id, {}).get("rural") else URBAN,
+    "all": lambda frame, row: "all",
+}
+
+
+def _township_group(frame: Frame, by: str, township_id: int):
+    info = frame.townships.get(township_id)
+    if info is None:
+        return None
+    return {
+        "district": info["district_id"],
+        "township": township_id,
+        "urban_rural": RURAL if info["rural"] else URBAN,
+        "all": "all",
+    }[by]
+
+
+def measure(indicator: Indicator, frame: Frame) -> Measures:
+    return indicator.compute(frame)
+
+
+def aggregate(indicator: Indicator, frame: Frame, measures: Measures, *, by: str) -> dict[tuple, Figure]:
+    """(group key, month) -> Figure. Only kindergartens that count that month have parts (unless
+    the definition says otherwise); a group whose parts are all missing is 暂无数据."""
+    key_of = GROUPINGS[by]
+    num: dict[tuple, float] = defaultdict(float)
+    den: dict[tuple, float] = defaultdict(float)
+    with_data: dict[tuple, int] = defaultdict(int)
+    missing: dict[tuple, int] = defaultdict(int)
+    for (kg_id, month), part in measures.parts.items():
+        row = frame.rows.get((kg_id, month))
+        if row is None or (indicator.counted_only and not row.counted):
+            continue
+        key = (key_of(frame, row), month)
+        if part.numerator is None:
+            missing[key] += 1
+            continue
+        num[key] += part.numerator
+        den[key] += part.denominator or 0
+        with_data[key] += 1
+    keys = set(with_data) | set(missing)
+    notes: dict[tuple, set[str]] = defaultdict(set)
+    if measures.township_denominators is not None:
+        den = defaultdict(float)
+        has_den: set[tuple] = set()
+        for (township_id, month), (value, township_notes) in measures.township_denominators.items():
+            group = _township_group(frame, by, township_id)
+            if group is None:
+                continue
+            den[(group, month)] += value
+            has_den.add((group, month))
+            notes[(group, month)].update(township_notes)
+        keys |= has_den
+        for key in keys - has_den:
+            den.pop(key, None)
+    figures = {}
+    for key in keys:
+        key_notes = set(notes.get(key, ()))
+        if missing.get(key):
+            key_notes.add(f"{missing[key]} 所幼儿园缺少本月数据，未计入")
+        numerator = num[key] if with_data.get(key) else None
+        denominator = den.get(key)
+        figures[key] = Figure(
+            numerator=numerator,
+            denominator=denominator if denominator else None,
+            notes=tuple(sorted(key_notes)),
+            kindergartens=with_data.get(key, 0),
+        )
+    return figures
+
+
+@dataclass
+class Cell:
+    """One indicator's figure for a group and month, with its target and trajectory."""
+
+    indicator: Indicator
+    figure: Figure
+    value: float | None
+    target: Decimal | None = None
+    target_year: int | None = None
+    expected: float | None = None  # where the straight line from baseline to target stands this month
+    on_track: bool | None = None
+    gap: float | None = None
+
+
+def figures_for(
+    district_ids: list[int],
+    months: list[datetime.date],
+    *,
+    today: datetime.date,
+    by: str = "district",
+    indicators: list[Indicator] | None = None,
+) -> tuple[Frame, dict[str, dict[tuple, Figure]]]:
+    """Every indicator (or those given) for the districts and months: code -> (group, month) -> Figure."""
+    frame = build_frame(district_ids, months, today=today)
+    result = {}
+    for indicator in indicators if indicators is not None else all_indicators():
+        result[indicator.code] = aggregate(indicator, frame, measure(indicator, frame), by=by)
+    return frame, result
+
+
+def targets_for(bureau_ids: list[int]) -> dict[tuple[int, str], list[Target]]:
+    """(bureau id, indicator code) -> its targets, by year."""
+    targets = defaultdict(list)
+    for t in Target.objects.filter(bureau_id__in=bureau_ids).order_by("year"):
+        targets[(t.bureau_id, t.indicator)].append(t)
+    return targets
+
+
+def _month_position(month: datetime.date) -> float:
+    """A month as a point on the year line: the end of December 2025 is 2026.0."""
+    return month.year + month.month / 12
+
+
+def trajectory(targets: list[Target], month: datetime.date) -> tuple[Target | None, float | None]:
+    """The target that governs ``month`` (this year's, else the next one ahead, else the last) and the
+    value expected this month on a straight line from the plan's baseline (end of the baseline year)
+    to the target (end of the target year). No baseline: the target itself is expected."""
+    if not targets:
+        return None, None
+    ahead = [t for t in targets if t.year >= month.year]
+    target = ahead[0] if ahead else targets[-1]
+    if target.baseline_year is None or target.baseline_value is None or target.year < month.year:
+        return target, float(target.value)
+    start, end = target.baseline_year + 1, target.year + 1
+    position = min(max(_month_position(month), start), end)
+    share = (position - start) / (end - start)
+    expected = float(target.baseline_value) + (float(target.value) - float(target.baseline_value)) * share
+    return target, expected
+
+
+def cell(indicator: Indicator, figure: Figure | None, targets: list[Target], month: datetime.date) -> Cell:
+    figure = figure or Figure(numerator=None, denominator=None)
+    value = figure.value(indicator)
+    target, expected = trajectory(targets, month)
+    result = Cell(indicator=indicator, figure=figure, value=value)
+    if target is not None:
+        result.target, result.target_year, result.expected = target.value, target.year, expected
+        result.gap = gap(indicator, value, float(target.value))
+        if value is not None and expected is not None:
+            result.on_track = is_better_or_equal(indicator, value, expected)
+    return result
