@@ -53,6 +53,13 @@ class Frame:
     def month_end(self, month: datetime.date) -> datetime.date:
         return month_bounds(month)[1]
 
+    def day(self, month: datetime.date) -> datetime.date:
+        """The day a month is judged by: its last day, or today for the current month."""
+        return min(self.month_end(month), self.today)
+
+    def kindergarten_ids(self) -> set[int]:
+        return {kg_id for kg_id, _month in self.rows}
+
     def counted_rows(self):
         return (r for r in self.rows.values() if r.counted)
 

@@ -8,7 +8,7 @@ class StaffingConfig(AppConfig):
     def ready(self) -> None:
         from core.cache import watch
         from kindergartens.services.records import PRINCIPAL_LISTENERS
-        from staffing import home, imports, jobs
+        from staffing import home, imports, indicators, jobs
         from staffing.models import CertificateKind, StaffingPolicy
         from staffing.services import principal_from_registry
 
@@ -20,3 +20,4 @@ class StaffingConfig(AppConfig):
         home.register()
         jobs.register()  # the certificate list export (core.jobs)
         imports.register()  # the roster's import check, import and export (core.jobs)
+        indicators.register()  # teacher:children, certificate holding (core.indicators)

@@ -6,9 +6,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督导"
 
     def ready(self) -> None:
-        from supervision import home, inspections, selfchecks  # noqa: F401  (they register their order sources)
+        from supervision import home, indicators, inspections, selfchecks  # noqa: F401  (they register their order sources)
 
         home.register()
+        indicators.register()  # inspection coverage (core.indicators)
 
         from supervision import monthly_report
 

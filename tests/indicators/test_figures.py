@@ -187,11 +187,12 @@ def test_townships_and_urban_rural_split(world):
     assert split["inclusive-coverage"][(RURAL, MARCH)].numerator == 50
 
 
-def test_queries_do_not_grow_with_kindergartens(world, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_kindergartens(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     a = world["a"].pk
+    figures_for([a], [FEB, MARCH], today=TODAY)  # warm-up: the certificate kinds are cached
     with CaptureQueriesContext(connection) as first:
         figures_for([a], [FEB, MARCH], today=TODAY)
     town = world["town_a"]
@@ -201,3 +202,42 @@ def test_queries_do_not_grow_with_kindergartens(world, django_assert_max_num_que
     with CaptureQueriesContext(connection) as second:
         figures_for([a], [FEB, MARCH], today=TODAY)
     assert len(second) == len(first)
+
+
+def test_teachers_on_the_last_day_and_certificate_holding(world):
+    from staffing.models import Employment
+    from tests.staffing.helpers import hire
+
+    a = world["a"].pk
+    k1 = world["kgs"][0]
+    for seq in (1, 2, 3):
+        hire(None, k1, seq, hire_date=D(2024, 9, 1))
+    # the third leaves on 31 March: not in office on the month's last day
+    Employment.objects.filter(person__name="教师3").update(leave_date=D(2025, 3, 31))
+    _frame, figures = figures_for([a], [FEB, MARCH], today=TODAY)
+    march = figures["teacher-ratio"][(a, MARCH)]
+    assert (march.numerator, march.denominator) == (230, 2)
+    assert display_value(get_indicator("teacher-ratio"), march.value(get_indicator("teacher-ratio"))) == "1:115.0"
+    assert figures["teacher-ratio"][(a, FEB)].denominator == 3
+    holding = figures["certificate-holding"][(a, MARCH)]
+    assert (holding.numerator, holding.denominator) == (0, 2)  # nobody has registered a certificate
+
+
+def test_inspection_coverage_over_the_twelve_months_to_the_day(world):
+    from supervision.models import ChecklistTemplate, Inspection
+
+    a = world["a"].pk
+    k1, k2, _k3, k4 = world["kgs"][:4]
+    template = ChecklistTemplate.objects.get(family="safety", is_current=True)
+    Inspection.objects.create(
+        kindergarten=k1, kind="routine", template=template, planned_on=D(2024, 6, 1), state="submitted"
+    )
+    Inspection.objects.create(
+        kindergarten=k2, kind="routine", template=template, planned_on=D(2024, 3, 15), state="submitted"
+    )
+    Inspection.objects.create(
+        kindergarten=k4, kind="routine", template=template, planned_on=D(2025, 3, 10), state="planned"
+    )
+    _frame, figures = figures_for([a], [MARCH], today=TODAY)
+    coverage = figures["inspection-coverage"][(a, MARCH)]
+    assert (coverage.numerator, coverage.denominator) == (1, 4)
