@@ -205,13 +205,16 @@ def test_queries_do_not_grow_with_kindergartens(world):
 
 
 def test_teachers_on_the_last_day_and_certificate_holding(world):
+    from accounts.roles import Role
     from staffing.models import Employment
+    from tests.factories import UserFactory
     from tests.staffing.helpers import hire
 
     a = world["a"].pk
     k1 = world["kgs"][0]
+    clerk = UserFactory(role=Role.BUREAU_STAFF, bureau=world["a"])
     for seq in (1, 2, 3):
-        hire(None, k1, seq, hire_date=D(2024, 9, 1))
+        hire(clerk, k1, seq, hire_date=D(2024, 9, 1))
     # the third leaves on 31 March: not in office on the month's last day
     Employment.objects.filter(person__name="教师3").update(leave_date=D(2025, 3, 31))
     _frame, figures = figures_for([a], [FEB, MARCH], today=TODAY)
