@@ -16,6 +16,7 @@ urlpatterns = [
     path("public/supervisors/", include("supervision.urls_public_signs")),
     path("reports/", include("reports.urls")),
     path("pairing/", include("pairing.urls")),
+    path("indicators/", include("indicators.urls")),
     path("public/", include("kindergartens.urls_public")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),

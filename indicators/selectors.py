@@ -12,7 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.indicators import Figure, Indicator, Measures, all_indicators, gap, is_better_or_equal
+from core.indicators import (
+    NO_DATA,
+    PERCENT,
+    Figure,
+    Indicator,
+    Measures,
+    all_indicators,
+    display_number,
+    display_value,
+    gap,
+    is_better_or_equal,
+)
 from indicators.frame import Frame, KgMonth, build_frame
 from indicators.models import Target
 
@@ -104,6 +115,42 @@ class Cell:
     expected: float | None = None  # where the straight line from baseline to target stands this month
     on_track: bool | None = None
     gap: float | None = None
+
+    # What a clerk reads (templates and exports show these, never the floats).
+    @property
+    def display(self) -> str:
+        return display_value(self.indicator, self.value)
+
+    @property
+    def target_display(self) -> str:
+        return display_value(self.indicator, self.target) if self.target is not None else "未设定"
+
+    @property
+    def expected_display(self) -> str:
+        return display_value(self.indicator, self.expected) if self.expected is not None else "—"
+
+    @property
+    def gap_display(self) -> str:
+        if self.gap is None:
+            return "—"
+        unit = "个百分点" if self.indicator.unit == PERCENT else "人/每名教师"
+        if self.gap >= 0:
+            return f"已达到（超出 {abs(self.gap):.1f} {unit}）"
+        return f"差 {abs(self.gap):.1f} {unit}"
+
+    @property
+    def track_label(self) -> str:
+        if self.on_track is None:
+            return "—" if self.target is None else NO_DATA
+        return "按计划推进" if self.on_track else "落后于计划"
+
+    @property
+    def numerator_display(self) -> str:
+        return display_number(self.figure.numerator)
+
+    @property
+    def denominator_display(self) -> str:
+        return display_number(self.figure.denominator)
 
 
 def figures_for(

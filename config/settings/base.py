@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE = {
     "reports-send-reminders": {"task": "reports.tasks.send_reminders", "schedule": crontab(minute=0, hour=8)},
     # 00:25 Beijing time: pairing report types ensured, agreements start on their date, idle ones flagged.
     "pairing-daily": {"task": "pairing.tasks.daily", "schedule": crontab(minute=25, hour=0)},
+    # 23:50 Beijing time: each kindergarten's enrolment into the month's snapshot (the indicators' "as
+    # of a month"); rewritten daily, so the month's last run leaves its month-end figures.
+    "indicators-enrolment-snapshot": {
+        "task": "indicators.tasks.take_enrolment_snapshot",
+        "schedule": crontab(minute=50, hour=23),
+    },
 }
 
 LOGGING = {
