@@ -28,7 +28,6 @@ from indicators.access import (
     townships_editable_by,
 )
 from indicators.forms import ResidentChildrenForm, TargetForm
-
 from indicators.selectors import targets_for
 from indicators.services import resident_children_save, target_save, today
 from kindergartens.models import area_name

@@ -1,7 +1,5 @@
 """Indicator pages: scope (404 outside, 403 without the right), what they show, fixed query counts."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -80,7 +78,9 @@ def test_detail_drills_down_to_kindergartens_with_why(client, cast):
 
 
 def test_month_with_snapshot_and_residents(client, cast):
-    today = datetime.date.today()
+    from indicators.services import today as local_today
+
+    today = local_today()
     KindergartenClass.objects.filter(kindergarten=cast.kg_a1).update(children=30)
     enrolment_snapshot_take(day=today)
     ResidentChildren.objects.create(
