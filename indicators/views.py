@@ -172,8 +172,9 @@ def resident_list(request):
 def resident_form(request, pk=None):
     """Enter or correct a township's figure for a year (one per township and year)."""
     user = request.user
-    require_view(user)
+    # A record first: outside the scope (or for a role that sees none) it does not exist (404).
     record = get_in_scope_or_404(residents_visible_to(user), pk=pk) if pk is not None else None
+    require_view(user)
     require(can_edit_inputs(user), "只有本区县教育局的管理员和业务人员可以录入常住适龄儿童数。")
     form = ResidentChildrenForm(request.POST or None, instance=record, townships=townships_editable_by(user))
     if request.method == "POST" and form.is_valid():
@@ -275,8 +276,8 @@ def target_list(request):
 @require_http_methods(["GET", "POST"])
 def target_form(request, pk=None):
     user = request.user
-    require_view(user)
     target = get_in_scope_or_404(targets_visible_to(user), pk=pk) if pk is not None else None
+    require_view(user)
     require(can_edit_targets(user), "您不能设定指标目标。")
     if target is not None:
         require(target.bureau_id == user.bureau_id, "只能修改本单位的指标目标。")

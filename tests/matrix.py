@@ -113,6 +113,9 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "agreement_active": "tests.matrix_pairing",
     "pairing_file": "tests.matrix_pairing",
     "plan": "tests.matrix_pairing",
+    "indicator": "tests.matrix_indicators",
+    "resident": "tests.matrix_indicators",
+    "target": "tests.matrix_indicators",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.
