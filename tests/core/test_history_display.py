@@ -880,6 +880,33 @@ def _pairing_file(c):
     return c.pairing_agreement.files.order_by("pk").first()
 
 
+@recipe("indicators.residentchildren")
+def _resident_children(c):
+    """A township's resident children entered, then corrected as an estimate from another source."""
+    from indicators.services import resident_children_save
+
+    record = resident_children_save(
+        user=c.bureau_staff, township=c.town_a, year=2025, children=300, source="police",
+        source_date=datetime.date(2025, 1, 5),
+    )  # fmt: skip
+    return resident_children_save(
+        user=c.bureau_staff, township=c.town_a, year=2025, children=320, source="health",
+        source_date=datetime.date(2025, 2, 1), is_estimate=True, note="卫健出生登记推算",
+    )  # fmt: skip
+
+
+@recipe("indicators.target")
+def _target(c):
+    """A district plan's target set, then raised with its baseline."""
+    from indicators.services import target_save
+
+    target_save(user=c.bureau_admin, bureau=c.district_a, indicator="inclusive-coverage", year=2026, value=85)
+    return target_save(
+        user=c.bureau_admin, bureau=c.district_a, indicator="inclusive-coverage", year=2026, value=92,
+        baseline_year=2023, baseline_value=decimal.Decimal("78.5"), plan="大洼区学前教育发展提升行动计划",
+    )  # fmt: skip
+
+
 def audited_models() -> set[str]:
     return {m._meta.label_lower for m in apps.get_models() if issubclass(m, AuditedModel)}
 
