@@ -885,7 +885,7 @@ def _resident_children(c):
     """A township's resident children entered, then corrected as an estimate from another source."""
     from indicators.services import resident_children_save
 
-    record = resident_children_save(
+    resident_children_save(
         user=c.bureau_staff, township=c.town_a, year=2025, children=300, source="police",
         source_date=datetime.date(2025, 1, 5),
     )  # fmt: skip

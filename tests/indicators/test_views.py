@@ -186,3 +186,17 @@ def test_target_form_checks_baseline(client, cast):
     # the list reads the target in Chinese
     html = client.get(reverse("indicators:target-list")).content.decode()
     assert "学前三年毛入园率" in html and "gross-enrolment" not in html
+
+
+def test_home_page_is_the_dashboard_for_the_bureau_and_the_city(client, cast):
+    KindergartenClass.objects.filter(kindergarten=cast.kg_a1).update(children=500)
+    html = _login(client, cast.bureau_staff).get(reverse("core:home")).content.decode()
+    assert 'data-testid="home-indicators"' in html and "普惠性幼儿园覆盖率" in html
+    attention = html.split('data-testid="attention"')[1].split("</ul>")[0]
+    over = attention.split("在园幼儿超过学位数的幼儿园")[1].split("</li>")[0]
+    # kg_a1: 500 children in its classes, fewer places; kg_a2: 20 children, no places recorded
+    assert 'text-bg-warning">2<' in over
+    html = _login(client, cast.city_viewer).get(reverse("core:home")).content.decode()
+    assert 'data-testid="home-indicators"' in html and "全市" in html
+    html = _login(client, cast.kg_director).get(reverse("core:home")).content.decode()
+    assert 'data-testid="home-indicators"' not in html
