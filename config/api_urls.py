@@ -15,6 +15,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, TokenView, UserViewSet
 from core.api_auth import API_PERMISSIONS
 from core.api_root import ApiRootView
+from indicators.api import IndicatorFiguresView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
 from pairing.api import ActivityViewSet, AgreementViewSet, PlanViewSet
 from reports.api import ConsolidatedReportViewSet, ReportTypeViewSet, SubmissionActionsViewSet
@@ -83,6 +84,7 @@ ROOT_RESOURCES = (
     ("schema", "api:schema"),
     ("me", "api:me"),
     ("auth-token", "api:token"),
+    ("indicators", "api:indicator-figures"),
     *((prefix, f"api:{basename}-list") for prefix, viewset, basename in router.registry if hasattr(viewset, "list")),
 )
 
@@ -93,5 +95,6 @@ urlpatterns = [
     # Signed in and off the one-time password, like every endpoint.
     path("schema/", SpectacularAPIView.as_view(permission_classes=API_PERMISSIONS), name="schema"),
     path("docs/", api_docs, name="docs"),
+    path("indicators/", IndicatorFiguresView.as_view(), name="indicator-figures"),
     *router.urls,
 ]

@@ -145,3 +145,9 @@ ROUTES: list[Route] = [
     Route("indicators:target-edit", _keep_object(302), obj="target", method="post", data=_target_data),
     *refused("indicators:target-edit", obj="target", methods=FORM),
 ]
+
+# The API: the same viewers; anonymous callers 401 (TokenAuthentication first).
+API_ROUTES: list[Route] = [
+    Route("api:indicator-figures", statuses(403, anonymous=401, **dict.fromkeys(VIEWERS, 200)), api=True),
+]
+ROUTES += API_ROUTES
