@@ -50,6 +50,11 @@ class Command(BaseCommand):
         pairing_made = {label: n for label, n in seed_pairing().items() if n}
         if pairing_made and not quiet:
             self.stdout.write("结对帮扶：" + "，".join(f"{label} {n}" for label, n in pairing_made.items()))
+        from indicators.demo import seed_indicators
+
+        indicators_made = {label: n for label, n in seed_indicators().items() if n}
+        if indicators_made and not quiet:
+            self.stdout.write("指标：" + "，".join(f"{label} {n}" for label, n in indicators_made.items()))
         elapsed = time.monotonic() - started
 
         if not quiet:
