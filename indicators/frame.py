@@ -6,8 +6,9 @@ its one definition (``not_counted_reason``); district, township and enrolment fr
 snapshot (``EnrolmentSnapshot``), or, for the current month, from today's classes. A past month
 without a snapshot has no enrolment: indicators built on it say 暂无数据 for that month.
 
-Queries: a fixed handful, plus one per month for the dated status and nature (the registry's
-machinery answers for one day at a time); none per kindergarten.
+Queries: a fixed handful whatever the number of kindergartens or months: the dated status and
+nature of every month come in one query (``with_values_on_days``: the registry's as-of expressions,
+one pair per month).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from kindergartens.models import Kindergarten, Township
-from kindergartens.selectors import month_bounds, not_counted_reason, with_enrolment, with_values_on
+from kindergartens.selectors import month_bounds, not_counted_reason, with_enrolment, with_values_on_days
 
 
 @dataclass(slots=True)
@@ -119,13 +120,14 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
             )
         }
     wanted = set(district_ids)
-    ids = list(kgs)
-    for month in months:
-        day = frame.month_end(month) if month < current else today
-        values = with_values_on(Kindergarten.objects.filter(pk__in=ids).order_by(), day).values_list(
-            "pk", "status_then", "nature_then"
-        )
-        for pk, status, nature in values:
+    days = [frame.month_end(month) if month < current else today for month in months]
+    # Every month's status and nature in one query (the registry's as-of expressions, one pair per day).
+    dated, names = with_values_on_days(Kindergarten.objects.filter(pk__in=list(kgs)).order_by(), days)
+    columns = [name for pair in names for name in pair]
+    values = list(dated.values_list("pk", *columns))
+    for index, month in enumerate(months):
+        for value_row in values:
+            pk, status, nature = value_row[0], value_row[1 + 2 * index], value_row[2 + 2 * index]
             if status is None:  # not yet registered that day
                 continue
             kg = kgs[pk]

@@ -152,6 +152,19 @@ def _values_on_expressions(day: datetime.date, settled: datetime.date) -> dict:
     }
 
 
+def with_values_on_days(qs: QuerySet[Kindergarten], days: Iterable[datetime.date]) -> tuple[QuerySet, list]:
+    """``with_values_on`` for several days in ONE query (a trend over months): annotates
+    ``status_then_<i>``/``nature_then_<i>`` for the i-th day, each exactly ``with_values_on``'s
+    expressions. Returns the queryset and, per day, its two annotation names."""
+    annotations, names = {}, []
+    for i, day in enumerate(days):
+        expressions = _values_on_expressions(day, _settled(day))
+        annotations[f"status_then_{i}"] = expressions["status_then"]
+        annotations[f"nature_then_{i}"] = expressions["nature_then"]
+        names.append((f"status_then_{i}", f"nature_then_{i}"))
+    return qs.annotate(**annotations), names
+
+
 def kindergartens_on(
     qs: QuerySet[Kindergarten],
     day: datetime.date,

@@ -244,3 +244,19 @@ def test_inspection_coverage_over_the_twelve_months_to_the_day(world):
     _frame, figures = figures_for([a], [MARCH], today=TODAY)
     coverage = figures["inspection-coverage"][(a, MARCH)]
     assert (coverage.numerator, coverage.denominator) == (1, 4)
+
+
+def test_queries_do_not_grow_with_months(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.frame import months_back
+
+    a = world["a"].pk
+    figures_for([a], [MARCH], today=TODAY)  # warm-up
+    with CaptureQueriesContext(connection) as two:
+        figures_for([a], months_back(MARCH, 2), today=TODAY)
+    with CaptureQueriesContext(connection) as thirty_six:
+        _frame, figures = figures_for([a], months_back(MARCH, 36), today=TODAY)
+    assert len(thirty_six) == len(two)
+    assert figures["inclusive-coverage"][(a, MARCH)].numerator == 150  # the same figure as month by month
