@@ -9,7 +9,7 @@ from indicators.access import can_view
 
 
 def _attention(user) -> list[dict]:
-    from django.db.models import Exists, F, OuterRef
+    from django.db.models import Case, Exists, F, OuterRef, Sum, When
     from django.urls import reverse
 
     from kindergartens.access import filings_visible_to, kindergartens_visible_to
@@ -19,9 +19,13 @@ def _attention(user) -> list[dict]:
 
     counted = kindergartens_visible_to(user).filter(counted_condition()).order_by()
     returned = filings_visible_to(user).filter(state=ChangeFiling.State.RETURNED).count()
-    over = with_enrolment(counted, only=("enrolled",)).filter(enrolled__gt=F("capacity")).count()
     active = SupervisorAssignment.objects.filter(kindergarten=OuterRef("pk"), ended_at__isnull=True)
-    unassigned = counted.filter(~Exists(active)).count()
+    flags = with_enrolment(counted, only=("enrolled",)).annotate(supervised=Exists(active))
+    counts = flags.aggregate(
+        over=Sum(Case(When(enrolled__gt=F("capacity"), then=1), default=0)),
+        unassigned=Sum(Case(When(supervised=False, then=1), default=0)),
+    )
+    over, unassigned = counts["over"] or 0, counts["unassigned"] or 0
     return [
         {"label": "被退回待重新报送的变更备案", "count": returned, "url": reverse("kindergartens:filing-list")},
         {"label": "在园幼儿超过学位数的幼儿园", "count": over, "url": reverse("kindergartens:compliance")},

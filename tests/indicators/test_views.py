@@ -1,5 +1,7 @@
 """Indicator pages: scope (404 outside, 403 without the right), what they show, fixed query counts."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -200,3 +202,22 @@ def test_home_page_is_the_dashboard_for_the_bureau_and_the_city(client, cast):
     assert 'data-testid="home-indicators"' in html and "全市" in html
     html = _login(client, cast.kg_director).get(reverse("core:home")).content.decode()
     assert 'data-testid="home-indicators"' not in html
+
+
+def test_home_page_queries_do_not_grow(client, cast):
+    from indicators.services import enrolment_snapshot_take
+    from indicators.services import today as local_today
+    from tests.factories import KindergartenFactory
+
+    _login(client, cast.city_viewer)
+    url = reverse("core:home")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for i in range(4):
+        KindergartenFactory(name=f"首页加园{i}", township=cast.town_a)
+    enrolment_snapshot_take(day=local_today().replace(day=1) - datetime.timedelta(days=1))
+    client.get(url)
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before)
