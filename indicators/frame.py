@@ -56,7 +56,10 @@ class Frame:
 
     def day(self, month: datetime.date) -> datetime.date:
         """The day a month is judged by: its last day, or today for the current month."""
-        return min(self.month_end(month), self.today)
+        days = self.__dict__.setdefault("_days", {})
+        if month not in days:
+            days[month] = min(self.month_end(month), self.today)
+        return days[month]
 
     def kindergarten_ids(self) -> set[int]:
         return {kg_id for kg_id, _month in self.rows}
@@ -96,7 +99,7 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
     if past:
         # Snapshots in these districts, and those of their kindergartens when they were elsewhere.
         in_scope = Q(district_id__in=district_ids) | Q(kindergarten__district_id__in=district_ids)
-        for s in EnrolmentSnapshot.objects.filter(in_scope, month__in=past).values(
+        for s in EnrolmentSnapshot.objects.filter(in_scope, month__in=past).values_list(
             "kindergarten_id",
             "month",
             "district_id",
@@ -106,7 +109,7 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
             "compliant_classes",
             "capacity",
         ):
-            snapshots[(s["kindergarten_id"], s["month"])] = s
+            snapshots[(s[0], s[1])] = s[2:]
     snapshot_kgs = {kg_id for kg_id, _month in snapshots}
     scope = Kindergarten.objects.filter(Q(district_id__in=district_ids) | Q(pk__in=list(snapshot_kgs))).order_by()
     kgs = {k["pk"]: k for k in scope.values("pk", "name", "district_id", "township_id")}
@@ -125,6 +128,7 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
     dated, names = with_values_on_days(Kindergarten.objects.filter(pk__in=list(kgs)).order_by(), days)
     columns = [name for pair in names for name in pair]
     values = list(dated.values_list("pk", *columns))
+    reasons: dict[tuple, str | None] = {}
     for index, month in enumerate(months):
         for value_row in values:
             pk, status, nature = value_row[0], value_row[1 + 2 * index], value_row[2 + 2 * index]
@@ -142,16 +146,29 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
                     row.children, row.classes = figures["enrolled"], figures["class_count"]
                     row.compliant_classes, row.capacity = figures["compliant_classes"], figures["capacity"]
             elif snap is not None:
-                if snap["district_id"] not in wanted:  # it was in another district that month
+                district_id, township_id, children, classes, compliant, capacity = snap
+                if district_id not in wanted:  # it was in another district that month
                     continue
-                row = KgMonth(pk, month, snap["district_id"], snap["township_id"], status, nature, None)
-                row.has_enrolment = True
-                row.children, row.classes = snap["children"], snap["classes"]
-                row.compliant_classes, row.capacity = snap["compliant_classes"], snap["capacity"]
+                row = KgMonth(
+                    pk,
+                    month,
+                    district_id,
+                    township_id,
+                    status,
+                    nature,
+                    None,
+                    True,
+                    children,
+                    classes,
+                    compliant,
+                    capacity,
+                )
             else:
                 if kg["district_id"] not in wanted:
                     continue
                 row = KgMonth(pk, month, kg["district_id"], kg["township_id"], status, nature, None)
-            row.reason = not_counted_reason(status, nature)
+            if (status, nature) not in reasons:
+                reasons[(status, nature)] = not_counted_reason(status, nature)
+            row.reason = reasons[(status, nature)]
             frame.rows[(pk, month)] = row
     return frame

@@ -49,6 +49,22 @@ def _township_group(frame: Frame, by: str, township_id: int):
     }[by]
 
 
+def _group_keys(frame: Frame, by: str) -> dict:
+    """(kindergarten id, month) -> (group key, month) for the rows that count, built once per frame."""
+    cache = frame.__dict__.setdefault("_group_keys", {})
+    if by not in cache:
+        key_of = GROUPINGS[by]
+        cache[by] = {
+            (row.kg_id, row.month): (key_of(frame, row), row.month) for row in frame.rows.values() if row.counted
+        }
+    return cache[by]
+
+
+def _any_key(frame: Frame, by: str, kg_month) -> tuple | None:
+    row = frame.rows.get(kg_month)
+    return None if row is None else (GROUPINGS[by](frame, row), row.month)
+
+
 def measure(indicator: Indicator, frame: Frame) -> Measures:
     return indicator.compute(frame)
 
@@ -56,21 +72,22 @@ def measure(indicator: Indicator, frame: Frame) -> Measures:
 def aggregate(indicator: Indicator, frame: Frame, measures: Measures, *, by: str) -> dict[tuple, Figure]:
     """(group key, month) -> Figure. Only kindergartens that count that month have parts (unless
     the definition says otherwise); a group whose parts are all missing is 暂无数据."""
-    key_of = GROUPINGS[by]
+    keys_of = _group_keys(frame, by)
+    counted_only = indicator.counted_only
     num: dict[tuple, float] = defaultdict(float)
     den: dict[tuple, float] = defaultdict(float)
     with_data: dict[tuple, int] = defaultdict(int)
     missing: dict[tuple, int] = defaultdict(int)
-    for (kg_id, month), part in measures.parts.items():
-        row = frame.rows.get((kg_id, month))
-        if row is None or (indicator.counted_only and not row.counted):
+    for kg_month, part in measures.parts.items():
+        key = keys_of.get(kg_month) if counted_only else keys_of.get(kg_month) or _any_key(frame, by, kg_month)
+        if key is None:
             continue
-        key = (key_of(frame, row), month)
-        if part.numerator is None:
+        numerator = part[0]
+        if numerator is None:
             missing[key] += 1
             continue
-        num[key] += part.numerator
-        den[key] += part.denominator or 0
+        num[key] += numerator
+        den[key] += part[1] or 0
         with_data[key] += 1
     keys = set(with_data) | set(missing)
     notes: dict[tuple, set[str]] = defaultdict(set)

@@ -68,34 +68,50 @@ def certificate_holding(frame) -> Measures:
     needed = {post: {k.pk for k in required_kinds(post, kinds)} for post in Post.values}
     posts = [post for post, ids in needed.items() if ids]
     first, last = _window(frame)
-    employments = list(
-        _in_office(
-            Employment.objects.filter(kindergarten_id__in=list(frame.kindergarten_ids()), post__in=posts), first, last
-        ).values_list("kindergarten_id", "person_id", "post", "hire_date", "leave_date")
+    in_office = _in_office(
+        Employment.objects.filter(kindergarten_id__in=list(frame.kindergarten_ids()), post__in=posts), first, last
     )
+    employments = list(in_office.values_list("kindergarten_id", "person_id", "post", "hire_date", "leave_date"))
     certificates = defaultdict(list)
     for person_id, kind_id, issued, expires in Certificate.objects.filter(
-        person_id__in={e[1] for e in employments}, issued_on__lte=last
+        person_id__in=in_office.values("person_id"), issued_on__lte=last
     ).values_list("person_id", "kind_id", "issued_on", "expires_on"):
         certificates[person_id].append((kind_id, issued, expires))
     by_kg = defaultdict(list)
-    for employment in employments:
-        by_kg[employment[0]].append(employment)
+    for kg_id, person_id, post, hire, leave in employments:
+        by_kg[kg_id].append((person_id, hire, leave, _holding_rule(needed[post], certificates.get(person_id, ()))))
     for row in frame.counted_rows():
         day = frame.day(row.month)
         staff = holding = 0
-        for _kg, person_id, post, hire, leave in by_kg.get(row.kg_id, ()):
+        for _person_id, hire, leave, holds in by_kg.get(row.kg_id, ()):
             if hire > day or (leave is not None and leave <= day):
                 continue
             staff += 1
-            valid = {
-                k
-                for k, issued, expires in certificates.get(person_id, ())
-                if issued <= day and (expires is None or expires >= day)
-            }
-            holding += needed[post] <= valid
+            holding += holds(day)
         measures.parts[(row.kg_id, row.month)] = Part(holding, staff, "" if staff else "无需持证岗位人员")
     return measures
+
+
+def _holding_rule(kind_ids: set[int], certificates) -> callable:
+    """day -> does the person hold a valid certificate of every kind in ``kind_ids`` on that day?
+
+    Certificates that never expire make it "from the day the last of them was issued": one comparison
+    per month. Expiring ones are checked day by day."""
+    relevant = [c for c in certificates if c[0] in kind_ids]
+    if any(expires is not None for _kind, _issued, expires in relevant):
+
+        def holds(day):
+            valid = {k for k, issued, expires in relevant if issued <= day and (expires is None or expires >= day)}
+            return kind_ids <= valid
+
+        return holds
+    earliest: dict[int, datetime.date] = {}
+    for kind, issued, _expires in relevant:
+        earliest[kind] = min(issued, earliest.get(kind, issued))
+    if set(earliest) != kind_ids:
+        return lambda day: False
+    held_from = max(earliest.values())
+    return lambda day: held_from <= day
 
 
 INDICATORS = (
