@@ -84,3 +84,11 @@ def targets_visible_to(user):
     from indicators.models import Target
 
     return Target.objects.filter(bureau__in=target_bureaus_visible_to(user))
+
+
+def tasks_visible_to(user):
+    from indicators.models import ResponsibilityTask
+
+    if not can_view(user):
+        return ResponsibilityTask.objects.none()
+    return ResponsibilityTask.objects.filter(district_id__in=visible_district_ids(user))

@@ -51,6 +51,51 @@ def _targets(bureau: Bureau, plan: str, figures: dict) -> int:
     return made
 
 
+# Tasks in the manner of seed 002's plans: lead and responsible units, deadlines, the indicator moved.
+TASKS = (
+    (
+        "新建、改扩建公办幼儿园，增加公办学位",
+        "区教育局",
+        "区发展改革局、区财政局、区自然资源局、区住房城乡建设局",
+        -60,
+        "public-share",
+    ),
+    ("认定扶持普惠性民办幼儿园，落实生均补助", "区教育局", "区财政局、区市场监管局", 120, "inclusive-coverage"),
+    (
+        "核定各街道/乡镇 3–5 岁常住适龄儿童数",
+        "区统计局",
+        "区公安分局、区卫生健康局、各街道/乡镇",
+        30,
+        "gross-enrolment",
+    ),
+    ("全面消除大班额，控制班额在标准以内", "区教育局", "各幼儿园", 200, "class-size"),
+    ("幼儿园教职工持证上岗全覆盖", "区教育局", "区人力资源社会保障局、区卫生健康局", 300, "certificate-holding"),
+)
+
+
+def _tasks(districts, day) -> int:
+    from indicators.models import ResponsibilityTask
+    from indicators.responsibility import progress_type_ensure
+
+    progress_type_ensure()
+    made = 0
+    for district in districts:
+        for number, (title, lead, units, days, indicator) in enumerate(TASKS, start=1):
+            _obj, created = ResponsibilityTask.objects.get_or_create(
+                district=district,
+                number=number,
+                defaults={
+                    "title": title,
+                    "lead_unit": lead,
+                    "responsible_units": units,
+                    "deadline": day + datetime.timedelta(days=days),
+                    "indicator": indicator,
+                },
+            )
+            made += created
+    return made
+
+
 def seed_indicators() -> dict[str, int]:
     day = today()
     made = {"指标目标": 0, "常住适龄儿童数": 0, "月末在园快照": 0}
@@ -115,4 +160,5 @@ def seed_indicators() -> dict[str, int]:
         before = EnrolmentSnapshot.objects.count()
         EnrolmentSnapshot.objects.bulk_create(snapshots, batch_size=1000, ignore_conflicts=True)
         made["月末在园快照"] = EnrolmentSnapshot.objects.count() - before
+        made["责任清单任务"] = _tasks(districts, day)
     return made

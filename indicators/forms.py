@@ -152,3 +152,68 @@ class TargetForm(forms.Form):
         if value is not None and data.get("indicator") and data["indicator"] != "teacher-ratio" and value > 1000:
             self.add_error("value", "百分比目标值不能超过 1000。")
         return data
+
+
+class ResponsibilityTaskForm(forms.Form):
+    number = forms.IntegerField(
+        label="序号",
+        min_value=1,
+        max_value=999,
+        error_messages={
+            "required": "请填写序号。",
+            "invalid": "序号应为整数。",
+            "min_value": "序号应在 1–999 之间。",
+            "max_value": "序号应在 1–999 之间。",
+        },
+    )
+    title = forms.CharField(
+        label="任务",
+        max_length=300,
+        error_messages={"required": "请填写任务内容。", "max_length": "任务内容不能超过 300 字。"},
+    )
+    lead_unit = forms.CharField(
+        label="牵头单位",
+        max_length=100,
+        error_messages={"required": "请填写牵头单位。", "max_length": "不能超过 100 字。"},
+    )
+    responsible_units = forms.CharField(
+        label="责任单位",
+        max_length=300,
+        help_text="多个单位用顿号分隔。",
+        error_messages={"required": "请填写责任单位。", "max_length": "不能超过 300 字。"},
+    )
+    deadline = forms.DateField(
+        label="完成时限",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写完成时限。", "invalid": "日期格式不正确，应写作 2025-12-31。"},
+    )
+    indicator = forms.ChoiceField(
+        label="推动的指标", required=False, choices=(), error_messages={"invalid_choice": "请选择指标。"}
+    )
+    done_on = forms.DateField(
+        label="完成日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "日期格式不正确，应写作 2025-12-31。"},
+    )
+
+    def __init__(self, *args, instance=None, numbers_taken=(), **kwargs):
+        if instance is not None and not args:
+            kwargs.setdefault(
+                "initial",
+                {
+                    f: getattr(instance, f)
+                    for f in ("number", "title", "lead_unit", "responsible_units", "deadline", "indicator", "done_on")
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.numbers_taken = set(numbers_taken)
+        self.fields["indicator"].choices = [("", "（无）")] + [(i.code, i.name) for i in all_indicators()]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-select" if name == "indicator" else "form-control")
+
+    def clean_number(self):
+        number = self.cleaned_data["number"]
+        if number in self.numbers_taken:
+            raise forms.ValidationError("本区县责任清单已有这个序号。")
+        return number

@@ -148,3 +148,51 @@ class EnrolmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kindergarten_id} {self.month:%Y-%m}"
+
+
+class ResponsibilityTask(AuditedModel):
+    """责任清单: one task of the district's plan, its lead unit (牵头单位), responsible units (责任单位),
+    deadline and, if any, the indicator it moves. Progress is reported monthly by the 10th through the
+    report engine (the 责任清单月度进展 report type, indicators.responsibility)."""
+
+    district = models.ForeignKey(Bureau, verbose_name=_("区县"), on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(_("序号"), validators=[MinValueValidator(1), MaxValueValidator(999)])
+    title = models.CharField(_("任务"), max_length=300)
+    lead_unit = models.CharField(_("牵头单位"), max_length=100)
+    responsible_units = models.CharField(_("责任单位"), max_length=300, help_text=_("多个单位用顿号分隔"))
+    deadline = models.DateField(_("完成时限"))
+    indicator = models.CharField(_("推动的指标"), max_length=40, blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("责任清单任务")
+        verbose_name_plural = _("责任清单任务")
+        ordering = ["district", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "number"], name="responsibility_task_number_per_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title[:30]}"
+
+    def audit_district_id(self) -> int | None:
+        return self.district_id
+
+    @classmethod
+    def audit_display_value(cls, field_name, value, entry):
+        if field_name == "indicator":
+            from core.indicators import get_indicator
+
+            if not value:
+                return "—"
+            indicator = get_indicator(value) if isinstance(value, str) else None
+            return indicator.name if indicator else "（已停用的指标）"
+        return None
+
+    def is_overdue(self, day) -> bool:
+        return self.done_on is None and self.deadline < day

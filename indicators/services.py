@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.frame import first_of
-from indicators.models import EnrolmentSnapshot, ResidentChildren, Target
+from indicators.models import EnrolmentSnapshot, ResidentChildren, ResponsibilityTask, Target
 from kindergartens.models import Kindergarten
 from kindergartens.selectors import with_enrolment
 
@@ -107,3 +107,16 @@ def target_save(
         target.full_clean()
         target.save()
     return target
+
+
+def responsibility_task_save(*, user, district, task=None, **fields) -> ResponsibilityTask:
+    """Create or change a task of the district's responsibility list."""
+
+    with transaction.atomic():
+        task = task if task is not None else ResponsibilityTask(district=district)
+        for name, value in fields.items():
+            setattr(task, name, value)
+        task.recorded_by = user
+        task.full_clean()
+        task.save()
+    return task

@@ -14,5 +14,8 @@ urlpatterns = [
     path("targets/", views.target_list, name="target-list"),
     path("targets/new/", views.target_form, name="target-new"),
     path("targets/<int:pk>/edit/", views.target_form, name="target-edit"),
+    path("tasks/", views.task_list, name="task-list"),
+    path("tasks/new/", views.task_form, name="task-new"),
+    path("tasks/<int:pk>/edit/", views.task_form, name="task-edit"),
     path("<slug:code>/", views.indicator_detail, name="detail"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -25,6 +25,7 @@ from indicators.access import (
     residents_visible_to,
     target_bureaus_for,
     targets_visible_to,
+    tasks_visible_to,
     townships_editable_by,
 )
 from indicators.forms import ResidentChildrenForm, TargetForm
@@ -292,3 +293,81 @@ def target_form(request, pk=None):
             messages.success(request, "已保存。")
             return redirect(reverse("indicators:target-list"))
     return render(request, "indicators/target_form.html", {"form": form, "target": target, "bureau": bureau})
+
+
+# --- responsibility list ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def task_list(request):
+    """责任清单: the district's tasks (a city viewer picks a district), overdue ones first and marked,
+    with the latest progress reported through 责任清单月度进展."""
+    from indicators.access import districts_visible_to
+    from indicators.responsibility import latest_progress
+
+    user = request.user
+    require_view(user)
+    districts = list(districts_visible_to(user))
+    chosen = request.GET.get("district")
+    district = next((d for d in districts if str(d.pk) == chosen), None) if chosen else None
+    if chosen and district is None:
+        raise Http404
+    district = district or (districts[0] if len(districts) == 1 or not chosen and districts else None)
+    day = today()
+    tasks, submission, progress = [], None, {}
+    if district is not None:
+        tasks = list(tasks_visible_to(user).filter(district=district))
+        tasks.sort(key=lambda t: (not t.is_overdue(day), t.done_on is not None, t.number))
+        submission, progress = latest_progress(district.pk)
+    names = {i.code: i.name for i in all_indicators()}
+    rows = [
+        {
+            "task": t,
+            "overdue": t.is_overdue(day),
+            "indicator": names.get(t.indicator, ""),
+            "progress": progress.get(t.number, []),
+        }
+        for t in tasks
+    ]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "indicators/task_list.html",
+        {
+            "page": page,
+            "district": district,
+            "districts": districts if len(districts) > 1 else [],
+            "submission": submission,
+            "overdue_count": sum(r["overdue"] for r in rows),
+            "can_edit": can_edit_inputs(user) and district is not None and district.pk == user.bureau_id,
+            "query": querystring_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_form(request, pk=None):
+    from indicators.forms import ResponsibilityTaskForm
+    from indicators.services import responsibility_task_save
+
+    user = request.user
+    task = get_in_scope_or_404(tasks_visible_to(user), pk=pk) if pk is not None else None
+    require_view(user)
+    require(can_edit_inputs(user), "只有本区县教育局的管理员和业务人员可以维护责任清单。")
+    taken = tasks_visible_to(user).filter(district_id=user.bureau_id)
+    if task is not None:
+        taken = taken.exclude(pk=task.pk)
+    form = ResponsibilityTaskForm(
+        request.POST or None, instance=task, numbers_taken=taken.values_list("number", flat=True)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            responsibility_task_save(user=user, district=user.bureau, task=task, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("indicators:task-list")
+    return render(request, "indicators/task_form.html", {"form": form, "task": task})

@@ -116,6 +116,7 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "indicator": "tests.matrix_indicators",
     "resident": "tests.matrix_indicators",
     "target": "tests.matrix_indicators",
+    "task": "tests.matrix_indicators",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

@@ -8,6 +8,8 @@
 - ``resident``: district A's figure for 大洼街道 (foreign: district B's, the city viewer's: C's).
   Kept by district A's admin and staff; the city viewer reads it (403 on the form); roles without
   indicator pages do not see it (404).
+- ``task``: district A's responsibility-list task (foreign: B's; the city viewer's: C's); kept like
+  resident children.
 - ``target``: district A's target (foreign: B's; the city viewer's: C's). The city viewer reads A's
   targets but keeps only the city's own (403 on A's form).
 """
@@ -90,6 +92,40 @@ def foreign_target(role, cast):
     return _target(cast.district_c if role == "city_viewer" else cast.district_b)
 
 
+def _task(district, number=1):
+    from indicators.models import ResponsibilityTask
+
+    return ResponsibilityTask.objects.get_or_create(
+        district=district,
+        number=number,
+        defaults={
+            "title": "新建公办幼儿园",
+            "lead_unit": "区教育局",
+            "responsible_units": "区财政局、区住建局",
+            "deadline": datetime.date(2026, 6, 30),
+        },
+    )[0]
+
+
+def own_task(role, cast):
+    return _task(cast.district_a)
+
+
+def foreign_task(role, cast):
+    return _task(cast.district_c if role == "city_viewer" else cast.district_b)
+
+
+def _task_data(cast) -> dict:
+    return {
+        "number": 7,
+        "title": "认定普惠性民办幼儿园",
+        "lead_unit": "区教育局",
+        "responsible_units": "区财政局",
+        "deadline": "2026-09-30",
+        "indicator": "inclusive-coverage",
+    }
+
+
 def _resident_data(cast) -> dict:
     return {
         "township": cast.town_a.pk,
@@ -144,6 +180,17 @@ ROUTES: list[Route] = [
     Route("indicators:target-edit", _keep_object(200), obj="target"),
     Route("indicators:target-edit", _keep_object(302), obj="target", method="post", data=_target_data),
     *refused("indicators:target-edit", obj="target", methods=FORM),
+]
+
+ROUTES += [
+    Route("indicators:task-list", _view()),
+    *refused("indicators:task-list"),
+    Route("indicators:task-new", _keep(200)),
+    Route("indicators:task-new", _keep(302), method="post", data=_task_data),
+    *refused("indicators:task-new", methods=FORM),
+    Route("indicators:task-edit", _keep_object(200), obj="task"),
+    Route("indicators:task-edit", _keep_object(302), obj="task", method="post", data=_task_data),
+    *refused("indicators:task-edit", obj="task", methods=FORM),
 ]
 
 # The API: the same viewers; anonymous callers 401 (TokenAuthentication first).

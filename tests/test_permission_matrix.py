@@ -502,6 +502,8 @@ TASK_SCOPES = {
     "reports.tasks.send_reminders": "system: one digest per person about submissions they file or oversee",
     "reports.tasks.build_district_reports": "system: builds every district's consolidated report when due",
     "pairing.tasks.daily": "system: ensures the pairing report types, starts agreements, flags idle ones to their bureaus",
+    "indicators.tasks.take_enrolment_snapshot": "system: writes every kindergarten's enrolment into the month's "
+    "snapshot and ensures the responsibility list's progress report type (tests/indicators/test_tasks.py)",
 }
 
 

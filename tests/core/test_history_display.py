@@ -907,6 +907,21 @@ def _target(c):
     )  # fmt: skip
 
 
+@recipe("indicators.responsibilitytask")
+def _responsibility_task(c):
+    """A task of the district's responsibility list, then marked done."""
+    from indicators.services import responsibility_task_save
+
+    task = responsibility_task_save(
+        user=c.bureau_staff, district=c.district_a, number=1, title="新建公办幼儿园，增加公办学位",
+        lead_unit="区教育局", responsible_units="区发展改革局、区财政局", deadline=datetime.date(2025, 12, 31),
+        indicator="public-share",
+    )  # fmt: skip
+    return responsibility_task_save(
+        user=c.bureau_admin, district=c.district_a, task=task, done_on=datetime.date(2025, 11, 20)
+    )
+
+
 def audited_models() -> set[str]:
     return {m._meta.label_lower for m in apps.get_models() if issubclass(m, AuditedModel)}
 
