@@ -76,8 +76,11 @@ TASKS = (
 def _tasks(districts, day) -> int:
     from indicators.models import ResponsibilityTask
     from indicators.responsibility import progress_type_ensure
+    from reports.services import submissions_open
 
-    progress_type_ensure()
+    # Created after seed_reports opened the month's reports: opened here too, so a second run adds nothing.
+    report_type = progress_type_ensure()
+    submissions_open(report_type=report_type, month=report_type.month_due_on(day))
     made = 0
     for district in districts:
         for number, (title, lead, units, days, indicator) in enumerate(TASKS, start=1):
