@@ -97,9 +97,9 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
     past = [m for m in months if m < current]
     snapshots = {}
     if past:
-        # Snapshots in these districts, and those of their kindergartens when they were elsewhere.
-        in_scope = Q(district_id__in=district_ids) | Q(kindergarten__district_id__in=district_ids)
-        for s in EnrolmentSnapshot.objects.filter(in_scope, month__in=past).values_list(
+        # Snapshots in these districts, and those of their kindergartens when they were elsewhere: one
+        # query with a union (an OR over the join kept PostgreSQL from both indexes).
+        columns = (
             "kindergarten_id",
             "month",
             "district_id",
@@ -108,7 +108,10 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
             "classes",
             "compliant_classes",
             "capacity",
-        ):
+        )
+        here = EnrolmentSnapshot.objects.filter(month__in=past, district_id__in=district_ids).order_by()
+        theirs = EnrolmentSnapshot.objects.filter(month__in=past, kindergarten__district_id__in=district_ids).order_by()
+        for s in here.values_list(*columns).union(theirs.values_list(*columns)):
             snapshots[(s[0], s[1])] = s[2:]
     snapshot_kgs = {kg_id for kg_id, _month in snapshots}
     scope = Kindergarten.objects.filter(Q(district_id__in=district_ids) | Q(pk__in=list(snapshot_kgs))).order_by()
