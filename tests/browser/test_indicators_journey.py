@@ -92,7 +92,10 @@ def test_indicators_journey(page, live_server, browser_cast, tmp_path):
     page.goto(f"{live_server.url}/indicators/")
     with page.expect_download() as download_info:
         page.get_by_test_id("export-xlsx").click()
-    sheet = load_workbook(download_info.value.path())["指标"]
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    sheet = load_workbook(saved)["指标"]
     assert "大洼区" in sheet["A1"].value and cast.bureau_staff.display_name in sheet["A2"].value
     row = next(r for r in range(5, 14) if sheet.cell(row=r, column=1).value == "学前三年毛入园率")
     assert sheet.cell(row=row, column=2).value == "50.0%"
