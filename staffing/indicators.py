@@ -58,15 +58,22 @@ def teacher_ratio(frame) -> Measures:
 
 def certificate_holding(frame) -> Measures:
     """Per kindergarten-month: (staff holding every certificate their post needs, staff whose post
-    needs one), on the day. Two queries: the employments in the window and their certificates."""
-    from staffing.selectors import certificate_kinds, required_kinds
+    needs one), on the day, by the requirements in force in the kindergarten's district that month
+    (staffing.selectors.requirements_for: the city-wide kinds with the district's own changes). Two
+    queries: the employments in the window and their certificates (the requirements are cached)."""
+    from staffing.selectors import required_kinds, requirements_for
 
     measures = Measures()
     if not frame.months:
         return measures
-    kinds = certificate_kinds()
-    needed = {post: {k.pk for k in required_kinds(post, kinds)} for post in Post.values}
-    posts = [post for post, ids in needed.items() if ids]
+    districts = {row.district_id for row in frame.rows.values()}
+    needed = {
+        district_id: {
+            post: frozenset(k.pk for k in required_kinds(post, requirements_for(district_id))) for post in Post.values
+        }
+        for district_id in districts
+    }
+    posts = sorted({post for by_post in needed.values() for post, ids in by_post.items() if ids})
     first, last = _window(frame)
     in_office = _in_office(
         Employment.objects.filter(kindergarten_id__in=list(frame.kindergarten_ids()), post__in=posts), first, last
@@ -79,15 +86,21 @@ def certificate_holding(frame) -> Measures:
         certificates[person_id].append((kind_id, issued, expires))
     by_kg = defaultdict(list)
     for kg_id, person_id, post, hire, leave in employments:
-        by_kg[kg_id].append((person_id, hire, leave, _holding_rule(needed[post], certificates.get(person_id, ()))))
+        by_kg[kg_id].append((person_id, post, hire, leave))
+    rules: dict[tuple, callable] = {}
     for row in frame.counted_rows():
         day = frame.day(row.month)
+        district_needs = needed[row.district_id]
         staff = holding = 0
-        for _person_id, hire, leave, holds in by_kg.get(row.kg_id, ()):
-            if hire > day or (leave is not None and leave <= day):
+        for person_id, post, hire, leave in by_kg.get(row.kg_id, ()):
+            kinds = district_needs[post]
+            if not kinds or hire > day or (leave is not None and leave <= day):
                 continue
             staff += 1
-            holding += holds(day)
+            key = (person_id, kinds)
+            if key not in rules:
+                rules[key] = _holding_rule(set(kinds), certificates.get(person_id, ()))
+            holding += rules[key](day)
         measures.parts[(row.kg_id, row.month)] = Part(holding, staff, "" if staff else "无需持证岗位人员")
     return measures
 
