@@ -16,8 +16,10 @@ Figures:
 * ``district_build_300_s`` / ``district_build_3000_s``: ``district_report_build`` for one district
   (figures, missing list, contributed sections, the save), minimum of ``--runs`` (target < 1 s / < 10 s);
 * ``district_build_<n>_queries``: its queries (target: the same at 300 and at 3,000);
-* ``district_sql_<n>_ms``: one hand-written SQL query computing the same figures (who owed the month
-  from the history, submitted, on time, approved, the sums and counts), checked equal first;
+* ``district_sql_<n>_ms``: one hand-written SQL query computing what the build writes: the same figures
+  (who owed the month from the history, submitted, on time, approved, the sums and counts; checked
+  equal first), the list of who is missing, and supervision's two sections (inspections and
+  rectification orders of the month);
 * ``district_build_<n>_ratio``: build / query (target ≤ 3);
 * ``completeness_city_3000_ms``: the completeness page for the city viewer over 3,000 kindergartens
   through the test client (target < 500 ms), and its queries.
@@ -245,24 +247,56 @@ SELECT count(*) AS expected,
        count(*) FILTER (WHERE r.state IN ('submitted','resubmitted','approved') AND r.data->>'video_networked' = 'no'),
        coalesce(sum((r.data->>'drills__rows')::int) FILTER (WHERE r.state IN ('submitted','resubmitted','approved')), 0),
        coalesce(sum((r.data->>'incident_count')::int) FILTER (WHERE r.state IN ('submitted','resubmitted','approved')), 0),
-       count(*) FILTER (WHERE r.state IN ('submitted','resubmitted','approved') AND r.data->>'no_incident' = 'had_incident')
+       count(*) FILTER (WHERE r.state IN ('submitted','resubmitted','approved') AND r.data->>'no_incident' = 'had_incident'),
+       -- The rest of what the build writes: the missing list and supervision's two sections.
+       array_agg(kk.name ORDER BY kk.name) FILTER (WHERE r.first_submitted_at IS NULL) AS missing,
+       (SELECT json_agg(x) FROM (
+            SELECT i.kindergarten_id, i.kind, i.conclusion, i.vetoed, count(*) AS n
+              FROM supervision_inspection i JOIN kindergartens_kindergarten k ON k.id = i.kindergarten_id
+             WHERE k.district_id = %(district)s AND i.state = 'submitted'
+               AND i.submitted_at >= %(start)s AND i.submitted_at < %(end)s
+             GROUP BY 1, 2, 3, 4) x) AS inspections,
+       (SELECT json_build_array(
+            count(*) FILTER (WHERE o.issued_at >= %(start)s),
+            count(*) FILTER (WHERE o.state = 'accepted' AND o.verified_at >= %(start)s AND o.verified_at < %(end)s),
+            count(*) FILTER (WHERE NOT (o.state = 'accepted' AND o.verified_at IS NOT NULL AND o.verified_at < %(end)s)),
+            count(*) FILTER (WHERE NOT (o.state = 'accepted' AND o.verified_at IS NOT NULL AND o.verified_at < %(end)s)
+                               AND o.deadline < %(following)s))
+          FROM supervision_rectificationorder o JOIN kindergartens_kindergarten k ON k.id = o.kindergarten_id
+         WHERE k.district_id = %(district)s AND o.issued_at < %(end)s
+           AND NOT (o.state = 'accepted' AND o.verified_at IS NOT NULL AND o.verified_at < %(start)s)) AS orders
   FROM owing o
+  JOIN kindergartens_kindergarten kk ON kk.id = o.id
   LEFT JOIN reports_submission r ON r.kindergarten_id = o.id AND r.report_type_id = %(type)s AND r.month = %(first)s
 """
 SQL_FIELDS = (
     "expected", "submitted", "on_time", "approved", "children", "classes", "staff_total", "staff_joined",
     "staff_left", "video_not_checked", "video_short_retention", "video_not_networked", "drills", "incidents",
-    "kgs_with_incident",
+    "kgs_with_incident", "missing", "inspections", "orders",
 )  # fmt: skip
+# Compared with the build's figures; the rest of the row is what the build also writes (the missing
+# list, supervision's sections), computed so that the two times cover the same work.
+COMPARED = SQL_FIELDS[:-3]
 
 
 def hand_figures(data: Dataset, district) -> dict:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        from supervision.monthly_report import month_bounds
+
+        start, end, following = month_bounds(FEB)
         cursor.execute(
             HAND_SQL,
-            {"district": district.pk, "first": FEB, "last": datetime.date(2025, 2, 28), "type": data.kg_type.pk},
+            {
+                "district": district.pk,
+                "first": FEB,
+                "last": datetime.date(2025, 2, 28),
+                "type": data.kg_type.pk,
+                "start": start,
+                "end": end,
+                "following": following,
+            },
         )
         row = cursor.fetchone()
     return dict(zip(SQL_FIELDS, row, strict=True))
@@ -276,9 +310,13 @@ def build_figures(report: Report, data: Dataset, district, size: int, runs: int,
     from reports.services import district_figures, district_report_build, submission_for
 
     submission = submission_for(report_type=data.district_type, month=FEB, district=district)
-    expected = hand_figures(data, district)
+    row = hand_figures(data, district)
+    expected = {k: row[k] for k in COMPARED}
     got = district_figures(district=district, report_type=data.district_type, month=FEB)
     mismatch = {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v}
+    missing = len(row["missing"] or [])
+    if missing != expected["expected"] - expected["submitted"]:
+        mismatch["missing"] = (expected["expected"] - expected["submitted"], missing)
     if mismatch:
         report.na(
             f"district_build_{size}_s", f"figures differ from the hand-written query: {mismatch}", "equal figures"
