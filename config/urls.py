@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("pairing/", include("pairing.urls")),
     path("indicators/", include("indicators.urls")),
+    path("safety/", include("safety.urls")),
     path("public/", include("kindergartens.urls_public")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),

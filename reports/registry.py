@@ -112,3 +112,41 @@ def owed_in(code: str, month) -> bool:
     """Whether a report of this type is owed for ``month`` (a registered type may be owed in some months only)."""
     definition = _types.get(code)
     return definition is None or definition.months is None or month.month in definition.months
+
+
+# --- what other apps know about a kindergarten's month ------------------------------------------------
+#
+# A kindergarten report is prefilled with what the product already knows, and must not contradict it
+# (one fact, not two). Safety, for example, registers in its ``AppConfig.ready()``::
+#
+#     register_prefill(key="safety.incidents", provide=lambda submission: {"no_incident": "confirmed"})
+#     register_submission_check(key="safety.incidents", check=lambda submission, data: ["…"])
+#
+# ``provide(submission)`` returns {field key: value} (only keys the report's version has are used);
+# ``check(submission, cleaned data)`` returns messages that block the submission like hard rules.
+# Both run for kindergarten submissions only, in a fixed number of queries.
+
+_prefills: dict[str, Callable[[Any], dict]] = {}
+_checks: dict[str, Callable[[Any, dict], list[str]]] = {}
+
+
+def register_prefill(*, key: str, provide: Callable[[Any], dict]) -> None:
+    _prefills[key] = provide
+
+
+def register_submission_check(*, key: str, check: Callable[[Any, dict], list[str]]) -> None:
+    _checks[key] = check
+
+
+def prefill_contributions(submission) -> dict:
+    data: dict = {}
+    for key in sorted(_prefills):
+        data.update(_prefills[key](submission) or {})
+    return data
+
+
+def submission_check_messages(submission, data: dict) -> list[str]:
+    messages: list[str] = []
+    for key in sorted(_checks):
+        messages.extend(_checks[key](submission, data) or [])
+    return messages

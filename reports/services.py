@@ -26,7 +26,14 @@ from reports import content as content_rules
 from reports.access import submission_can, submissions_visible_to
 from reports.definitions import DEFAULT_TYPES
 from reports.models import ReportType, ReportTypeVersion, Submission, SubmissionEvent, SubmitterLevel
-from reports.registry import build_contributions, owed_in, registered_types, type_definition
+from reports.registry import (
+    build_contributions,
+    owed_in,
+    prefill_contributions,
+    registered_types,
+    submission_check_messages,
+    type_definition,
+)
 
 REASON_REQUIRED = "请填写理由。"
 
@@ -308,6 +315,9 @@ def submission_prefill(submission: Submission) -> dict[str, Any]:
     previous = previous_submission(submission)
     if previous is not None and "staff_total" in previous.data:
         data["staff_total"] = previous.data["staff_total"]
+    # What other apps record for the month (reports.registry: safety's incidents or zero report).
+    keys = content_rules.field_map(submission.version.content)
+    data.update({k: v for k, v in prefill_contributions(submission).items() if k in keys})
     return data
 
 
@@ -371,9 +381,14 @@ def submission_save(*, actor: User | None, submission: Submission, data: dict, e
 
 def submission_findings(submission: Submission, data: dict | None = None) -> list[content_rules.Finding]:
     previous = previous_submission(submission)
-    return content_rules.check_rules(
-        submission.version.content, submission.data if data is None else data, previous.data if previous else None
-    )
+    data = submission.data if data is None else data
+    findings = content_rules.check_rules(submission.version.content, data, previous.data if previous else None)
+    if submission.kindergarten_id is not None:  # what other apps record must not be contradicted (reports.registry)
+        findings += [
+            content_rules.Finding(key=f"registered:{i}", level="hard", message=message)
+            for i, message in enumerate(submission_check_messages(submission, data))
+        ]
+    return findings
 
 
 @transaction.atomic

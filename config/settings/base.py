@@ -324,6 +324,13 @@ RECTIFICATION_DEADLINE_DAYS = {
 # An overdue order is flagged to the responsible supervisor at once and escalated to the bureau
 # when it is still unanswered this many days after its deadline.
 RECTIFICATION_ESCALATE_TO_BUREAU_DAYS = env_int("RECTIFICATION_ESCALATE_TO_BUREAU_DAYS", 7)
+# Safety incidents (DOMAIN.md §6): minutes from the incident to the initial report, the written report
+# and, for public-health events, the report to the health department. A report received later is 迟报.
+SAFETY_INCIDENT_DEADLINE_MINUTES = {
+    "initial": env_int("SAFETY_INITIAL_REPORT_MINUTES", 60),
+    "written": env_int("SAFETY_WRITTEN_REPORT_MINUTES", 120),
+    "health": env_int("SAFETY_HEALTH_REPORT_MINUTES", 120),
+}
 # Evidence files (photos, PDF): largest accepted file and files per upload.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)

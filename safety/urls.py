@@ -1,0 +1,19 @@
+from django.urls import path
+
+from safety import views
+
+app_name = "safety"
+
+urlpatterns = [
+    path("incidents/", views.incident_list_view, name="incident-list"),
+    path("incidents/new/", views.incident_create, name="incident-create"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/entries/", views.incident_entry_add, name="incident-entry"),
+    path("incidents/<int:pk>/forward/", views.incident_forward_view, name="incident-forward"),
+    path("overview/", views.overview, name="overview"),
+    path("zero-reports/", views.zero_reports, name="zero-reports"),
+    path("hazards/", views.hazard_list, name="hazard-list"),
+    path("kindergartens/<int:pk>/hazards/new/", views.hazard_create, name="hazard-create"),
+    path("hazards/<int:pk>/", views.hazard_detail, name="hazard-detail"),
+    path("hazards/<int:pk>/issue/", views.hazard_issue, name="hazard-issue"),
+]
