@@ -19,6 +19,7 @@ from indicators.api import IndicatorFiguresView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
 from pairing.api import ActivityViewSet, AgreementViewSet, PlanViewSet
 from reports.api import ConsolidatedReportViewSet, ReportTypeViewSet, SubmissionActionsViewSet
+from safety.api import HazardViewSet, IncidentViewSet, ZeroReportViewSet
 from staffing.api import (
     CertificateViewSet,
     EmploymentViewSet,
@@ -76,6 +77,9 @@ router.register("consolidated-reports", ConsolidatedReportViewSet, basename="con
 router.register("pairing/agreements", AgreementViewSet, basename="pairing-agreement")
 router.register("pairing/activities", ActivityViewSet, basename="pairing-activity")
 router.register("pairing/plans", PlanViewSet, basename="pairing-plan")
+router.register("safety/incidents", IncidentViewSet, basename="safety-incident")
+router.register("safety/zero-reports", ZeroReportViewSet, basename="safety-zero-report")
+router.register("safety/hazards", HazardViewSet, basename="safety-hazard")
 
 # The root names every part that answers a GET; a router resource without a list (classes live
 # under their kindergarten) is reached from its parent.

@@ -117,6 +117,9 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "resident": "tests.matrix_indicators",
     "target": "tests.matrix_indicators",
     "task": "tests.matrix_indicators",
+    "incident": "tests.matrix_safety",
+    "hazard": "tests.matrix_safety",
+    "hazard_pending": "tests.matrix_safety",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

@@ -1,0 +1,290 @@
+"""Safety API: incidents (report, timeline entries, forwarding), monthly zero reports and hazards.
+Reads are scoped by safety.access (the same querysets as the pages); writes go through the same
+services. Nothing is changed or deleted: there is no PUT, PATCH or DELETE anywhere here."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.access import require
+from core.api import API_PERMISSIONS, BriefSerializer, ChoiceLabelField, DetailSerializer, ScopedPrimaryKeyRelatedField
+from kindergartens.access import kindergarten_get_for_user, kindergartens_visible_to
+from kindergartens.models import Kindergarten
+from safety.access import (
+    hazard_get_for_user,
+    hazards_visible_to,
+    incident_get_for_user,
+    incidents_visible_to,
+    safety_can,
+    zero_reports_visible_to,
+)
+from safety.models import (
+    KINDERGARTEN_ENTRY_KINDS,
+    EntryKind,
+    Grade,
+    Hazard,
+    HazardCategory,
+    HazardSource,
+    Incident,
+    IncidentEntry,
+    IncidentKind,
+    ZeroReport,
+)
+from safety.selectors import incident_list
+from safety.services import (
+    hazard_issue_order,
+    hazard_record,
+    incident_add_entry,
+    incident_forward,
+    incident_report,
+    zero_report_confirm,
+)
+
+ERRORS = {400: DetailSerializer, 403: DetailSerializer, 404: DetailSerializer}
+
+
+class EntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_label = ChoiceLabelField(EntryKind, source="kind")
+    at = serializers.DateTimeField(read_only=True)
+    author = serializers.CharField(read_only=True, source="author.username")
+    text = serializers.CharField(read_only=True)
+    corrects = serializers.IntegerField(read_only=True, source="corrects_id")
+    grade_stated = serializers.CharField(read_only=True)
+    kind_stated = serializers.CharField(read_only=True)
+    children_stated = serializers.IntegerField(read_only=True)
+    staff_stated = serializers.IntegerField(read_only=True)
+
+
+class IncidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_label = ChoiceLabelField(IncidentKind, source="kind")
+    grade = serializers.CharField(read_only=True)
+    grade_label = ChoiceLabelField(Grade, source="grade")
+    occurred_at = serializers.DateTimeField(read_only=True)
+    reported_at = serializers.DateTimeField(read_only=True)
+    late = serializers.BooleanField(read_only=True)
+    initial_deadline = serializers.DateTimeField(read_only=True)
+    written_deadline = serializers.DateTimeField(read_only=True)
+    health_deadline = serializers.DateTimeField(read_only=True)
+    children_affected = serializers.IntegerField(read_only=True)
+    staff_affected = serializers.IntegerField(read_only=True)
+    written_at = serializers.DateTimeField(read_only=True)
+    health_reported_at = serializers.DateTimeField(read_only=True)
+    final_at = serializers.DateTimeField(read_only=True)
+    forwarded_city_at = serializers.DateTimeField(read_only=True)
+    forwarded_government_at = serializers.DateTimeField(read_only=True)
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    entries = EntrySerializer(many=True, read_only=True, source="entries_list")
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=IncidentKind.choices)
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    children_affected = serializers.IntegerField(min_value=0, max_value=100000)
+    staff_affected = serializers.IntegerField(min_value=0, max_value=100000)
+    text = serializers.CharField(max_length=5000)
+    written = serializers.BooleanField(default=False)
+
+
+class EntryAddSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in map(EntryKind, KINDERGARTEN_ENTRY_KINDS)])
+    text = serializers.CharField(max_length=5000)
+    corrects = serializers.IntegerField(required=False, allow_null=True, default=None)
+    grade = serializers.ChoiceField(choices=Grade.choices, required=False, default="")
+    kind_stated = serializers.ChoiceField(choices=IncidentKind.choices, required=False, default="")
+    children_affected = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    staff_affected = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+
+
+class ForwardSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=[("city", "市教育局"), ("government", "区县政府")])
+    note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+def _incident_response(incident: Incident, code=status.HTTP_200_OK) -> Response:
+    incident.entries_list = list(incident.entries.select_related("author").order_by("at", "id"))
+    return Response(IncidentDetailSerializer(incident).data, status=code)
+
+
+class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Incidents in the caller's scope; filters ``grade``, ``kind``, ``show=late|open``."""
+
+    permission_classes = API_PERMISSIONS
+    serializer_class = IncidentSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return incident_list(
+            incidents_visible_to(self.request.user),
+            grade=params.get("grade", ""),
+            kind=params.get("kind", ""),
+            show=params.get("show", ""),
+        )
+
+    def page_loader(self):
+        return lambda ids: Incident.objects.filter(pk__in=ids).select_related("kindergarten")
+
+    def list(self, request, *args, **kwargs):
+        require(safety_can(request.user, "view"))
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: IncidentDetailSerializer, **ERRORS})
+    def retrieve(self, request, pk=None):
+        return _incident_response(incident_get_for_user(request.user, pk))
+
+    @extend_schema(summary="报告安全事故（首报）", request=IncidentReportSerializer,
+                   responses={201: IncidentDetailSerializer, **ERRORS})
+    def create(self, request):
+        require(safety_can(request.user, "report") and bool(request.user.kindergarten_id),
+                "只有幼儿园园长或工作人员可以报告安全事故。")
+        kindergarten = kindergarten_get_for_user(request.user, request.user.kindergarten_id)
+        form = IncidentReportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        incident = incident_report(actor=request.user, kindergarten=kindergarten, **form.validated_data)
+        return _incident_response(incident, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="续报、终报、书面报告、报卫生部门或更正（只增不改）", request=EntryAddSerializer,
+                   responses={201: IncidentDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def entries(self, request, pk=None):
+        incident = incident_get_for_user(request.user, pk, action="report")
+        form = EntryAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        corrects_id = data.pop("corrects")
+        corrects = None
+        if corrects_id is not None:
+            corrects = IncidentEntry.objects.filter(incident=incident, pk=corrects_id).first()
+            if corrects is None:
+                raise serializers.ValidationError({"corrects": ["只能更正本事故中的记录。"]})
+        incident_add_entry(actor=request.user, incident=incident, corrects=corrects, **data)
+        return _incident_response(incident, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="记录已上报市教育局或区县政府", request=ForwardSerializer,
+                   responses={200: IncidentDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def forward(self, request, pk=None):
+        incident = incident_get_for_user(request.user, pk, action="forward")
+        form = ForwardSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        incident_forward(actor=request.user, incident=incident, **form.validated_data)
+        return _incident_response(incident)
+
+
+# --- zero reports --------------------------------------------------------------------------------------
+
+
+class ZeroReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    month = serializers.DateField(read_only=True)
+    confirmed_at = serializers.DateTimeField(read_only=True)
+
+
+class ZeroReportConfirmSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="该月任意一天，如 2026-02-01")
+
+
+class ZeroReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
+    serializer_class = ZeroReportSerializer
+
+    def get_queryset(self):
+        return zero_reports_visible_to(self.request.user).select_related("kindergarten").order_by("-month", "id")
+
+    def list(self, request, *args, **kwargs):
+        require(safety_can(request.user, "view"))
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="确认本月无安全事故（零报告）", request=ZeroReportConfirmSerializer,
+                   responses={201: ZeroReportSerializer, **ERRORS})
+    def create(self, request):
+        require(safety_can(request.user, "zero_report") and bool(request.user.kindergarten_id), "只有园长可以确认零报告。")
+        kindergarten = kindergarten_get_for_user(request.user, request.user.kindergarten_id)
+        form = ZeroReportConfirmSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        report = zero_report_confirm(actor=request.user, kindergarten=kindergarten, month=form.validated_data["month"])
+        return Response(ZeroReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+# --- hazards -------------------------------------------------------------------------------------------
+
+
+class HazardSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    category = serializers.CharField(read_only=True)
+    category_label = ChoiceLabelField(HazardCategory, source="category")
+    source = serializers.CharField(read_only=True)
+    source_label = ChoiceLabelField(HazardSource, source="source")
+    found_on = serializers.DateField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+    order = serializers.IntegerField(read_only=True, source="order_id")
+
+
+def _severities():
+    from supervision.models import Severity
+
+    return Severity.choices
+
+
+class HazardRecordSerializer(serializers.Serializer):
+    kindergarten = ScopedPrimaryKeyRelatedField(scope=kindergartens_visible_to, model_queryset=Kindergarten.objects.none())
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
+    source = serializers.ChoiceField(choices=HazardSource.choices)
+    found_on = serializers.DateField()
+    description = serializers.CharField(max_length=5000)
+    severity = serializers.ChoiceField(choices=_severities(), required=False, default="")
+
+
+class HazardIssueSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=_severities())
+
+
+class HazardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permission_classes = API_PERMISSIONS
+    serializer_class = HazardSerializer
+
+    def get_queryset(self):
+        return hazards_visible_to(self.request.user).order_by("-found_on", "-id")
+
+    def page_loader(self):
+        return lambda ids: Hazard.objects.filter(pk__in=ids).select_related("kindergarten")
+
+    def list(self, request, *args, **kwargs):
+        require(safety_can(request.user, "view"))
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: HazardSerializer, **ERRORS})
+    def retrieve(self, request, pk=None):
+        return Response(HazardSerializer(hazard_get_for_user(request.user, pk)).data)
+
+    @extend_schema(summary="登记安全隐患（督学、教育局登记时同时下达整改通知）", request=HazardRecordSerializer,
+                   responses={201: HazardSerializer, **ERRORS})
+    def create(self, request):
+        require(safety_can(request.user, "hazard_record"), "您不能登记安全隐患。")
+        form = HazardRecordSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        hazard = hazard_record(actor=request.user, **form.validated_data)
+        return Response(HazardSerializer(hazard).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="对隐患下达整改通知", request=HazardIssueSerializer, responses={200: HazardSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        hazard = hazard_get_for_user(request.user, pk, action="hazard_issue")
+        form = HazardIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        hazard_issue_order(actor=request.user, hazard=hazard, severity=form.validated_data["severity"])
+        return Response(HazardSerializer(hazard).data)
