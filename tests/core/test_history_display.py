@@ -878,6 +878,56 @@ def _pairing_activity(c):
 @recipe("pairing.pairingfile")
 def _pairing_file(c):
     return c.pairing_agreement.files.order_by("pk").first()
+def _kg_director(c):
+    return User.objects.filter(kindergarten=c.kg, role=Role.KG_DIRECTOR).first() or UserFactory(
+        username="director_kg", full_name="张园长", role=Role.KG_DIRECTOR, kindergarten=c.kg
+    )
+
+
+@recipe("safety.incident")
+def _incident(c):
+    """Reported late, raised to 较大 by a follow-up, corrected, closed, forwarded by the bureau."""
+    from safety.services import incident_add_entry, incident_forward, incident_report
+
+    director = _kg_director(c)
+    with time_machine.travel(datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
+        incident = incident_report(
+            actor=director, kindergarten=c.kg, occurred_at=datetime.datetime(2025, 3, 1, 6, tzinfo=datetime.UTC),
+            kind="food", grade="general", children_affected=3, staff_affected=0, text="午餐后三名幼儿腹泻呕吐。",
+        )
+    initial = incident.entries.get()
+    incident_add_entry(actor=director, incident=incident, kind="followup", text="又有两名幼儿出现症状。",
+                       grade="large", children_affected=5)
+    incident_add_entry(actor=director, incident=incident, kind="health", text="已报区卫生健康委。")
+    incident_add_entry(actor=director, incident=incident, kind="correction", corrects=initial,
+                       kind_stated="infectious", text="经疾控中心确认为诺如病毒感染。")
+    incident_add_entry(actor=director, incident=incident, kind="final", text="幼儿均已康复。")
+    incident_forward(actor=c.bureau_admin, incident=incident, to="city")
+    c.incident = incident
+    return incident
+
+
+@recipe("safety.incidententry")
+def _incident_entry(c):
+    return c.incident.entries.filter(kind="correction").get()
+
+
+@recipe("safety.zeroreport")
+def _zero_report(c):
+    from safety.services import zero_report_confirm
+
+    return zero_report_confirm(actor=_kg_director(c), kindergarten=c.kg, month=datetime.date(2025, 1, 1))
+
+
+@recipe("safety.hazard")
+def _hazard(c):
+    """Found by the kindergarten's daily check, then ordered by the bureau."""
+    from safety.services import hazard_issue_order, hazard_record
+
+    hazard = hazard_record(actor=_kg_director(c), kindergarten=c.kg, category="surroundings", source="daily",
+                           found_on=datetime.date(2025, 3, 2), description="园门口占道经营摊点。")
+    hazard_issue_order(actor=c.bureau_admin, hazard=hazard, severity="major")
+    return hazard
 
 
 @recipe("indicators.residentchildren")
