@@ -10,7 +10,7 @@ from django.db.models import QuerySet, Subquery
 from accounts.roles import Role
 from core.access import account_has_scope, get_in_scope_or_404, require
 from kindergartens.access import kindergartens_visible_to
-from safety.models import Hazard, Incident, ZeroReport
+from safety.models import Hazard, Incident, SchoolBus, ZeroReport
 
 KINDERGARTEN_OWN = frozenset({Role.KG_DIRECTOR, Role.KG_STAFF})
 BUREAU_EDITORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
@@ -30,6 +30,9 @@ SAFETY_RIGHTS: dict[str, frozenset[str]] = {
     "hazard_record": frozenset({*KINDERGARTEN_OWN, Role.SUPERVISOR, *BUREAU_EDITORS}),
     # Turning a hazard into a rectification order: who issues orders (supervision.access).
     "hazard_issue": frozenset({Role.SUPERVISOR, *BUREAU_EDITORS}),
+    # Facilities and duties, school buses, monthly video checks, responsibility letters, drills: the
+    # kindergarten keeps its own; the district bureau may record them too.
+    "facility_record": frozenset({*KINDERGARTEN_OWN, *BUREAU_EDITORS}),
 }
 
 
@@ -80,6 +83,25 @@ def hazard_get_for_user(user, pk, *, action: str = "view") -> Hazard:
     hazard = get_in_scope_or_404(hazards_visible_to(user).select_related("kindergarten", "order", "recorded_by"), pk=pk)
     require(safety_can(user, action), "您没有对该安全隐患下达整改通知的权限。")
     return hazard
+
+
+def facility_can_record(user, kindergarten) -> bool:
+    """Record facilities, buses, checks, letters and drills of ``kindergarten`` (already in scope)."""
+    if not safety_can(user, "facility_record"):
+        return False
+    return user.role not in KINDERGARTEN_OWN or user.kindergarten_id == kindergarten.pk
+
+
+def buses_visible_to(user) -> QuerySet[SchoolBus]:
+    if not account_has_scope(user):
+        return SchoolBus.objects.none()
+    return SchoolBus.objects.filter(kindergarten_id__in=_kg_scope(user))
+
+
+def bus_get_for_user(user, pk) -> SchoolBus:
+    bus = get_in_scope_or_404(buses_visible_to(user).select_related("kindergarten"), pk=pk)
+    require(facility_can_record(user, bus.kindergarten), "您不能登记该校车的检验情况。")
+    return bus
 
 
 def safety_flags(user) -> dict[str, bool]:

@@ -31,7 +31,6 @@ from safety.models import (
     Incident,
     IncidentEntry,
     IncidentKind,
-    ZeroReport,
 )
 from safety.selectors import incident_list
 from safety.services import (
@@ -143,19 +142,27 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return _incident_response(incident_get_for_user(request.user, pk))
 
-    @extend_schema(summary="报告安全事故（首报）", request=IncidentReportSerializer,
-                   responses={201: IncidentDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="报告安全事故（首报）",
+        request=IncidentReportSerializer,
+        responses={201: IncidentDetailSerializer, **ERRORS},
+    )
     def create(self, request):
-        require(safety_can(request.user, "report") and bool(request.user.kindergarten_id),
-                "只有幼儿园园长或工作人员可以报告安全事故。")
+        require(
+            safety_can(request.user, "report") and bool(request.user.kindergarten_id),
+            "只有幼儿园园长或工作人员可以报告安全事故。",
+        )
         kindergarten = kindergarten_get_for_user(request.user, request.user.kindergarten_id)
         form = IncidentReportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         incident = incident_report(actor=request.user, kindergarten=kindergarten, **form.validated_data)
         return _incident_response(incident, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="续报、终报、书面报告、报卫生部门或更正（只增不改）", request=EntryAddSerializer,
-                   responses={201: IncidentDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="续报、终报、书面报告、报卫生部门或更正（只增不改）",
+        request=EntryAddSerializer,
+        responses={201: IncidentDetailSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def entries(self, request, pk=None):
         incident = incident_get_for_user(request.user, pk, action="report")
@@ -171,8 +178,11 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         incident_add_entry(actor=request.user, incident=incident, corrects=corrects, **data)
         return _incident_response(incident, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="记录已上报市教育局或区县政府", request=ForwardSerializer,
-                   responses={200: IncidentDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="记录已上报市教育局或区县政府",
+        request=ForwardSerializer,
+        responses={200: IncidentDetailSerializer, **ERRORS},
+    )
     @action(detail=True, methods=["post"])
     def forward(self, request, pk=None):
         incident = incident_get_for_user(request.user, pk, action="forward")
@@ -207,10 +217,15 @@ class ZeroReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         require(safety_can(request.user, "view"))
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="确认本月无安全事故（零报告）", request=ZeroReportConfirmSerializer,
-                   responses={201: ZeroReportSerializer, **ERRORS})
+    @extend_schema(
+        summary="确认本月无安全事故（零报告）",
+        request=ZeroReportConfirmSerializer,
+        responses={201: ZeroReportSerializer, **ERRORS},
+    )
     def create(self, request):
-        require(safety_can(request.user, "zero_report") and bool(request.user.kindergarten_id), "只有园长可以确认零报告。")
+        require(
+            safety_can(request.user, "zero_report") and bool(request.user.kindergarten_id), "只有园长可以确认零报告。"
+        )
         kindergarten = kindergarten_get_for_user(request.user, request.user.kindergarten_id)
         form = ZeroReportConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -241,7 +256,9 @@ def _severities():
 
 
 class HazardRecordSerializer(serializers.Serializer):
-    kindergarten = ScopedPrimaryKeyRelatedField(scope=kindergartens_visible_to, model_queryset=Kindergarten.objects.none())
+    kindergarten = ScopedPrimaryKeyRelatedField(
+        scope=kindergartens_visible_to, model_queryset=Kindergarten.objects.none()
+    )
     category = serializers.ChoiceField(choices=HazardCategory.choices)
     source = serializers.ChoiceField(choices=HazardSource.choices)
     found_on = serializers.DateField()
@@ -271,8 +288,11 @@ class HazardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(HazardSerializer(hazard_get_for_user(request.user, pk)).data)
 
-    @extend_schema(summary="登记安全隐患（督学、教育局登记时同时下达整改通知）", request=HazardRecordSerializer,
-                   responses={201: HazardSerializer, **ERRORS})
+    @extend_schema(
+        summary="登记安全隐患（督学、教育局登记时同时下达整改通知）",
+        request=HazardRecordSerializer,
+        responses={201: HazardSerializer, **ERRORS},
+    )
     def create(self, request):
         require(safety_can(request.user, "hazard_record"), "您不能登记安全隐患。")
         form = HazardRecordSerializer(data=request.data, context={"request": request})
@@ -280,7 +300,9 @@ class HazardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         hazard = hazard_record(actor=request.user, **form.validated_data)
         return Response(HazardSerializer(hazard).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="对隐患下达整改通知", request=HazardIssueSerializer, responses={200: HazardSerializer, **ERRORS})
+    @extend_schema(
+        summary="对隐患下达整改通知", request=HazardIssueSerializer, responses={200: HazardSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         hazard = hazard_get_for_user(request.user, pk, action="hazard_issue")

@@ -47,4 +47,7 @@ def register() -> None:
         order=53,
         visible=lambda user: safety_can(user, "view") and bool(user.kindergarten_id),
     )
+    register_menu_entry(
+        url_name="safety:facility-home", label="安全设施", order=54, visible=lambda user: safety_can(user, "view")
+    )
     register_home_card(key="safety:incidents", template="safety/home/incidents.html", order=15, context=_card)

@@ -135,7 +135,13 @@ class EntryKind(models.TextChoices):
 
 
 # What the kindergarten adds, and what the bureau records.
-KINDERGARTEN_ENTRY_KINDS = (EntryKind.WRITTEN, EntryKind.FOLLOWUP, EntryKind.FINAL, EntryKind.CORRECTION, EntryKind.HEALTH)
+KINDERGARTEN_ENTRY_KINDS = (
+    EntryKind.WRITTEN,
+    EntryKind.FOLLOWUP,
+    EntryKind.FINAL,
+    EntryKind.CORRECTION,
+    EntryKind.HEALTH,
+)
 BUREAU_ENTRY_KINDS = (EntryKind.FORWARD_CITY, EntryKind.FORWARD_GOVERNMENT)
 
 
@@ -145,10 +151,17 @@ class IncidentEntry(AuditedModel):
     incident = models.ForeignKey(Incident, verbose_name=_("安全事故"), on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("类别"), max_length=12, choices=EntryKind.choices)
     at = models.DateTimeField(_("接收时间"), default=timezone.now)  # the server's receipt time
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(_("内容"))
     corrects = models.ForeignKey(
-        "self", verbose_name=_("更正的记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+        "self",
+        verbose_name=_("更正的记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
     )
     # Facts stated by this entry (the initial report; a correction may restate them); empty: unchanged.
     kind_stated = models.CharField(_("事故类型"), max_length=12, choices=IncidentKind.choices, blank=True)
@@ -169,7 +182,9 @@ class IncidentEntry(AuditedModel):
             ),
             # One initial and one final report per incident.
             models.UniqueConstraint(
-                fields=["incident", "kind"], condition=Q(kind__in=["initial", "final"]), name="incident_one_initial_final"
+                fields=["incident", "kind"],
+                condition=Q(kind__in=["initial", "final"]),
+                name="incident_one_initial_final",
             ),
         ]
 
@@ -266,6 +281,216 @@ class Hazard(AuditedModel):
 
     def __str__(self) -> str:
         return f"安全隐患第{self.pk:06d}号" if self.pk else "安全隐患"
+
+    def audit_district_id(self) -> int | None:
+        return self.kindergarten.district_id
+
+
+# --- facilities and duties (slice 4) ---------------------------------------------------------------------
+
+
+class FacilityRecord(AuditedModel):
+    """The kindergarten's safety facilities and duties as of ``effective_on``: each change is a new
+    dated record (the latest on or before a day is the state that day); records are kept."""
+
+    kindergarten = models.ForeignKey(
+        "kindergartens.Kindergarten",
+        verbose_name=_("幼儿园"),
+        on_delete=models.PROTECT,
+        related_name="facility_records",
+    )
+    effective_on = models.DateField(_("生效日期"))
+    video_public_areas = models.BooleanField(_("视频监控覆盖全部公共区域"), default=False)
+    video_retention_days = models.PositiveSmallIntegerField(_("录像保存天数"), default=0)
+    video_networked = models.BooleanField(_("接入区县二级图像平台"), default=False)
+    video_person = models.CharField(_("视频监控负责人"), max_length=50, blank=True)
+    alarm_linked = models.BooleanField(_("一键报警与公安联网"), default=False)
+    full_time_guards = models.PositiveSmallIntegerField(_("专职保安员人数"), default=0)
+    closed_campus = models.BooleanField(_("封闭化管理"), default=False)
+    guard_post = models.BooleanField(_("护学岗"), default=False)
+    clinic = models.BooleanField(_("设保健室"), default=False)
+    medical_pairing = models.CharField(_("结对医疗机构"), max_length=100, blank=True)
+    safety_officer = models.CharField(_("安全员"), max_length=50, blank=True)
+    safety_officer_trained = models.BooleanField(_("安全员已培训"), default=False)
+    safety_officer_certified = models.BooleanField(_("安全员持证"), default=False)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("安全设施与人员")
+        verbose_name_plural = _("安全设施与人员")
+        ordering = ["kindergarten_id", "-effective_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "effective_on"], name="facility_one_per_day"),
+        ]
+        indexes = [
+            # The state on a day: WHERE kindergarten_id=? AND effective_on <= ? ORDER BY effective_on DESC LIMIT 1.
+            models.Index(fields=["kindergarten", "-effective_on"], name="facility_kg_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_on:%Y年%m月%d日}起的安全设施"
+
+    @property
+    def four_full(self) -> bool:
+        """The "4 × 100%": full-time guards, alarm linked to the police, closed campus, 护学岗."""
+        return self.full_time_guards > 0 and self.alarm_linked and self.closed_campus and self.guard_post
+
+    def audit_district_id(self) -> int | None:
+        return self.kindergarten.district_id
+
+
+class SchoolBus(AuditedModel):
+    kindergarten = models.ForeignKey(
+        "kindergartens.Kindergarten", verbose_name=_("幼儿园"), on_delete=models.PROTECT, related_name="school_buses"
+    )
+    plate = models.CharField(_("车牌号"), max_length=20)
+    seats = models.PositiveSmallIntegerField(_("核载人数"))
+    inspected_on = models.DateField(_("最近检验日期"), null=True, blank=True)
+    valid_until = models.DateField(_("检验有效期至"), null=True, blank=True)
+    retired_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("校车")
+        verbose_name_plural = _("校车")
+        ordering = ["kindergarten_id", "plate"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "plate"], name="school_bus_plate_once"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(inspected_on__isnull=False),
+                name="school_bus_valid_needs_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"校车{self.plate}"
+
+    def audit_district_id(self) -> int | None:
+        return self.kindergarten.district_id
+
+
+class VideoCheck(AuditedModel):
+    """The monthly video-surveillance check: working cameras, retention verified, faults."""
+
+    kindergarten = models.ForeignKey(
+        "kindergartens.Kindergarten", verbose_name=_("幼儿园"), on_delete=models.PROTECT, related_name="video_checks"
+    )
+    month = models.DateField(_("月份"))
+    cameras_total = models.PositiveSmallIntegerField(_("摄像头总数"))
+    cameras_working = models.PositiveSmallIntegerField(_("正常工作数"))
+    retention_days = models.PositiveSmallIntegerField(_("实测录像保存天数"))
+    retention_verified = models.BooleanField(_("已核验录像保存"), default=False)
+    faults = models.TextField(_("故障与处理"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("视频监控月度检查")
+        verbose_name_plural = _("视频监控月度检查")
+        ordering = ["-month", "kindergarten_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "month"], name="video_check_once_a_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="video_check_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(cameras_working__lte=models.F("cameras_total")), name="video_check_working_le_total"
+            ),
+        ]
+        # The district's month: WHERE month=? AND kindergarten_id IN (district) — the unique index
+        # (kindergarten, month) serves one kindergarten; this one the district month.
+        indexes = [models.Index(fields=["month", "kindergarten"], name="video_check_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}视频监控检查"
+
+    def audit_district_id(self) -> int | None:
+        return self.kindergarten.district_id
+
+
+class LetterLevel(models.TextChoices):
+    BUREAU_KINDERGARTEN = "bureau_kg", _("教育局与幼儿园")
+    DIRECTOR_STAFF = "director_staff", _("园长与教职工")
+    KINDERGARTEN_PARENT = "kg_parent", _("幼儿园与家长")
+
+
+class ResponsibilityLetter(AuditedModel):
+    """A signed safety responsibility letter (安全责任书), with the signed file (evidence storage)."""
+
+    kindergarten = models.ForeignKey(
+        "kindergartens.Kindergarten",
+        verbose_name=_("幼儿园"),
+        on_delete=models.PROTECT,
+        related_name="responsibility_letters",
+    )
+    level = models.CharField(_("签订层级"), max_length=16, choices=LetterLevel.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    parties = models.CharField(_("签订双方"), max_length=200)
+    signed_on = models.DateField(_("签订日期"))
+    file = models.ForeignKey(
+        "supervision.EvidenceFile", verbose_name=_("签字文件"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("安全责任书")
+        verbose_name_plural = _("安全责任书")
+        ordering = ["-year", "kindergarten_id", "level", "-signed_on"]
+        constraints = [models.CheckConstraint(condition=Q(level__in=LetterLevel.values), name="letter_level_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度安全责任书（{self.get_level_display()}）"
+
+    def audit_district_id(self) -> int | None:
+        return self.kindergarten.district_id
+
+
+class DrillKind(models.TextChoices):
+    FIRE = "fire", _("消防疏散")
+    INTRUSION = "intrusion", _("防暴反恐")
+    EARTHQUAKE = "earthquake", _("防震")
+    FLOOD = "flood", _("防汛")
+    FOOD = "food", _("食品安全")
+    OTHER = "other", _("其他")
+
+
+class Drill(AuditedModel):
+    kindergarten = models.ForeignKey(
+        "kindergartens.Kindergarten", verbose_name=_("幼儿园"), on_delete=models.PROTECT, related_name="drills"
+    )
+    held_on = models.DateField(_("演练日期"))
+    kind = models.CharField(_("演练类型"), max_length=12, choices=DrillKind.choices)
+    participants = models.PositiveIntegerField(_("参加人数"))
+    notes = models.TextField(_("情况记录"), blank=True)
+    photos = models.ManyToManyField("supervision.EvidenceFile", verbose_name=_("照片"), blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("安全演练")
+        verbose_name_plural = _("安全演练")
+        ordering = ["-held_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=DrillKind.values), name="drill_kind_valid")]
+        indexes = [models.Index(fields=["kindergarten", "-held_on"], name="drill_kg_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y年%m月%d日}{self.get_kind_display()}演练"
 
     def audit_district_id(self) -> int | None:
         return self.kindergarten.district_id

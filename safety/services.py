@@ -240,7 +240,9 @@ def incident_report(
 
 
 def _lock(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update(of=("self",)).select_related("kindergarten", "district").get(pk=incident.pk)
+    return (
+        Incident.objects.select_for_update(of=("self",)).select_related("kindergarten", "district").get(pk=incident.pk)
+    )
 
 
 @transaction.atomic
@@ -316,7 +318,11 @@ def incident_add_entry(
         if value not in (None, "") and getattr(locked, field) != value:
             setattr(locked, field, value)
             changed.append(field)
-    moment_field = {EntryKind.WRITTEN: "written_at", EntryKind.HEALTH: "health_reported_at", EntryKind.FINAL: "final_at"}
+    moment_field = {
+        EntryKind.WRITTEN: "written_at",
+        EntryKind.HEALTH: "health_reported_at",
+        EntryKind.FINAL: "final_at",
+    }
     if kind in moment_field:
         setattr(locked, moment_field[kind], now)
         changed.append(moment_field[kind])
@@ -344,7 +350,10 @@ def incident_forward(*, actor: User, incident: Incident, to: str, note: str = ""
     if not safety_can(actor, "forward") or actor.bureau_id != incident.district_id:
         raise PermissionDenied("只有本区县教育局可以记录事故上报情况。")
     locked = _lock(incident)
-    kinds = {"city": (EntryKind.FORWARD_CITY, "forwarded_city_at"), "government": (EntryKind.FORWARD_GOVERNMENT, "forwarded_government_at")}
+    kinds = {
+        "city": (EntryKind.FORWARD_CITY, "forwarded_city_at"),
+        "government": (EntryKind.FORWARD_GOVERNMENT, "forwarded_government_at"),
+    }
     if to not in kinds:
         raise ValidationError({"to": "请选择上报对象。"})
     kind, field = kinds[to]
@@ -388,7 +397,9 @@ def month_incident_fact(*, kindergarten_id: int, month: datetime.date) -> dict |
     """The one fact the monthly report draws on: the month's incidents, or its zero report.
     None when the kindergarten has said nothing for the month yet."""
     start, end = month_bounds(first_of_month(month))
-    count = Incident.objects.filter(kindergarten_id=kindergarten_id, occurred_at__gte=start, occurred_at__lt=end).count()
+    count = Incident.objects.filter(
+        kindergarten_id=kindergarten_id, occurred_at__gte=start, occurred_at__lt=end
+    ).count()
     if count:
         return {"no_incident": "had_incident", "incident_count": count}
     if ZeroReport.objects.filter(kindergarten_id=kindergarten_id, month=first_of_month(month)).exists():
@@ -420,7 +431,10 @@ def hazard_record(
     supervisor or bureau to issue the order, and they are told."""
     from kindergartens.access import kindergartens_visible_to
 
-    if not safety_can(actor, "hazard_record") or not kindergartens_visible_to(actor).filter(pk=kindergarten.pk).exists():
+    if (
+        not safety_can(actor, "hazard_record")
+        or not kindergartens_visible_to(actor).filter(pk=kindergarten.pk).exists()
+    ):
         raise PermissionDenied("您不能为该幼儿园登记安全隐患。")
     if actor.role in (Role.KG_DIRECTOR, Role.KG_STAFF) and actor.kindergarten_id != kindergarten.pk:
         raise PermissionDenied("您不能为该幼儿园登记安全隐患。")
@@ -490,3 +504,245 @@ def hazard_issue_order(*, actor: User, hazard: Hazard, severity: str, deadline: 
     locked.save(update_fields=["order"])
     hazard.order = order
     return order
+
+
+# --- facilities and duties ------------------------------------------------------------------------------
+
+
+def _require_facility(actor: User, kindergarten: Kindergarten) -> None:
+    from kindergartens.access import kindergartens_visible_to
+    from safety.access import facility_can_record
+
+    if not kindergartens_visible_to(actor).filter(pk=kindergarten.pk).exists() or not facility_can_record(
+        actor, kindergarten
+    ):
+        raise PermissionDenied("您不能登记该幼儿园的安全设施、检查或演练。")
+
+
+FACILITY_FIELDS = (
+    "video_public_areas",
+    "video_retention_days",
+    "video_networked",
+    "video_person",
+    "alarm_linked",
+    "full_time_guards",
+    "closed_campus",
+    "guard_post",
+    "clinic",
+    "medical_pairing",
+    "safety_officer",
+    "safety_officer_trained",
+    "safety_officer_certified",
+    "note",
+)
+
+
+@transaction.atomic
+def facility_record_change(*, actor: User, kindergarten: Kindergarten, effective_on: datetime.date | None, **values):
+    """A dated change of the kindergarten's facilities and duties: a new record; earlier ones stay."""
+    from safety.models import FacilityRecord
+
+    _require_facility(actor, kindergarten)
+    errors: dict[str, str] = {}
+    if effective_on is None:
+        errors["effective_on"] = "请填写生效日期。"
+    elif effective_on > today() + datetime.timedelta(days=366):
+        errors["effective_on"] = "生效日期不能晚于一年后。"
+    elif FacilityRecord.objects.filter(kindergarten=kindergarten, effective_on=effective_on).exists():
+        errors["effective_on"] = "该日期已有一条记录；同一天的变化请合并登记，或选择其他生效日期。"
+    unknown = set(values) - set(FACILITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown facility fields: {sorted(unknown)}")
+    days = values.get("video_retention_days")
+    if days is not None and (not isinstance(days, int) or days < 0 or days > 3650):
+        errors["video_retention_days"] = "录像保存天数应为 0 至 3650 的整数。"
+    guards = values.get("full_time_guards")
+    if guards is not None and (not isinstance(guards, int) or guards < 0 or guards > 1000):
+        errors["full_time_guards"] = "专职保安员人数应为 0 至 1000 的整数。"
+    if errors:
+        raise ValidationError(errors)
+    record = FacilityRecord(kindergarten=kindergarten, effective_on=effective_on, recorded_by=actor, **values)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def bus_add(*, actor: User, kindergarten: Kindergarten, plate: str, seats, inspected_on=None, valid_until=None):
+    from safety.models import SchoolBus
+
+    _require_facility(actor, kindergarten)
+    errors: dict[str, str] = {}
+    plate = (plate or "").strip().upper()
+    if not plate:
+        errors["plate"] = "请填写车牌号。"
+    elif SchoolBus.objects.filter(kindergarten=kindergarten, plate=plate).exists():
+        errors["plate"] = "该车牌号已登记。"
+    seats = _clean_count(seats, errors, "seats", "核载人数", required=True)
+    if valid_until and not inspected_on:
+        errors["inspected_on"] = "填写检验有效期时请同时填写检验日期。"
+    if inspected_on and valid_until and valid_until < inspected_on:
+        errors["valid_until"] = "检验有效期不能早于检验日期。"
+    if errors:
+        raise ValidationError(errors)
+    bus = SchoolBus(
+        kindergarten=kindergarten, plate=plate, seats=seats, inspected_on=inspected_on, valid_until=valid_until
+    )
+    bus.full_clean()
+    bus.save()
+    return bus
+
+
+@transaction.atomic
+def bus_inspect(*, actor: User, bus, inspected_on: datetime.date | None, valid_until: datetime.date | None):
+    _require_facility(actor, bus.kindergarten)
+    errors: dict[str, str] = {}
+    if inspected_on is None:
+        errors["inspected_on"] = "请填写检验日期。"
+    elif inspected_on > today():
+        errors["inspected_on"] = "检验日期不能晚于今天。"
+    if valid_until is None:
+        errors["valid_until"] = "请填写检验有效期。"
+    elif inspected_on and valid_until < inspected_on:
+        errors["valid_until"] = "检验有效期不能早于检验日期。"
+    if errors:
+        raise ValidationError(errors)
+    bus.inspected_on, bus.valid_until = inspected_on, valid_until
+    bus.full_clean()
+    bus.save(update_fields=["inspected_on", "valid_until"])
+    return bus
+
+
+@transaction.atomic
+def video_check_record(
+    *,
+    actor: User,
+    kindergarten: Kindergarten,
+    month: datetime.date | None,
+    cameras_total,
+    cameras_working,
+    retention_days,
+    retention_verified: bool,
+    faults: str = "",
+):
+    """The month's video-surveillance check; once a month (a later finding is a new month's check)."""
+    from safety.models import VideoCheck
+
+    _require_facility(actor, kindergarten)
+    errors: dict[str, str] = {}
+    if month is None:
+        errors["month"] = "请选择月份。"
+    else:
+        month = first_of_month(month)
+        if month > first_of_month(today()):
+            errors["month"] = "不能登记尚未开始的月份。"
+        elif VideoCheck.objects.filter(kindergarten=kindergarten, month=month).exists():
+            errors["month"] = "该月已登记视频监控检查。"
+    total = _clean_count(cameras_total, errors, "cameras_total", "摄像头总数", required=True)
+    working = _clean_count(cameras_working, errors, "cameras_working", "正常工作数", required=True)
+    days = _clean_count(retention_days, errors, "retention_days", "录像保存天数", required=True)
+    if total is not None and working is not None and working > total:
+        errors["cameras_working"] = "正常工作数不能多于摄像头总数。"
+    faults = (faults or "").strip()[:TEXT_MAX]
+    if total is not None and working is not None and working < total and not faults:
+        errors["faults"] = "有摄像头不能正常工作，请填写故障与处理情况。"
+    if errors:
+        raise ValidationError(errors)
+    check = VideoCheck(
+        kindergarten=kindergarten,
+        month=month,
+        cameras_total=total,
+        cameras_working=working,
+        retention_days=days,
+        retention_verified=bool(retention_verified),
+        faults=faults,
+        checked_by=actor,
+    )
+    check.full_clean()
+    check.save()
+    return check
+
+
+@transaction.atomic
+def letter_record(*, actor: User, kindergarten: Kindergarten, level: str, year, parties: str, signed_on, files=()):
+    """A signed responsibility letter with its signed file (a photo or PDF, checked like evidence)."""
+    from safety.models import LetterLevel, ResponsibilityLetter
+    from supervision.evidence import evidence_check, evidence_store
+
+    _require_facility(actor, kindergarten)
+    errors: dict = {}
+    if level not in LetterLevel.values:
+        errors["level"] = "请选择签订层级。"
+    try:
+        year = int(year)
+        if not 2000 <= year <= today().year + 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = "年度无效。"
+    parties = (parties or "").strip()[:200]
+    if not parties:
+        errors["parties"] = "请填写签订双方。"
+    if signed_on is None:
+        errors["signed_on"] = "请填写签订日期。"
+    elif signed_on > today():
+        errors["signed_on"] = "签订日期不能晚于今天。"
+    checked = []
+    try:
+        checked = evidence_check(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not errors.get("files") and len(checked) != 1:
+        errors["files"] = "请上传一份签字文件（照片或 PDF）。"
+    if errors:
+        raise ValidationError(errors)
+    stored = evidence_store(actor=actor, kindergarten=kindergarten, files=checked)
+    letter = ResponsibilityLetter(
+        kindergarten=kindergarten,
+        level=level,
+        year=year,
+        parties=parties,
+        signed_on=signed_on,
+        file=stored[0],
+        recorded_by=actor,
+    )
+    letter.full_clean()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def drill_record(
+    *, actor: User, kindergarten: Kindergarten, held_on, kind: str, participants, notes: str = "", files=()
+):
+    from safety.models import Drill, DrillKind
+    from supervision.evidence import evidence_check, evidence_store
+
+    _require_facility(actor, kindergarten)
+    errors: dict = {}
+    if held_on is None:
+        errors["held_on"] = "请填写演练日期。"
+    elif held_on > today():
+        errors["held_on"] = "演练日期不能晚于今天。"
+    if kind not in DrillKind.values:
+        errors["kind"] = "请选择演练类型。"
+    count = _clean_count(participants, errors, "participants", "参加人数", required=True)
+    checked = []
+    try:
+        checked = evidence_check(files)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    drill = Drill(
+        kindergarten=kindergarten,
+        held_on=held_on,
+        kind=kind,
+        participants=count,
+        notes=(notes or "").strip()[:TEXT_MAX],
+        recorded_by=actor,
+    )
+    drill.full_clean()
+    drill.save()
+    if checked:
+        drill.photos.set(evidence_store(actor=actor, kindergarten=kindergarten, files=checked))
+    return drill

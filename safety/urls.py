@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safety import views
+from safety import views_facilities as fac
 
 app_name = "safety"
 
@@ -16,4 +17,12 @@ urlpatterns = [
     path("kindergartens/<int:pk>/hazards/new/", views.hazard_create, name="hazard-create"),
     path("hazards/<int:pk>/", views.hazard_detail, name="hazard-detail"),
     path("hazards/<int:pk>/issue/", views.hazard_issue, name="hazard-issue"),
+    path("facilities/", fac.facility_home, name="facility-home"),
+    path("kindergartens/<int:pk>/facilities/", fac.facilities, name="facilities"),
+    path("kindergartens/<int:pk>/facilities/change/", fac.facility_change, name="facility-change"),
+    path("kindergartens/<int:pk>/buses/new/", fac.bus_create, name="bus-create"),
+    path("buses/<int:pk>/inspection/", fac.bus_inspect_view, name="bus-inspect"),
+    path("kindergartens/<int:pk>/video-checks/new/", fac.video_check_create, name="video-check-create"),
+    path("kindergartens/<int:pk>/letters/new/", fac.letter_create, name="letter-create"),
+    path("kindergartens/<int:pk>/drills/new/", fac.drill_create, name="drill-create"),
 ]

@@ -16,7 +16,7 @@ from core.access import require
 from core.lists import page_of_ids
 from core.pagination import querystring_without_page
 from core.views_helpers import apply_validation_error
-from kindergartens.access import kindergarten_get_for_user
+from kindergartens.access import kindergarten_get_for_user, kindergartens_visible_to
 from kindergartens.services import today
 from safety.access import (
     hazard_get_for_user,
@@ -29,7 +29,7 @@ from safety.access import (
 )
 from safety.forms import EntryForm, ForwardForm, HazardForm, HazardIssueForm, IncidentReportForm, ZeroReportForm
 from safety.models import Grade, Hazard, HazardCategory, Incident, IncidentEntry, IncidentKind
-from safety.selectors import SHOW_CHOICES, incident_list, incident_overview
+from safety.selectors import SHOW_CHOICES, facility_rates, incident_list, incident_overview
 from safety.services import (
     first_of_month,
     hazard_issue_order,
@@ -194,8 +194,14 @@ def overview(request):
     return render(
         request,
         "safety/overview.html",
-        {**data, "year": year, "years": range(today().year, today().year - 6, -1), "zero_this_month": zero_this_month,
-         "this_month": this_month},
+        {
+            **data,
+            "year": year,
+            "years": range(today().year, today().year - 6, -1),
+            "zero_this_month": zero_this_month,
+            "this_month": this_month,
+            "rates": facility_rates(kindergartens_visible_to(user), on=today()),
+        },
     )
 
 
@@ -232,7 +238,12 @@ def zero_reports(request):
     ):
         key = first_of_month(timezone.localtime(occurred).date())
         incident_months[key] = incident_months.get(key, 0) + 1
-    confirmed = {z.month: z for z in zero_reports_visible_to(user).filter(kindergarten=kindergarten, month__gte=months[-1]).select_related("confirmed_by")}
+    confirmed = {
+        z.month: z
+        for z in zero_reports_visible_to(user)
+        .filter(kindergarten=kindergarten, month__gte=months[-1])
+        .select_related("confirmed_by")
+    }
     rows = [
         {"month": m, "incidents": incident_months.get(m, 0), "zero": confirmed.get(m), "key": m.strftime("%Y-%m")}
         for m in months
@@ -294,7 +305,10 @@ def hazard_create(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, "隐患已登记，已下达整改通知。" if hazard.order_id else "隐患已登记，待责任督学或教育局下达整改通知。")
+            messages.success(
+                request,
+                "隐患已登记，已下达整改通知。" if hazard.order_id else "隐患已登记，待责任督学或教育局下达整改通知。",
+            )
             return redirect("safety:hazard-detail", pk=hazard.pk)
     return render(request, "safety/hazard_form.html", {"form": form, "kindergarten": kindergarten, "issues": issues})
 
@@ -327,5 +341,3 @@ def hazard_issue(request, pk):
     else:
         messages.error(request, "请选择严重程度。")
     return redirect("safety:hazard-detail", pk=hazard.pk)
-
-

@@ -120,6 +120,7 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "incident": "tests.matrix_safety",
     "hazard": "tests.matrix_safety",
     "hazard_pending": "tests.matrix_safety",
+    "bus": "tests.matrix_safety",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

@@ -55,7 +55,14 @@ def _incident(cast, kg):
         grade="general",
         **incident_deadlines(occurred_at=occurred, kind="injury"),
     )
-    IncidentEntry.objects.create(incident=incident, kind="initial", author=_director(cast, kg), text="首报", kind_stated="injury", grade_stated="general")
+    IncidentEntry.objects.create(
+        incident=incident,
+        kind="initial",
+        author=_director(cast, kg),
+        text="首报",
+        kind_stated="injury",
+        grade_stated="general",
+    )
     return incident
 
 
@@ -74,12 +81,21 @@ def _hazard(cast, kg, *, ordered: bool):
     order = None
     if ordered:
         order = RectificationOrder.objects.create(
-            kindergarten=kg, source_kind="hazard", source_label="安全隐患（消防）", description="灭火器过期",
-            severity="minor", deadline=datetime.date(2030, 1, 1),
+            kindergarten=kg,
+            source_kind="hazard",
+            source_label="安全隐患（消防）",
+            description="灭火器过期",
+            severity="minor",
+            deadline=datetime.date(2030, 1, 1),
         )
     return Hazard.objects.create(
-        kindergarten=kg, category="fire", source="daily", found_on=datetime.date(2026, 3, 2),
-        description="灭火器过期", recorded_by=_director(cast, kg), order=order,
+        kindergarten=kg,
+        category="fire",
+        source="daily",
+        found_on=datetime.date(2026, 3, 2),
+        description="灭火器过期",
+        recorded_by=_director(cast, kg),
+        order=order,
     )
 
 
@@ -97,6 +113,32 @@ def own_hazard_pending(role, cast):
 
 def foreign_hazard_pending(role, cast):
     return _hazard(cast, _foreign_kg(role, cast), ordered=False)
+
+
+def _bus(kg):
+    from safety.models import SchoolBus
+
+    return SchoolBus.objects.create(kindergarten=kg, plate="辽K12345", seats=19)
+
+
+def own_bus(role, cast):
+    return _bus(cast.kg_a1)
+
+
+def foreign_bus(role, cast):
+    return _bus(_foreign_kg(role, cast))
+
+
+def _signed_file(cast):
+    from tests.supervision.files import PDF, upload
+
+    return upload(PDF, "责任书.pdf")
+
+
+def _photo(cast):
+    from tests.supervision.files import PNG, upload
+
+    return upload(PNG, "演练.png")
 
 
 def _report_data(cast):
@@ -132,6 +174,9 @@ def _api_refused(name: str, obj: str | None, methods: tuple[str, ...]) -> list[R
     ]
 
 
+# Facilities, buses, checks, letters, drills: the kindergarten's own accounts and the district bureau.
+KEEPERS = {"bureau_admin": 302, "bureau_staff": 302, "kg_director": 302, "kg_staff": 302}
+
 RECORDERS = {"bureau_admin": 302, "bureau_staff": 302, "supervisor": 302, "kg_director": 302, "kg_staff": 302}
 
 ROUTES: list[Route] = [
@@ -145,55 +190,191 @@ ROUTES: list[Route] = [
     Route("safety:incident-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="incident"),
     *refused("safety:incident-detail", obj="incident"),
     # The timeline grows by the kindergarten only; nothing else answers.
-    Route("safety:incident-entry", statuses(403, anonymous=LOGIN, no_scope=404, **KG_OWN), obj="incident",
-          method="post", data=lambda c: {"kind": "followup", "text": "幼儿已送医复查，无大碍。"}),
+    Route(
+        "safety:incident-entry",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KG_OWN),
+        obj="incident",
+        method="post",
+        data=lambda c: {"kind": "followup", "text": "幼儿已送医复查，无大碍。"},
+    ),
     *refused("safety:incident-entry", obj="incident", methods=("get", *OBJ_REFUSED)),
-    Route("safety:incident-forward", statuses(403, anonymous=LOGIN, no_scope=404, **BUREAU), obj="incident",
-          method="post", data=lambda c: {"to": "city"}),
+    Route(
+        "safety:incident-forward",
+        statuses(403, anonymous=LOGIN, no_scope=404, **BUREAU),
+        obj="incident",
+        method="post",
+        data=lambda c: {"to": "city"},
+    ),
     *refused("safety:incident-forward", obj="incident", methods=("get", *OBJ_REFUSED)),
     # The district overview: the bureau, the city viewer and supervisors (their kindergartens).
-    Route("safety:overview", statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200,
-                                      supervisor=200)),
+    Route(
+        "safety:overview",
+        statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200, supervisor=200),
+    ),
     *refused("safety:overview"),
     # Zero reports: the kindergarten sees its months; the director confirms.
     Route("safety:zero-reports", statuses(403, anonymous=LOGIN, kg_director=200, kg_staff=200)),
-    Route("safety:zero-reports", statuses(403, anonymous=LOGIN, kg_director=302), method="post",
-          data=lambda c: {"month": timezone.localdate().strftime("%Y-%m")}),
+    Route(
+        "safety:zero-reports",
+        statuses(403, anonymous=LOGIN, kg_director=302),
+        method="post",
+        data=lambda c: {"month": timezone.localdate().strftime("%Y-%m")},
+    ),
     *refused("safety:zero-reports", methods=OBJ_REFUSED),
     # Hazards.
     Route("safety:hazard-list", statuses(200, anonymous=LOGIN, no_scope=403)),
     *refused("safety:hazard-list"),
     Route("safety:hazard-create", statuses(200, anonymous=LOGIN, no_scope=404, city_viewer=403), obj="kindergarten"),
-    Route("safety:hazard-create", statuses(403, anonymous=LOGIN, no_scope=404, **RECORDERS), obj="kindergarten",
-          method="post", data=_hazard_data),
+    Route(
+        "safety:hazard-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **RECORDERS),
+        obj="kindergarten",
+        method="post",
+        data=_hazard_data,
+    ),
     *refused("safety:hazard-create", obj="kindergarten", methods=OBJ_REFUSED),
     Route("safety:hazard-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="hazard"),
     *refused("safety:hazard-detail", obj="hazard"),
-    Route("safety:hazard-issue", statuses(403, anonymous=LOGIN, no_scope=404, supervisor=302, **BUREAU),
-          obj="hazard_pending", method="post", data=lambda c: {"severity": "minor"}),
+    Route(
+        "safety:hazard-issue",
+        statuses(403, anonymous=LOGIN, no_scope=404, supervisor=302, **BUREAU),
+        obj="hazard_pending",
+        method="post",
+        data=lambda c: {"severity": "minor"},
+    ),
     *refused("safety:hazard-issue", obj="hazard_pending", methods=("get", *OBJ_REFUSED)),
+    # Facilities and duties.
+    Route("safety:facility-home", statuses(200, anonymous=LOGIN, no_scope=403, kg_director=302, kg_staff=302)),
+    *refused("safety:facility-home"),
+    Route("safety:facilities", statuses(200, anonymous=LOGIN, no_scope=404), obj="kindergarten"),
+    *refused("safety:facilities", obj="kindergarten"),
+    Route(
+        "safety:facility-change",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KEEPERS),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {
+            "effective_on": timezone.localdate().isoformat(),
+            "video_retention_days": "30",
+            "full_time_guards": "1",
+            "alarm_linked": "on",
+        },
+    ),
+    *refused("safety:facility-change", obj="kindergarten", methods=("get", *OBJ_REFUSED)),
+    Route(
+        "safety:bus-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KEEPERS),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {"plate": "辽K99999", "seats": "19"},
+    ),
+    *refused("safety:bus-create", obj="kindergarten", methods=("get", *OBJ_REFUSED)),
+    Route(
+        "safety:bus-inspect",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KEEPERS),
+        obj="bus",
+        method="post",
+        data=lambda c: {
+            "inspected_on": timezone.localdate().isoformat(),
+            "valid_until": (timezone.localdate() + datetime.timedelta(days=365)).isoformat(),
+        },
+    ),
+    *refused("safety:bus-inspect", obj="bus", methods=("get", *OBJ_REFUSED)),
+    Route(
+        "safety:video-check-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KEEPERS),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {
+            "month": timezone.localdate().strftime("%Y-%m"),
+            "cameras_total": "10",
+            "cameras_working": "10",
+            "retention_days": "30",
+            "retention_verified": "on",
+        },
+    ),
+    *refused("safety:video-check-create", obj="kindergarten", methods=("get", *OBJ_REFUSED)),
+    Route(
+        "safety:letter-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KEEPERS),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {
+            "level": "bureau_kg",
+            "year": str(timezone.localdate().year),
+            "parties": "区教育局—园长",
+            "signed_on": timezone.localdate().isoformat(),
+            "file": _signed_file(c),
+        },
+    ),
+    *refused("safety:letter-create", obj="kindergarten", methods=("get", *OBJ_REFUSED)),
+    Route(
+        "safety:drill-create",
+        statuses(403, anonymous=LOGIN, no_scope=404, **KEEPERS),
+        obj="kindergarten",
+        method="post",
+        data=lambda c: {
+            "held_on": timezone.localdate().isoformat(),
+            "kind": "fire",
+            "participants": "120",
+            "files": _photo(c),
+        },
+    ),
+    *refused("safety:drill-create", obj="kindergarten", methods=("get", *OBJ_REFUSED)),
     # --- API ---
     Route("api:safety-incident-list", _api(200, no_scope=403), api=True),
-    Route("api:safety-incident-list", _api(403, kg_director=201, kg_staff=201), api=True, method="post",
-          data=lambda c: {**_report_data(c), "occurred_at": timezone.now().isoformat()}),
+    Route(
+        "api:safety-incident-list",
+        _api(403, kg_director=201, kg_staff=201),
+        api=True,
+        method="post",
+        data=lambda c: {**_report_data(c), "occurred_at": timezone.now().isoformat()},
+    ),
     *_api_refused("api:safety-incident-list", None, OBJ_REFUSED),
     Route("api:safety-incident-detail", _api(200, no_scope=404), obj="incident", api=True),
     *_api_refused("api:safety-incident-detail", "incident", ("post", *OBJ_REFUSED)),
-    Route("api:safety-incident-entries", _api(403, no_scope=404, kg_director=201, kg_staff=201), obj="incident",
-          api=True, method="post", data=lambda c: {"kind": "final", "text": "处置完毕，幼儿已返园。"}),
-    Route("api:safety-incident-forward", _api(403, no_scope=404, bureau_admin=200, bureau_staff=200), obj="incident",
-          api=True, method="post", data=lambda c: {"to": "government"}),
+    Route(
+        "api:safety-incident-entries",
+        _api(403, no_scope=404, kg_director=201, kg_staff=201),
+        obj="incident",
+        api=True,
+        method="post",
+        data=lambda c: {"kind": "final", "text": "处置完毕，幼儿已返园。"},
+    ),
+    Route(
+        "api:safety-incident-forward",
+        _api(403, no_scope=404, bureau_admin=200, bureau_staff=200),
+        obj="incident",
+        api=True,
+        method="post",
+        data=lambda c: {"to": "government"},
+    ),
     Route("api:safety-zero-report-list", _api(200, no_scope=403), api=True),
-    Route("api:safety-zero-report-list", _api(403, kg_director=201), api=True, method="post",
-          data=lambda c: {"month": timezone.localdate().replace(day=1).isoformat()}),
+    Route(
+        "api:safety-zero-report-list",
+        _api(403, kg_director=201),
+        api=True,
+        method="post",
+        data=lambda c: {"month": timezone.localdate().replace(day=1).isoformat()},
+    ),
     *_api_refused("api:safety-zero-report-list", None, OBJ_REFUSED),
     Route("api:safety-hazard-list", _api(200, no_scope=403), api=True),
-    Route("api:safety-hazard-list",
-          _api(201, no_scope=403, city_viewer=403), api=True, method="post",
-          data=lambda c: {**_hazard_data(c), "kindergarten": c.kg_a1.pk}),
+    Route(
+        "api:safety-hazard-list",
+        _api(201, no_scope=403, city_viewer=403),
+        api=True,
+        method="post",
+        data=lambda c: {**_hazard_data(c), "kindergarten": c.kg_a1.pk},
+    ),
     *_api_refused("api:safety-hazard-list", None, OBJ_REFUSED),
     Route("api:safety-hazard-detail", _api(200, no_scope=404), obj="hazard", api=True),
     *_api_refused("api:safety-hazard-detail", "hazard", ("post", *OBJ_REFUSED)),
-    Route("api:safety-hazard-issue", _api(403, no_scope=404, supervisor=200, bureau_admin=200, bureau_staff=200),
-          obj="hazard_pending", api=True, method="post", data=lambda c: {"severity": "minor"}),
+    Route(
+        "api:safety-hazard-issue",
+        _api(403, no_scope=404, supervisor=200, bureau_admin=200, bureau_staff=200),
+        obj="hazard_pending",
+        api=True,
+        method="post",
+        data=lambda c: {"severity": "minor"},
+    ),
 ]

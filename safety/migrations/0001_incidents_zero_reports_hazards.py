@@ -7,140 +7,382 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('kindergartens', '0006_credit_grades'),
-        ('supervision', '0008_supervisor_signs'),
+        ("kindergartens", "0006_credit_grades"),
+        ("supervision", "0008_supervisor_signs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(verbose_name='发生时间')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='报告时间')),
-                ('initial_deadline', models.DateTimeField(verbose_name='首报时限')),
-                ('written_deadline', models.DateTimeField(verbose_name='书面报告时限')),
-                ('health_deadline', models.DateTimeField(blank=True, null=True, verbose_name='报卫生部门时限')),
-                ('late', models.BooleanField(default=False, verbose_name='迟报')),
-                ('kind', models.CharField(choices=[('injury', '意外伤害'), ('illness', '疾病'), ('food', '食物中毒'), ('infectious', '传染病'), ('fire', '火灾'), ('intrusion', '不法侵入'), ('abuse', '虐待、伤害幼儿'), ('missing', '幼儿走失'), ('traffic', '交通或校车事故'), ('facilities', '设施设备事故'), ('disaster', '自然灾害'), ('other', '其他')], max_length=12, verbose_name='事故类型')),
-                ('grade', models.CharField(choices=[('general', '一般'), ('large', '较大'), ('major', '重大'), ('grave', '特别重大')], max_length=8, verbose_name='事故等级')),
-                ('children_affected', models.PositiveIntegerField(default=0, verbose_name='涉及幼儿数')),
-                ('staff_affected', models.PositiveIntegerField(default=0, verbose_name='涉及教职工数')),
-                ('written_at', models.DateTimeField(blank=True, null=True, verbose_name='书面报告时间')),
-                ('health_reported_at', models.DateTimeField(blank=True, null=True, verbose_name='报卫生部门时间')),
-                ('final_at', models.DateTimeField(blank=True, null=True, verbose_name='终报时间')),
-                ('forwarded_city_at', models.DateTimeField(blank=True, null=True, verbose_name='报市教育局时间')),
-                ('forwarded_government_at', models.DateTimeField(blank=True, null=True, verbose_name='报区县政府时间')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kindergartens.bureau', verbose_name='区县')),
-                ('kindergarten', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='kindergartens.kindergarten', verbose_name='幼儿园')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报告人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(verbose_name="发生时间")),
+                ("reported_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="报告时间")),
+                ("initial_deadline", models.DateTimeField(verbose_name="首报时限")),
+                ("written_deadline", models.DateTimeField(verbose_name="书面报告时限")),
+                ("health_deadline", models.DateTimeField(blank=True, null=True, verbose_name="报卫生部门时限")),
+                ("late", models.BooleanField(default=False, verbose_name="迟报")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("injury", "意外伤害"),
+                            ("illness", "疾病"),
+                            ("food", "食物中毒"),
+                            ("infectious", "传染病"),
+                            ("fire", "火灾"),
+                            ("intrusion", "不法侵入"),
+                            ("abuse", "虐待、伤害幼儿"),
+                            ("missing", "幼儿走失"),
+                            ("traffic", "交通或校车事故"),
+                            ("facilities", "设施设备事故"),
+                            ("disaster", "自然灾害"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="事故类型",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[("general", "一般"), ("large", "较大"), ("major", "重大"), ("grave", "特别重大")],
+                        max_length=8,
+                        verbose_name="事故等级",
+                    ),
+                ),
+                ("children_affected", models.PositiveIntegerField(default=0, verbose_name="涉及幼儿数")),
+                ("staff_affected", models.PositiveIntegerField(default=0, verbose_name="涉及教职工数")),
+                ("written_at", models.DateTimeField(blank=True, null=True, verbose_name="书面报告时间")),
+                ("health_reported_at", models.DateTimeField(blank=True, null=True, verbose_name="报卫生部门时间")),
+                ("final_at", models.DateTimeField(blank=True, null=True, verbose_name="终报时间")),
+                ("forwarded_city_at", models.DateTimeField(blank=True, null=True, verbose_name="报市教育局时间")),
+                ("forwarded_government_at", models.DateTimeField(blank=True, null=True, verbose_name="报区县政府时间")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="kindergartens.bureau",
+                        verbose_name="区县",
+                    ),
+                ),
+                (
+                    "kindergarten",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="kindergartens.kindergarten",
+                        verbose_name="幼儿园",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报告人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全事故',
-                'verbose_name_plural': '安全事故',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "安全事故",
+                "verbose_name_plural": "安全事故",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentEntry',
+            name="IncidentEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('initial', '首报'), ('written', '书面报告'), ('followup', '续报'), ('final', '终报'), ('correction', '更正'), ('health', '已报卫生健康部门'), ('fwd_city', '已报市教育局'), ('fwd_gov', '已报区县政府')], max_length=12, verbose_name='类别')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='接收时间')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('kind_stated', models.CharField(blank=True, choices=[('injury', '意外伤害'), ('illness', '疾病'), ('food', '食物中毒'), ('infectious', '传染病'), ('fire', '火灾'), ('intrusion', '不法侵入'), ('abuse', '虐待、伤害幼儿'), ('missing', '幼儿走失'), ('traffic', '交通或校车事故'), ('facilities', '设施设备事故'), ('disaster', '自然灾害'), ('other', '其他')], max_length=12, verbose_name='事故类型')),
-                ('grade_stated', models.CharField(blank=True, choices=[('general', '一般'), ('large', '较大'), ('major', '重大'), ('grave', '特别重大')], max_length=8, verbose_name='事故等级')),
-                ('children_stated', models.PositiveIntegerField(blank=True, null=True, verbose_name='涉及幼儿数')),
-                ('staff_stated', models.PositiveIntegerField(blank=True, null=True, verbose_name='涉及教职工数')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='safety.incidententry', verbose_name='更正的记录')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='safety.incident', verbose_name='安全事故')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("initial", "首报"),
+                            ("written", "书面报告"),
+                            ("followup", "续报"),
+                            ("final", "终报"),
+                            ("correction", "更正"),
+                            ("health", "已报卫生健康部门"),
+                            ("fwd_city", "已报市教育局"),
+                            ("fwd_gov", "已报区县政府"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="接收时间")),
+                ("text", models.TextField(verbose_name="内容")),
+                (
+                    "kind_stated",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("injury", "意外伤害"),
+                            ("illness", "疾病"),
+                            ("food", "食物中毒"),
+                            ("infectious", "传染病"),
+                            ("fire", "火灾"),
+                            ("intrusion", "不法侵入"),
+                            ("abuse", "虐待、伤害幼儿"),
+                            ("missing", "幼儿走失"),
+                            ("traffic", "交通或校车事故"),
+                            ("facilities", "设施设备事故"),
+                            ("disaster", "自然灾害"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="事故类型",
+                    ),
+                ),
+                (
+                    "grade_stated",
+                    models.CharField(
+                        blank=True,
+                        choices=[("general", "一般"), ("large", "较大"), ("major", "重大"), ("grave", "特别重大")],
+                        max_length=8,
+                        verbose_name="事故等级",
+                    ),
+                ),
+                ("children_stated", models.PositiveIntegerField(blank=True, null=True, verbose_name="涉及幼儿数")),
+                ("staff_stated", models.PositiveIntegerField(blank=True, null=True, verbose_name="涉及教职工数")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="safety.incidententry",
+                        verbose_name="更正的记录",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="safety.incident",
+                        verbose_name="安全事故",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事故报告记录',
-                'verbose_name_plural': '事故报告记录',
-                'ordering': ['incident', 'at', 'id'],
+                "verbose_name": "事故报告记录",
+                "verbose_name_plural": "事故报告记录",
+                "ordering": ["incident", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ZeroReport',
+            name="ZeroReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='确认时间')),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('kindergarten', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='zero_reports', to='kindergartens.kindergarten', verbose_name='幼儿园')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="月份")),
+                ("confirmed_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="确认时间")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "kindergarten",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="zero_reports",
+                        to="kindergartens.kindergarten",
+                        verbose_name="幼儿园",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全事故零报告',
-                'verbose_name_plural': '安全事故零报告',
-                'ordering': ['-month', 'kindergarten_id'],
+                "verbose_name": "安全事故零报告",
+                "verbose_name_plural": "安全事故零报告",
+                "ordering": ["-month", "kindergarten_id"],
             },
         ),
         migrations.CreateModel(
-            name='Hazard',
+            name="Hazard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('building', '校舍'), ('fire', '消防'), ('food', '食品卫生'), ('security', '治安'), ('surroundings', '周边环境'), ('ethics', '师资师德')], max_length=12, verbose_name='隐患类别')),
-                ('source', models.CharField(choices=[('inspection', '督导检查'), ('selfcheck', '自查'), ('daily', '日常检查'), ('report', '举报或报告')], max_length=12, verbose_name='发现途径')),
-                ('found_on', models.DateField(verbose_name='发现日期')),
-                ('description', models.TextField(verbose_name='隐患描述')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('kindergarten', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hazards', to='kindergartens.kindergarten', verbose_name='幼儿园')),
-                ('order', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='supervision.rectificationorder', verbose_name='整改通知')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("building", "校舍"),
+                            ("fire", "消防"),
+                            ("food", "食品卫生"),
+                            ("security", "治安"),
+                            ("surroundings", "周边环境"),
+                            ("ethics", "师资师德"),
+                        ],
+                        max_length=12,
+                        verbose_name="隐患类别",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("inspection", "督导检查"),
+                            ("selfcheck", "自查"),
+                            ("daily", "日常检查"),
+                            ("report", "举报或报告"),
+                        ],
+                        max_length=12,
+                        verbose_name="发现途径",
+                    ),
+                ),
+                ("found_on", models.DateField(verbose_name="发现日期")),
+                ("description", models.TextField(verbose_name="隐患描述")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间")),
+                (
+                    "kindergarten",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazards",
+                        to="kindergartens.kindergarten",
+                        verbose_name="幼儿园",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="supervision.rectificationorder",
+                        verbose_name="整改通知",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全隐患',
-                'verbose_name_plural': '安全隐患',
-                'ordering': ['-found_on', '-id'],
-                'indexes': [models.Index(fields=['kindergarten', '-found_on'], name='hazard_kg_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['building', 'fire', 'food', 'security', 'surroundings', 'ethics'])), name='hazard_category_valid'), models.CheckConstraint(condition=models.Q(('source__in', ['inspection', 'selfcheck', 'daily', 'report'])), name='hazard_source_valid')],
+                "verbose_name": "安全隐患",
+                "verbose_name_plural": "安全隐患",
+                "ordering": ["-found_on", "-id"],
+                "indexes": [models.Index(fields=["kindergarten", "-found_on"], name="hazard_kg_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("category__in", ["building", "fire", "food", "security", "surroundings", "ethics"])
+                        ),
+                        name="hazard_category_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("source__in", ["inspection", "selfcheck", "daily", "report"])),
+                        name="hazard_source_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['district', '-occurred_at'], name='incident_district_idx'),
+            model_name="incident",
+            index=models.Index(fields=["district", "-occurred_at"], name="incident_district_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['kindergarten', '-occurred_at'], name='incident_kg_idx'),
+            model_name="incident",
+            index=models.Index(fields=["kindergarten", "-occurred_at"], name="incident_kg_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('final_at__isnull', True)), fields=['district'], name='incident_open_idx'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("final_at__isnull", True)), fields=["district"], name="incident_open_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['injury', 'illness', 'food', 'infectious', 'fire', 'intrusion', 'abuse', 'missing', 'traffic', 'facilities', 'disaster', 'other'])), name='incident_kind_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "injury",
+                            "illness",
+                            "food",
+                            "infectious",
+                            "fire",
+                            "intrusion",
+                            "abuse",
+                            "missing",
+                            "traffic",
+                            "facilities",
+                            "disaster",
+                            "other",
+                        ],
+                    )
+                ),
+                name="incident_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__in', ['general', 'large', 'major', 'grave'])), name='incident_grade_valid'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__in", ["general", "large", "major", "grave"])), name="incident_grade_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidententry',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['initial', 'written', 'followup', 'final', 'correction', 'health', 'fwd_city', 'fwd_gov'])), name='incident_entry_kind_valid'),
+            model_name="incidententry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        ["initial", "written", "followup", "final", "correction", "health", "fwd_city", "fwd_gov"],
+                    )
+                ),
+                name="incident_entry_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidententry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'correction'), _negated=True), ('corrects__isnull', False), _connector='OR'), name='incident_correction_points'),
+            model_name="incidententry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "correction"), _negated=True), ("corrects__isnull", False), _connector="OR"
+                ),
+                name="incident_correction_points",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidententry',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['initial', 'final'])), fields=('incident', 'kind'), name='incident_one_initial_final'),
+            model_name="incidententry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["initial", "final"])),
+                fields=("incident", "kind"),
+                name="incident_one_initial_final",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='zeroreport',
-            constraint=models.UniqueConstraint(fields=('kindergarten', 'month'), name='zero_report_once'),
+            model_name="zeroreport",
+            constraint=models.UniqueConstraint(fields=("kindergarten", "month"), name="zero_report_once"),
         ),
         migrations.AddConstraint(
-            model_name='zeroreport',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='zero_report_first_of_month'),
+            model_name="zeroreport",
+            constraint=models.CheckConstraint(condition=models.Q(("month__day", 1)), name="zero_report_first_of_month"),
         ),
     ]

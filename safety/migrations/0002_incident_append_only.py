@@ -13,8 +13,17 @@ switches these tables' triggers off inside that one flush transaction, as for th
 
 from django.db import migrations
 
-FIXED = ("kindergarten_id", "district_id", "occurred_at", "reported_at", "reported_by_id", "initial_deadline",
-         "written_deadline", "health_deadline", "late")
+FIXED = (
+    "kindergarten_id",
+    "district_id",
+    "occurred_at",
+    "reported_at",
+    "reported_by_id",
+    "initial_deadline",
+    "written_deadline",
+    "health_deadline",
+    "late",
+)
 ONCE = ("written_at", "health_reported_at", "final_at", "forwarded_city_at", "forwarded_government_at")
 
 

@@ -892,15 +892,33 @@ def _incident(c):
     director = _kg_director(c)
     with time_machine.travel(datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
         incident = incident_report(
-            actor=director, kindergarten=c.kg, occurred_at=datetime.datetime(2025, 3, 1, 6, tzinfo=datetime.UTC),
-            kind="food", grade="general", children_affected=3, staff_affected=0, text="午餐后三名幼儿腹泻呕吐。",
+            actor=director,
+            kindergarten=c.kg,
+            occurred_at=datetime.datetime(2025, 3, 1, 6, tzinfo=datetime.UTC),
+            kind="food",
+            grade="general",
+            children_affected=3,
+            staff_affected=0,
+            text="午餐后三名幼儿腹泻呕吐。",
         )
     initial = incident.entries.get()
-    incident_add_entry(actor=director, incident=incident, kind="followup", text="又有两名幼儿出现症状。",
-                       grade="large", children_affected=5)
+    incident_add_entry(
+        actor=director,
+        incident=incident,
+        kind="followup",
+        text="又有两名幼儿出现症状。",
+        grade="large",
+        children_affected=5,
+    )
     incident_add_entry(actor=director, incident=incident, kind="health", text="已报区卫生健康委。")
-    incident_add_entry(actor=director, incident=incident, kind="correction", corrects=initial,
-                       kind_stated="infectious", text="经疾控中心确认为诺如病毒感染。")
+    incident_add_entry(
+        actor=director,
+        incident=incident,
+        kind="correction",
+        corrects=initial,
+        kind_stated="infectious",
+        text="经疾控中心确认为诺如病毒感染。",
+    )
     incident_add_entry(actor=director, incident=incident, kind="final", text="幼儿均已康复。")
     incident_forward(actor=c.bureau_admin, incident=incident, to="city")
     c.incident = incident
@@ -924,8 +942,14 @@ def _hazard(c):
     """Found by the kindergarten's daily check, then ordered by the bureau."""
     from safety.services import hazard_issue_order, hazard_record
 
-    hazard = hazard_record(actor=_kg_director(c), kindergarten=c.kg, category="surroundings", source="daily",
-                           found_on=datetime.date(2025, 3, 2), description="园门口占道经营摊点。")
+    hazard = hazard_record(
+        actor=_kg_director(c),
+        kindergarten=c.kg,
+        category="surroundings",
+        source="daily",
+        found_on=datetime.date(2025, 3, 2),
+        description="园门口占道经营摊点。",
+    )
     hazard_issue_order(actor=c.bureau_admin, hazard=hazard, severity="major")
     return hazard
 
@@ -969,6 +993,84 @@ def _responsibility_task(c):
     )  # fmt: skip
     return responsibility_task_save(
         user=c.bureau_admin, district=c.district_a, task=task, done_on=datetime.date(2025, 11, 20)
+@recipe("safety.facilityrecord")
+def _facility_record(c):
+    from safety.services import facility_record_change
+
+    return facility_record_change(
+        actor=_kg_director(c),
+        kindergarten=c.kg,
+        effective_on=datetime.date(2025, 3, 1),
+        video_public_areas=True,
+        video_retention_days=30,
+        video_networked=True,
+        video_person="王老师",
+        alarm_linked=True,
+        full_time_guards=2,
+        closed_campus=True,
+        guard_post=False,
+        clinic=True,
+        medical_pairing="区妇幼保健院",
+        safety_officer="李安全",
+        safety_officer_trained=True,
+        safety_officer_certified=False,
+        note="护学岗待落实",
+    )
+
+
+@recipe("safety.schoolbus")
+def _school_bus(c):
+    from safety.services import bus_add, bus_inspect
+
+    bus = bus_add(actor=_kg_director(c), kindergarten=c.kg, plate="辽K12345", seats=19)
+    return bus_inspect(
+        actor=c.bureau_admin, bus=bus, inspected_on=datetime.date(2025, 3, 1), valid_until=datetime.date(2026, 2, 28)
+    )
+
+
+@recipe("safety.videocheck")
+def _video_check(c):
+    from safety.services import video_check_record
+
+    return video_check_record(
+        actor=_kg_director(c),
+        kindergarten=c.kg,
+        month=datetime.date(2025, 2, 1),
+        cameras_total=20,
+        cameras_working=19,
+        retention_days=30,
+        retention_verified=True,
+        faults="东门摄像头故障，已报修。",
+    )
+
+
+@recipe("safety.responsibilityletter")
+def _responsibility_letter(c):
+    from safety.services import letter_record
+
+    return letter_record(
+        actor=_kg_director(c),
+        kindergarten=c.kg,
+        level="director_staff",
+        year=2025,
+        parties="园长—保安员",
+        signed_on=datetime.date(2025, 2, 1),
+        files=[upload(PDF, "责任书.pdf")],
+    )
+
+
+@recipe("safety.drill")
+def _drill(c):
+    from safety.services import drill_record
+
+    return drill_record(
+        actor=_kg_director(c),
+        kindergarten=c.kg,
+        held_on=datetime.date(2025, 3, 5),
+        kind="earthquake",
+        participants=150,
+        notes="疏散用时 2 分 40 秒。",
+        files=[upload(PDF, "演练记录.pdf")],
     )
 
 

@@ -30,23 +30,37 @@ def _count(api, url):
 
 def test_report_follow_up_correct_and_forward_through_the_api(cast):
     director = _api(cast.kg_director)
-    body = director.post(reverse("api:safety-incident-list"), {
-        "occurred_at": (timezone.now() - datetime.timedelta(minutes=10)).isoformat(), "kind": "fire", "grade": "large",
-        "children_affected": 0, "staff_affected": 1, "text": "厨房油锅起火，已扑灭。",
-    }, format="json")
+    body = director.post(
+        reverse("api:safety-incident-list"),
+        {
+            "occurred_at": (timezone.now() - datetime.timedelta(minutes=10)).isoformat(),
+            "kind": "fire",
+            "grade": "large",
+            "children_affected": 0,
+            "staff_affected": 1,
+            "text": "厨房油锅起火，已扑灭。",
+        },
+        format="json",
+    )
     assert body.status_code == 201, body.json()
     data = body.json()
     assert data["grade_label"] == "较大" and data["late"] is False
     assert data["reported_at"].endswith("+08:00")
     initial = data["entries"][0]["id"]
     entries = reverse("api:safety-incident-entries", args=[data["id"]])
-    added = director.post(entries, {"kind": "correction", "corrects": initial, "text": "起火部位更正为配餐间。"}, format="json")
+    added = director.post(
+        entries, {"kind": "correction", "corrects": initial, "text": "起火部位更正为配餐间。"}, format="json"
+    )
     assert added.status_code == 201
     assert added.json()["entries"][-1]["corrects"] == initial
     foreign = report(cast, kg=cast.kg_a2, actor=cast.director_a2, occurred_at=timezone.now())
-    wrong = director.post(entries, {"kind": "correction", "corrects": foreign.entries.get().pk, "text": "x"}, format="json")
+    wrong = director.post(
+        entries, {"kind": "correction", "corrects": foreign.entries.get().pk, "text": "x"}, format="json"
+    )
     assert wrong.status_code == 400 and "corrects" in wrong.json()
-    forwarded = _api(cast.bureau_staff).post(reverse("api:safety-incident-forward", args=[data["id"]]), {"to": "city"}, format="json")
+    forwarded = _api(cast.bureau_staff).post(
+        reverse("api:safety-incident-forward", args=[data["id"]]), {"to": "city"}, format="json"
+    )
     assert forwarded.status_code == 200 and forwarded.json()["forwarded_city_at"]
 
 
@@ -68,8 +82,15 @@ def test_api_lists_have_a_fixed_query_count(cast, name):
 
     def add(i):
         report(cast, occurred_at=timezone.now() - datetime.timedelta(days=40 * i))
-        hazard_record(actor=cast.bureau_staff, kindergarten=cast.kg_a1, category="fire", source="inspection",
-                      found_on=timezone.localdate(), description=f"隐患{i}", severity="minor")
+        hazard_record(
+            actor=cast.bureau_staff,
+            kindergarten=cast.kg_a1,
+            category="fire",
+            source="inspection",
+            found_on=timezone.localdate(),
+            description=f"隐患{i}",
+            severity="minor",
+        )
         month = timezone.localdate().replace(day=1)
         for _ in range(i):
             month = (month - datetime.timedelta(days=1)).replace(day=1)
@@ -85,9 +106,17 @@ def test_api_lists_have_a_fixed_query_count(cast, name):
 
 
 def test_hazard_api_scopes_the_kindergarten_id(cast):
-    response = _api(cast.bureau_staff).post(reverse("api:safety-hazard-list"), {
-        "kindergarten": cast.kg_b1.pk, "category": "fire", "source": "report", "found_on": "2026-03-01",
-        "description": "x", "severity": "minor",
-    }, format="json")
+    response = _api(cast.bureau_staff).post(
+        reverse("api:safety-hazard-list"),
+        {
+            "kindergarten": cast.kg_b1.pk,
+            "category": "fire",
+            "source": "report",
+            "found_on": "2026-03-01",
+            "description": "x",
+            "severity": "minor",
+        },
+        format="json",
+    )
     assert response.status_code == 400 and "kindergarten" in response.json()
     assert not Hazard.objects.exists()

@@ -56,7 +56,9 @@ def test_a_hazard_is_checked_in_one_pass(cast):
     assert not Hazard.objects.exists()
 
 
-@pytest.mark.parametrize(("who", "kg"), [("director_a2", "kg_a1"), ("supervisor", "kg_a2"), ("admin_b", "kg_a1"), ("city_viewer", "kg_a1")])
+@pytest.mark.parametrize(
+    ("who", "kg"), [("director_a2", "kg_a1"), ("supervisor", "kg_a2"), ("admin_b", "kg_a1"), ("city_viewer", "kg_a1")]
+)
 def test_outsiders_cannot_record(cast, who, kg):
     with pytest.raises(PermissionDenied):
         _record(cast, getattr(cast, who), kg=getattr(cast, kg), severity="minor")

@@ -75,7 +75,11 @@ def test_a_staff_member_may_report_for_the_director_and_is_named(cast):
 
 
 def _recipients(incident):
-    return set(Notification.objects.filter(link__endswith=f"/incidents/{incident.pk}/").values_list("recipient__username", flat=True))
+    return set(
+        Notification.objects.filter(link__endswith=f"/incidents/{incident.pk}/").values_list(
+            "recipient__username", flat=True
+        )
+    )
 
 
 def test_the_bureau_and_the_supervisor_are_told_at_once_and_the_city_only_above_general(cast):
@@ -91,7 +95,9 @@ def test_the_bureau_and_the_supervisor_are_told_at_once_and_the_city_only_above_
 def test_a_grade_raised_by_a_follow_up_tells_the_city(cast):
     incident = report(cast, occurred_at=beijing(2026, 3, 2, 10, 0))
     assert "city_viewer" not in _recipients(incident)
-    incident_add_entry(actor=cast.kg_director, incident=incident, kind="followup", text="伤情加重，已转院。", grade="large")
+    incident_add_entry(
+        actor=cast.kg_director, incident=incident, kind="followup", text="伤情加重，已转院。", grade="large"
+    )
     assert "city_viewer" in _recipients(incident)
     incident.refresh_from_db()
     assert incident.grade == "large"
@@ -99,7 +105,9 @@ def test_a_grade_raised_by_a_follow_up_tells_the_city(cast):
 
 def test_the_timeline_grows_and_the_final_report_closes_it(cast):
     incident = report(cast, occurred_at=beijing(2026, 3, 2, 10, 0))
-    incident_add_entry(actor=cast.kg_director, incident=incident, kind="followup", text="幼儿已送医复查。", children_affected=2)
+    incident_add_entry(
+        actor=cast.kg_director, incident=incident, kind="followup", text="幼儿已送医复查。", children_affected=2
+    )
     incident_add_entry(actor=cast.kg_staff, incident=incident, kind="written", text="书面报告已报送。")
     incident_add_entry(actor=cast.kg_director, incident=incident, kind="final", text="幼儿康复返园，处置完毕。")
     incident.refresh_from_db()
@@ -117,7 +125,11 @@ def test_a_correction_points_at_what_it_corrects_and_changes_nothing_earlier(cas
     initial = incident.entries.get()
     before = (initial.text, initial.kind_stated, initial.at)
     correction = incident_add_entry(
-        actor=cast.kg_director, incident=incident, kind="correction", corrects=initial, kind_stated="illness",
+        actor=cast.kg_director,
+        incident=incident,
+        kind="correction",
+        corrects=initial,
+        kind_stated="illness",
         text="经医院诊断为急性肠胃炎，事故类型更正为疾病。",
     )
     initial.refresh_from_db()
@@ -190,7 +202,9 @@ def test_the_database_refuses_to_change_the_reported_facts(cast):
     assert incident.final_at is not None and incident.occurred_at == beijing(2026, 3, 2, 10, 0)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's DELETE is left to the application (migration 0002)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's DELETE is left to the application (migration 0002)"
+)
 def test_postgresql_refuses_deleting_incidents_and_entries(cast):
     incident = report(cast, occurred_at=beijing(2026, 3, 2, 10, 0))
     with connection.cursor() as cursor:

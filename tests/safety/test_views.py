@@ -28,15 +28,26 @@ def _count(client, url, params=None):
 def test_a_director_reports_adds_a_follow_up_and_a_final_report_through_the_pages(client, cast):
     client.force_login(cast.kg_director)
     occurred = timezone.localtime() - datetime.timedelta(minutes=20)
-    response = client.post(reverse("safety:incident-create"), {
-        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"), "kind": "injury", "grade": "general",
-        "children_affected": "1", "staff_affected": "0", "text": "滑梯摔伤，已送医。", "written": "on",
-    })
+    response = client.post(
+        reverse("safety:incident-create"),
+        {
+            "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+            "kind": "injury",
+            "grade": "general",
+            "children_affected": "1",
+            "staff_affected": "0",
+            "text": "滑梯摔伤，已送医。",
+            "written": "on",
+        },
+    )
     incident = Incident.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("safety:incident-detail", args=[incident.pk])
     assert incident.late is False and incident.written_at is not None
     url = reverse("safety:incident-entry", args=[incident.pk])
-    assert client.post(url, {"kind": "followup", "text": "复查无骨折。", "grade": "", "kind_stated": ""}).status_code == 302
+    assert (
+        client.post(url, {"kind": "followup", "text": "复查无骨折。", "grade": "", "kind_stated": ""}).status_code
+        == 302
+    )
     assert client.post(url, {"kind": "final", "text": "已返园。"}).status_code == 302
     page = client.get(reverse("safety:incident-detail", args=[incident.pk])).content.decode()
     for text in ("首报", "书面报告", "续报", "终报", "复查无骨折。", "北京时间"):
@@ -109,10 +120,11 @@ def test_overview_counts_by_grade_kind_month_and_kindergarten_in_fixed_queries(c
     assert many == few
     ctx = response.context
     assert (ctx["totals"]["total"], ctx["totals"]["late"], ctx["totals"]["open"]) == (3, 2, 3)
-    assert dict((label, n) for label, n, _ in ctx["by_grade"])["较大"] == 1
+    assert {label: n for label, n, _ in ctx["by_grade"]}["较大"] == 1
     assert dict(ctx["by_month"])[3] == 3
     assert {row["kindergarten__name"]: row["n"] for row in ctx["top_kindergartens"]} == {
-        cast.kg_a1.name: 2, cast.kg_a2.name: 1,
+        cast.kg_a1.name: 2,
+        cast.kg_a2.name: 1,
     }
 
 
@@ -136,9 +148,15 @@ def test_zero_report_page_confirms_a_month(client, cast):
 
 def test_hazard_pages_record_and_issue(client, cast):
     client.force_login(cast.kg_staff)
-    response = client.post(reverse("safety:hazard-create", args=[cast.kg_a1.pk]), {
-        "category": "building", "source": "selfcheck", "found_on": timezone.localdate().isoformat(), "description": "围墙开裂。",
-    })
+    response = client.post(
+        reverse("safety:hazard-create", args=[cast.kg_a1.pk]),
+        {
+            "category": "building",
+            "source": "selfcheck",
+            "found_on": timezone.localdate().isoformat(),
+            "description": "围墙开裂。",
+        },
+    )
     hazard = Hazard.objects.get()
     assert response.status_code == 302 and hazard.order is None
     client.force_login(cast.supervisor)
@@ -159,8 +177,15 @@ def test_hazard_list_has_a_fixed_query_count(client, cast):
     for i in range(5):
         if i == 1:
             few, _ = _count(client, url)
-        hazard_record(actor=cast.bureau_staff, kindergarten=cast.kg_a1, category="fire", source="inspection",
-                      found_on=timezone.localdate(), description=f"隐患{i}", severity="minor")
+        hazard_record(
+            actor=cast.bureau_staff,
+            kindergarten=cast.kg_a1,
+            category="fire",
+            source="inspection",
+            found_on=timezone.localdate(),
+            description=f"隐患{i}",
+            severity="minor",
+        )
     many, _ = _count(client, url)
     assert many == few
 
@@ -188,11 +213,21 @@ def test_the_admin_shows_incidents_read_only_even_to_a_superuser(client, cast):
     client.force_login(root)
     change = reverse("admin:safety_incident_change", args=[incident.pk])
     assert client.get(change).status_code == 200  # view only
-    client.post(change, {"grade": "grave", "entries-TOTAL_FORMS": "1", "entries-INITIAL_FORMS": "1",
-                         "entries-0-id": entry.pk, "entries-0-text": "改写", "entries-0-DELETE": "on"})
+    client.post(
+        change,
+        {
+            "grade": "grave",
+            "entries-TOTAL_FORMS": "1",
+            "entries-INITIAL_FORMS": "1",
+            "entries-0-id": entry.pk,
+            "entries-0-text": "改写",
+            "entries-0-DELETE": "on",
+        },
+    )
     assert client.post(reverse("admin:safety_incident_delete", args=[incident.pk]), {"post": "yes"}).status_code == 403
-    assert client.post(reverse("admin:safety_incident_changelist"),
-                       {"action": "delete_selected", "_selected_action": [incident.pk]}).status_code in (200, 302)
+    assert client.post(
+        reverse("admin:safety_incident_changelist"), {"action": "delete_selected", "_selected_action": [incident.pk]}
+    ).status_code in (200, 302)
     incident.refresh_from_db()
     assert incident.grade == "general"
     assert IncidentEntry.objects.get(pk=entry.pk).text == entry.text
