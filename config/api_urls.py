@@ -19,7 +19,17 @@ from indicators.api import IndicatorFiguresView
 from kindergartens.api import BureauViewSet, ChangeFilingViewSet, ClassViewSet, KindergartenViewSet, TownshipViewSet
 from pairing.api import ActivityViewSet, AgreementViewSet, PlanViewSet
 from reports.api import ConsolidatedReportViewSet, ReportTypeViewSet, SubmissionActionsViewSet
-from safety.api import HazardViewSet, IncidentViewSet, ZeroReportViewSet
+from safety.api import (
+    BusViewSet,
+    DrillViewSet,
+    FacilityRecordViewSet,
+    HazardViewSet,
+    IncidentViewSet,
+    LetterViewSet,
+    RatesView,
+    VideoCheckViewSet,
+    ZeroReportViewSet,
+)
 from staffing.api import (
     CertificateViewSet,
     EmploymentViewSet,
@@ -80,6 +90,11 @@ router.register("pairing/plans", PlanViewSet, basename="pairing-plan")
 router.register("safety/incidents", IncidentViewSet, basename="safety-incident")
 router.register("safety/zero-reports", ZeroReportViewSet, basename="safety-zero-report")
 router.register("safety/hazards", HazardViewSet, basename="safety-hazard")
+router.register("safety/facility-records", FacilityRecordViewSet, basename="safety-facility-record")
+router.register("safety/school-buses", BusViewSet, basename="safety-bus")
+router.register("safety/video-checks", VideoCheckViewSet, basename="safety-video-check")
+router.register("safety/responsibility-letters", LetterViewSet, basename="safety-letter")
+router.register("safety/drills", DrillViewSet, basename="safety-drill")
 
 # The root names every part that answers a GET; a router resource without a list (classes live
 # under their kindergarten) is reached from its parent.
@@ -100,5 +115,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=API_PERMISSIONS), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("indicators/", IndicatorFiguresView.as_view(), name="indicator-figures"),
+    path("safety/rates/", RatesView.as_view(), name="safety-rates"),
     *router.urls,
 ]

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from core.access import require
+from core.access import account_has_scope, require
 from core.api import API_PERMISSIONS, BriefSerializer, ChoiceLabelField, DetailSerializer, ScopedPrimaryKeyRelatedField
 from kindergartens.access import kindergarten_get_for_user, kindergartens_visible_to
 from kindergartens.models import Kindergarten
@@ -23,7 +24,14 @@ from safety.access import (
 )
 from safety.models import (
     KINDERGARTEN_ENTRY_KINDS,
+    Drill,
+    DrillKind,
     EntryKind,
+    FacilityRecord,
+    LetterLevel,
+    ResponsibilityLetter,
+    SchoolBus,
+    VideoCheck,
     Grade,
     Hazard,
     HazardCategory,
@@ -34,11 +42,16 @@ from safety.models import (
 )
 from safety.selectors import incident_list
 from safety.services import (
+    bus_add,
+    bus_inspect,
+    drill_record,
+    facility_record_change,
     hazard_issue_order,
     hazard_record,
     incident_add_entry,
     incident_forward,
     incident_report,
+    video_check_record,
     zero_report_confirm,
 )
 
@@ -310,3 +323,265 @@ class HazardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         hazard_issue_order(actor=request.user, hazard=hazard, severity=form.validated_data["severity"])
         return Response(HazardSerializer(hazard).data)
+
+
+# --- facilities and duties ------------------------------------------------------------------------------
+
+
+def _kindergarten_field():
+    return ScopedPrimaryKeyRelatedField(scope=kindergartens_visible_to, model_queryset=Kindergarten.objects.none())
+
+
+class FacilityRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    effective_on = serializers.DateField(read_only=True)
+    video_public_areas = serializers.BooleanField(read_only=True)
+    video_retention_days = serializers.IntegerField(read_only=True)
+    video_networked = serializers.BooleanField(read_only=True)
+    video_person = serializers.CharField(read_only=True)
+    alarm_linked = serializers.BooleanField(read_only=True)
+    full_time_guards = serializers.IntegerField(read_only=True)
+    closed_campus = serializers.BooleanField(read_only=True)
+    guard_post = serializers.BooleanField(read_only=True)
+    four_full = serializers.BooleanField(read_only=True)
+    clinic = serializers.BooleanField(read_only=True)
+    medical_pairing = serializers.CharField(read_only=True)
+    safety_officer = serializers.CharField(read_only=True)
+    safety_officer_trained = serializers.BooleanField(read_only=True)
+    safety_officer_certified = serializers.BooleanField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+
+
+class FacilityChangeSerializer(serializers.Serializer):
+    kindergarten = _kindergarten_field()
+    effective_on = serializers.DateField()
+    video_public_areas = serializers.BooleanField(default=False)
+    video_retention_days = serializers.IntegerField(min_value=0, max_value=3650)
+    video_networked = serializers.BooleanField(default=False)
+    video_person = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    alarm_linked = serializers.BooleanField(default=False)
+    full_time_guards = serializers.IntegerField(min_value=0, max_value=1000)
+    closed_campus = serializers.BooleanField(default=False)
+    guard_post = serializers.BooleanField(default=False)
+    clinic = serializers.BooleanField(default=False)
+    medical_pairing = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    safety_officer = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    safety_officer_trained = serializers.BooleanField(default=False)
+    safety_officer_certified = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+class BusSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    plate = serializers.CharField(read_only=True)
+    seats = serializers.IntegerField(read_only=True)
+    inspected_on = serializers.DateField(read_only=True)
+    valid_until = serializers.DateField(read_only=True)
+    retired_on = serializers.DateField(read_only=True)
+
+
+class BusAddSerializer(serializers.Serializer):
+    kindergarten = _kindergarten_field()
+    plate = serializers.CharField(max_length=20)
+    seats = serializers.IntegerField(min_value=1, max_value=100)
+    inspected_on = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BusInspectSerializer(serializers.Serializer):
+    inspected_on = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class VideoCheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    month = serializers.DateField(read_only=True)
+    cameras_total = serializers.IntegerField(read_only=True)
+    cameras_working = serializers.IntegerField(read_only=True)
+    retention_days = serializers.IntegerField(read_only=True)
+    retention_verified = serializers.BooleanField(read_only=True)
+    faults = serializers.CharField(read_only=True)
+    checked_at = serializers.DateTimeField(read_only=True)
+
+
+class VideoCheckAddSerializer(serializers.Serializer):
+    kindergarten = _kindergarten_field()
+    month = serializers.DateField(help_text="该月任意一天")
+    cameras_total = serializers.IntegerField(min_value=0)
+    cameras_working = serializers.IntegerField(min_value=0)
+    retention_days = serializers.IntegerField(min_value=0)
+    retention_verified = serializers.BooleanField(default=False)
+    faults = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class LetterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    level = serializers.CharField(read_only=True)
+    level_label = ChoiceLabelField(LetterLevel, source="level")
+    year = serializers.IntegerField(read_only=True)
+    parties = serializers.CharField(read_only=True)
+    signed_on = serializers.DateField(read_only=True)
+    file = serializers.IntegerField(read_only=True, source="file_id")
+
+
+class DrillSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kindergarten = BriefSerializer(read_only=True)
+    held_on = serializers.DateField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_label = ChoiceLabelField(DrillKind, source="kind")
+    participants = serializers.IntegerField(read_only=True)
+    notes = serializers.CharField(read_only=True)
+
+
+class DrillAddSerializer(serializers.Serializer):
+    kindergarten = _kindergarten_field()
+    held_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=DrillKind.choices)
+    participants = serializers.IntegerField(min_value=0)
+    notes = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class _KeptList(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A list of one kind of kindergarten safety record in the caller's scope; POST records one
+    through its service (the kindergarten's own accounts and the district bureau)."""
+
+    permission_classes = API_PERMISSIONS
+    model = None
+    ordering: tuple[str, ...] = ()
+    add_serializer = None
+    service = None
+
+    def get_queryset(self):
+        from safety.access import _kg_scope
+
+        if not account_has_scope(self.request.user):
+            return self.model.objects.none()
+        return self.model.objects.filter(kindergarten_id__in=_kg_scope(self.request.user)).order_by(*self.ordering)
+
+    def page_loader(self):
+        return lambda ids: self.model.objects.filter(pk__in=ids).select_related("kindergarten")
+
+    def list(self, request, *args, **kwargs):
+        require(safety_can(request.user, "view"))
+        return super().list(request, *args, **kwargs)
+
+    def _add(self, request):
+        require(safety_can(request.user, "facility_record"), "您不能登记安全设施、检查或演练。")
+        form = self.add_serializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        obj = type(self).service(actor=request.user, **form.validated_data)
+        return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
+
+
+class FacilityRecordViewSet(_KeptList):
+    serializer_class = FacilityRecordSerializer
+    model = FacilityRecord
+    ordering = ("kindergarten_id", "-effective_on", "-id")
+    add_serializer = FacilityChangeSerializer
+    service = facility_record_change
+
+    @extend_schema(
+        summary="登记安全设施与人员的变化（按生效日期）",
+        request=FacilityChangeSerializer,
+        responses={201: FacilityRecordSerializer, **ERRORS},
+    )
+    def create(self, request):
+        return self._add(request)
+
+
+class BusViewSet(_KeptList):
+    serializer_class = BusSerializer
+    model = SchoolBus
+    ordering = ("kindergarten_id", "plate", "id")
+    add_serializer = BusAddSerializer
+    service = bus_add
+
+    @extend_schema(summary="登记校车", request=BusAddSerializer, responses={201: BusSerializer, **ERRORS})
+    def create(self, request):
+        return self._add(request)
+
+    @extend_schema(summary="登记校车检验", request=BusInspectSerializer, responses={200: BusSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def inspection(self, request, pk=None):
+        from safety.access import bus_get_for_user
+
+        bus = bus_get_for_user(request.user, pk)
+        form = BusInspectSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        bus_inspect(actor=request.user, bus=bus, **form.validated_data)
+        return Response(BusSerializer(bus).data)
+
+
+class VideoCheckViewSet(_KeptList):
+    serializer_class = VideoCheckSerializer
+    model = VideoCheck
+    ordering = ("-month", "kindergarten_id", "id")
+    add_serializer = VideoCheckAddSerializer
+    service = video_check_record
+
+    @extend_schema(
+        summary="登记视频监控月度检查", request=VideoCheckAddSerializer, responses={201: VideoCheckSerializer, **ERRORS}
+    )
+    def create(self, request):
+        return self._add(request)
+
+
+class LetterViewSet(_KeptList):
+    """Read only here: a letter is recorded with its signed file on the kindergarten's safety page."""
+
+    serializer_class = LetterSerializer
+    model = ResponsibilityLetter
+    ordering = ("-year", "kindergarten_id", "id")
+
+
+class DrillViewSet(_KeptList):
+    serializer_class = DrillSerializer
+    model = Drill
+    ordering = ("-held_on", "-id")
+    add_serializer = DrillAddSerializer
+    service = drill_record
+
+    @extend_schema(
+        summary="登记安全演练（照片在页面上传）", request=DrillAddSerializer, responses={201: DrillSerializer, **ERRORS}
+    )
+    def create(self, request):
+        return self._add(request)
+
+
+class RateSerializer(serializers.Serializer):
+    district = serializers.CharField()
+    kindergartens = serializers.IntegerField()
+    four = serializers.FloatField(allow_null=True, help_text="4 个 100% 全部达标的比例（%）")
+    guards = serializers.FloatField(allow_null=True)
+    alarm = serializers.FloatField(allow_null=True)
+    closed = serializers.FloatField(allow_null=True)
+    guard_post = serializers.FloatField(allow_null=True)
+    footage30 = serializers.FloatField(allow_null=True)
+    networked = serializers.FloatField(allow_null=True)
+    certified = serializers.FloatField(allow_null=True)
+    buses = serializers.IntegerField()
+    buses_inspected = serializers.FloatField(allow_null=True)
+    video_checked = serializers.FloatField(allow_null=True)
+    video_verified = serializers.FloatField(allow_null=True)
+    last_month = serializers.DateField()
+
+
+class RatesView(APIView):
+    """Per-district facility rates today (the overview page's table)."""
+
+    permission_classes = API_PERMISSIONS
+
+    @extend_schema(summary="各区县安全设施达标率", responses={200: RateSerializer(many=True), **ERRORS})
+    def get(self, request):
+        from kindergartens.services import today
+        from safety.selectors import facility_rates
+
+        require(safety_can(request.user, "overview"), "安全设施统计仅供教育局和责任督学查看。")
+        rows = facility_rates(kindergartens_visible_to(request.user), on=today())
+        return Response(RateSerializer(rows, many=True).data)
