@@ -23,15 +23,11 @@ from safety.access import (
     zero_reports_visible_to,
 )
 from safety.models import (
-    KINDERGARTEN_ENTRY_KINDS,
+    KINDERGARTEN_ENTRY_CHOICES,
     Drill,
     DrillKind,
     EntryKind,
     FacilityRecord,
-    LetterLevel,
-    ResponsibilityLetter,
-    SchoolBus,
-    VideoCheck,
     Grade,
     Hazard,
     HazardCategory,
@@ -39,6 +35,10 @@ from safety.models import (
     Incident,
     IncidentEntry,
     IncidentKind,
+    LetterLevel,
+    ResponsibilityLetter,
+    SchoolBus,
+    VideoCheck,
 )
 from safety.selectors import incident_list
 from safety.services import (
@@ -110,7 +110,7 @@ class IncidentReportSerializer(serializers.Serializer):
 
 
 class EntryAddSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in map(EntryKind, KINDERGARTEN_ENTRY_KINDS)])
+    kind = serializers.ChoiceField(choices=KINDERGARTEN_ENTRY_CHOICES)
     text = serializers.CharField(max_length=5000)
     corrects = serializers.IntegerField(required=False, allow_null=True, default=None)
     grade = serializers.ChoiceField(choices=Grade.choices, required=False, default="")

@@ -143,6 +143,8 @@ KINDERGARTEN_ENTRY_KINDS = (
     EntryKind.HEALTH,
 )
 BUREAU_ENTRY_KINDS = (EntryKind.FORWARD_CITY, EntryKind.FORWARD_GOVERNMENT)
+# The choice set the kindergarten picks from (forms, API; named in the API schema's enum overrides).
+KINDERGARTEN_ENTRY_CHOICES = [(k.value, k.label) for k in map(EntryKind, KINDERGARTEN_ENTRY_KINDS)]
 
 
 class IncidentEntry(AuditedModel):

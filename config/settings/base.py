@@ -237,6 +237,10 @@ SPECTACULAR_SETTINGS = {
         "ChangeFilingStateEnum": "kindergartens.models.ChangeFiling.State",
         "ReportSubmissionStateEnum": "reports.models.Submission.State",
         "PairingFormEnum": "pairing.models.Form",
+        # Safety's "kind" fields: incidents, what a kindergarten adds to the timeline, drills.
+        "SafetyIncidentKindEnum": "safety.models.IncidentKind",
+        "SafetyEntryKindEnum": "safety.models.KINDERGARTEN_ENTRY_CHOICES",
+        "SafetyDrillKindEnum": "safety.models.DrillKind",
     },
 }
 
