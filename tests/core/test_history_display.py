@@ -878,6 +878,8 @@ def _pairing_activity(c):
 @recipe("pairing.pairingfile")
 def _pairing_file(c):
     return c.pairing_agreement.files.order_by("pk").first()
+
+
 def _kg_director(c):
     return User.objects.filter(kindergarten=c.kg, role=Role.KG_DIRECTOR).first() or UserFactory(
         username="director_kg", full_name="张园长", role=Role.KG_DIRECTOR, kindergarten=c.kg
