@@ -995,6 +995,9 @@ def _responsibility_task(c):
     )  # fmt: skip
     return responsibility_task_save(
         user=c.bureau_admin, district=c.district_a, task=task, done_on=datetime.date(2025, 11, 20)
+    )
+
+
 @recipe("safety.facilityrecord")
 def _facility_record(c):
     from safety.services import facility_record_change
