@@ -71,6 +71,13 @@ def _snap(kg, month, town, children, classes, compliant, capacity):
 
 @pytest.fixture
 def world(db):
+    # The shipped checklists and certificate kinds, as the migrations write them: a transactional
+    # test run before this one on the same database flushed every table.
+    from staffing.defaults import certificate_kinds_ensure_defaults
+    from supervision.checklists import checklists_ensure_defaults
+
+    checklists_ensure_defaults()
+    certificate_kinds_ensure_defaults()
     city = CityFactory(name="盘锦市教育局")
     a = DistrictFactory(name="大洼区教育局", parent=city)
     b = DistrictFactory(name="双台子区教育局", parent=city)
