@@ -10,6 +10,7 @@ queries and the order are the same on both.
 from __future__ import annotations
 
 import functools
+import gc
 
 PINYIN_COLLATION = "zh-Hans-x-icu"
 
@@ -29,5 +30,22 @@ def pinyin_key(value: str) -> tuple:
 
 
 def compare(a: str, b: str) -> int:
-    ka, kb = pinyin_key(a), pinyin_key(b)
+    """SQLite calls this in the middle of a statement, holding its shared cache's lock. A garbage
+    collection started here (the first call loads pypinyin's dictionaries: many allocations) could
+    finalise an abandoned connection to the same in-memory database, whose close waits for that very
+    lock: the process hung (seen in the test suite, a worker thread's connection). No collection runs
+    inside the callback; any that was due runs at the next allocation after it."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        ka, kb = pinyin_key(a), pinyin_key(b)
+    finally:
+        if enabled:
+            gc.enable()
     return (ka > kb) - (ka < kb)
+
+
+def warm_up() -> None:
+    """Load pypinyin's dictionaries now, outside any SQLite callback (called when a connection opens)."""
+    pinyin_key("幼儿园")

@@ -244,7 +244,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Celery: Redis when configured, otherwise kombu's filesystem transport (see config/celery.py).
+# Celery: Redis when configured, otherwise the embedded filesystem broker (core/broker.py, config/celery.py).
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = False
@@ -256,7 +256,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
 else:
     _celery_dir = VAR_DIR / "celery"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "portalfs://"  # kombu's filesystem transport with atomic writes (core/broker.py)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),

@@ -29,7 +29,7 @@ def test_embedded_default_uses_the_filesystem_broker_without_redis():
     out = subprocess.run(  # noqa: S603  (our own interpreter, fixed code)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True
     )
-    assert out.stdout.strip() == "filesystem://"
+    assert out.stdout.strip() == "portalfs://"
 
 
 def _beat_exists(name: str) -> bool:

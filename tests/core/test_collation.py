@@ -96,3 +96,24 @@ def test_api_lists_classes_in_that_order(client, cast):
     client.force_login(cast.bureau_staff)
     body = client.get(reverse("api:kindergarten-classes", kwargs={"pk": kg.pk})).json()
     assert [c["name"] for c in body["results"]] == ["大一班", "大二班", "大三班"]
+
+
+def test_no_garbage_collection_runs_inside_the_sqlite_callback(monkeypatch):
+    """A collection inside the callback could close an abandoned connection to the same shared cache,
+    which waits for the lock the running statement holds: the process hung."""
+    import gc
+
+    from core import collation
+
+    seen = []
+    real = collation.pinyin_key
+
+    def key(value):
+        seen.append(gc.isenabled())
+        return real(value)
+
+    monkeypatch.setattr(collation, "pinyin_key", key)
+    assert gc.isenabled()
+    assert collation.compare("北京", "安徽") == 1
+    assert seen == [False, False]
+    assert gc.isenabled()  # enabled again afterwards

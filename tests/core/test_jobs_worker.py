@@ -96,7 +96,7 @@ def test_an_export_runs_on_a_real_worker_without_redis(transactional_db, cast, c
         "store_processed": False,
     }
     _export_through_worker(
-        client, cast, {"broker_url": "filesystem://", "result_backend": None, "broker_transport_options": options}
+        client, cast, {"broker_url": "portalfs://", "result_backend": None, "broker_transport_options": options}
     )
 
 

@@ -84,7 +84,7 @@ def test_tasks_on_a_real_worker_without_redis(transactional_db, rcast, tmp_path)
         "processed_folder": str(folders["processed"]),
         "store_processed": False,
     }
-    _through_worker({"broker_url": "filesystem://", "result_backend": None, "broker_transport_options": options})
+    _through_worker({"broker_url": "portalfs://", "result_backend": None, "broker_transport_options": options})
     _check_worker_outcome(rcast)
 
 

@@ -8,7 +8,7 @@ SQLite editor writes it bare, which a hyphenated name cannot be).
 
 from django.db.backends.sqlite3 import base, schema
 
-from core.collation import PINYIN_COLLATION, compare
+from core.collation import PINYIN_COLLATION, compare, warm_up
 
 
 class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
@@ -21,5 +21,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
+        warm_up()  # pypinyin loaded before any statement can call the collation (core.collation.compare)
         connection.create_collation(PINYIN_COLLATION, compare)
         return connection
