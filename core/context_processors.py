@@ -35,9 +35,26 @@ def navigation(request):
     from core.notifications import unread_count
 
     return {
-        "nav": [(url_of("core:home"), "首页"), *((url_of(name), label) for name, label in menu_for(user))],
+        "nav": _nav(request.path, menu_for(user)),
         "account_links": {key: url_of(name) for key, name in ACCOUNT_LINKS.items()},
         # Lazy: read with the user by the sign-in backend, or from the cache (core.notifications).
         "notifications_unread": SimpleLazyObject(lambda: unread_count(user)),
         "notifications_url": url_of("core:notification-list"),
     }
+
+
+def _nav(path: str, items) -> list[dict]:
+    """The top menu for base.html: 首页, then each item as a link or a dropdown; the item holding the
+    page being shown (the entry whose address is the longest prefix of it) is marked current."""
+    nav = [{"label": "首页", "links": [(url_of("core:home"), "首页")]}]
+    nav += [{"label": item.label, "links": [(url_of(name), label) for name, label in item.entries]} for item in items]
+    best, current = 0, None
+    for item in nav:
+        for url, _label in item["links"]:
+            if len(url) > best and (path == url or (url != "/" and path.startswith(url))):
+                best, current = len(url), (item, url)
+    for item in nav:
+        item["current"] = None
+    if current is not None:
+        current[0]["current"] = current[1]
+    return nav

@@ -19,6 +19,29 @@ class MenuEntry:
     label: str
     order: int
     visible: Callable[[Any], bool]  # user -> shown?
+    group: str = ""  # a MenuGroup's key; "" = an item of its own in the top menu
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A top-menu item that opens a list of entries (one app's pages, usually). A group with one
+    visible entry shows that entry directly; one with none is not shown."""
+
+    key: str
+    label: str
+    order: int
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """What the top menu shows: a link (``entries`` has one) or a dropdown (several)."""
+
+    label: str
+    entries: tuple[tuple[str, str], ...]  # (URL name, label)
+
+    @property
+    def single(self) -> bool:
+        return len(self.entries) == 1
 
 
 @dataclass(frozen=True)
@@ -31,21 +54,52 @@ class HomeCard:
 
 
 _menu: dict[str, MenuEntry] = {}
+_groups: dict[str, MenuGroup] = {}
 _cards: dict[str, HomeCard] = {}
 
 
-def register_menu_entry(*, url_name: str, label: str, order: int, visible: Callable[[Any], bool]) -> None:
-    """Idempotent: registering the same URL name again replaces the entry (apps' ready() may rerun in tests)."""
-    _menu[url_name] = MenuEntry(url_name=url_name, label=label, order=order, visible=visible)
+def register_menu_group(*, key: str, label: str, order: int) -> None:
+    """Idempotent, like the entries."""
+    _groups[key] = MenuGroup(key=key, label=label, order=order)
+
+
+def register_menu_entry(
+    *, url_name: str, label: str, order: int, visible: Callable[[Any], bool], group: str = ""
+) -> None:
+    """Idempotent: registering the same URL name again replaces the entry (apps' ready() may rerun in tests).
+    ``order`` places the entry within its group (or, without a group, in the top menu)."""
+    _menu[url_name] = MenuEntry(url_name=url_name, label=label, order=order, visible=visible, group=group)
 
 
 def register_home_card(*, key: str, template: str, order: int, context: Callable[[Any], dict | None]) -> None:
     _cards[key] = HomeCard(key=key, template=template, order=order, context=context)
 
 
-def menu_for(user) -> list[tuple[str, str]]:
-    """(URL name, label) of the entries this user sees, in menu order."""
-    return [(e.url_name, e.label) for e in sorted(_menu.values(), key=lambda e: e.order) if e.visible(user)]
+def menu_for(user) -> list[MenuItem]:
+    """The top menu this user sees, in order: groups (by the group's order) and entries of their own."""
+    slots: dict[str, tuple[int, str, list[tuple[str, str]]]] = {}
+    for entry in sorted(_menu.values(), key=lambda e: e.order):
+        if not entry.visible(user):
+            continue
+        group = _groups.get(entry.group) if entry.group else None
+        if group is None:  # no group, or a group nobody registered: an item of its own
+            slots[entry.url_name] = (entry.order, entry.label, [(entry.url_name, entry.label)])
+        else:
+            slots.setdefault(group.key, (group.order, group.label, []))[2].append((entry.url_name, entry.label))
+    return [
+        MenuItem(label=_single_label(label, entries[0]) if len(entries) == 1 else label, entries=tuple(entries))
+        for _order, label, entries in sorted(slots.values(), key=lambda slot: slot[0])
+    ]
+
+
+def _single_label(group_label: str, entry: tuple[str, str]) -> str:
+    """A group shown as one link: its landing page (the group's first entry) goes by the group's name
+    (月报, not 月报首页), any other page by its own (整改通知 for a kindergarten's staff)."""
+    registered = _menu.get(entry[0])
+    if registered is None or not registered.group:
+        return entry[1]
+    first = min((e for e in _menu.values() if e.group == registered.group), key=lambda e: e.order)
+    return group_label if first.url_name == entry[0] else entry[1]
 
 
 def home_cards_for(request) -> list[tuple[str, dict]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.roles import KINDERGARTEN_ROLES, Role
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry
+from core.registry import register_home_card, register_menu_entry, register_menu_group
 from kindergartens.access import can, filings_visible_to, kindergarten_flags, kindergartens_visible_to
 
 OVERVIEW_ROLES = frozenset({Role.CITY_VIEWER, Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
@@ -51,10 +51,23 @@ def _own_kindergarten(request) -> dict | None:
 
 
 def register() -> None:
-    register_menu_entry(url_name="kindergartens:list", label="幼儿园", order=10, visible=account_has_scope)
-    register_menu_entry(url_name="kindergartens:compliance", label="班额与学位", order=20, visible=account_has_scope)
+    register_menu_group(key="kindergartens", label="幼儿园", order=10)
     register_menu_entry(
-        url_name="kindergartens:filing-list", label="变更备案", order=40, visible=lambda u: can(u, "list_filings")
+        url_name="kindergartens:list", label="幼儿园名录", order=10, visible=account_has_scope, group="kindergartens"
+    )
+    register_menu_entry(
+        url_name="kindergartens:compliance",
+        label="班额与学位",
+        order=20,
+        visible=account_has_scope,
+        group="kindergartens",
+    )
+    register_menu_entry(
+        url_name="kindergartens:filing-list",
+        label="变更备案",
+        order=40,
+        visible=lambda u: can(u, "list_filings"),
+        group="kindergartens",
     )
     register_home_card(
         key="kindergartens:overview", template="kindergartens/home/overview.html", order=10, context=_overview

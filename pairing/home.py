@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry
+from core.registry import register_home_card, register_menu_entry, register_menu_group
 from pairing.access import can
 
 
@@ -44,7 +44,14 @@ def _participation(user) -> dict | None:
 
 
 def register() -> None:
-    register_menu_entry(url_name="pairing:agreements", label="结对帮扶", order=50, visible=account_has_scope)
-    register_menu_entry(url_name="pairing:plans", label="帮扶计划", order=51, visible=lambda u: can(u, "plans"))
-    register_menu_entry(url_name="pairing:overview", label="帮扶月调度", order=52, visible=lambda u: can(u, "overview"))
+    register_menu_group(key="pairing", label="结对帮扶", order=55)
+    register_menu_entry(
+        url_name="pairing:agreements", label="结对协议", order=50, visible=account_has_scope, group="pairing"
+    )
+    register_menu_entry(
+        url_name="pairing:plans", label="帮扶计划", order=51, visible=lambda u: can(u, "plans"), group="pairing"
+    )
+    register_menu_entry(
+        url_name="pairing:overview", label="帮扶月调度", order=52, visible=lambda u: can(u, "overview"), group="pairing"
+    )
     register_home_card(key="pairing:card", template="pairing/home_card.html", order=25, context=_card)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry
+from core.registry import register_home_card, register_menu_entry, register_menu_group
 from reports.access import can
 
 
@@ -20,10 +20,21 @@ def _inbox_card(request) -> dict | None:
 
 
 def register() -> None:
-    register_menu_entry(url_name="reports:home", label="月报", order=40, visible=lambda u: account_has_scope(u))
+    register_menu_group(key="reports", label="月报", order=45)
     register_menu_entry(
-        url_name="reports:completeness", label="报送情况", order=41, visible=lambda u: can(u, "completeness")
+        url_name="reports:home", label="月报首页", order=40, visible=lambda u: account_has_scope(u), group="reports"
     )
-    register_menu_entry(url_name="reports:review", label="月报审核", order=42, visible=lambda u: can(u, "review"))
-    register_menu_entry(url_name="reports:types", label="报表类型", order=43, visible=lambda u: can(u, "types"))
+    register_menu_entry(
+        url_name="reports:completeness",
+        label="报送情况",
+        order=41,
+        visible=lambda u: can(u, "completeness"),
+        group="reports",
+    )
+    register_menu_entry(
+        url_name="reports:review", label="月报审核", order=42, visible=lambda u: can(u, "review"), group="reports"
+    )
+    register_menu_entry(
+        url_name="reports:types", label="报表类型", order=43, visible=lambda u: can(u, "types"), group="reports"
+    )
     register_home_card(key="reports:inbox", template="reports/home_card.html", order=15, context=_inbox_card)

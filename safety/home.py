@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.roles import Role
-from core.registry import register_home_card, register_menu_entry
+from core.registry import register_home_card, register_menu_entry, register_menu_group
 from safety.access import incidents_visible_to, safety_can
 
 
@@ -32,22 +32,40 @@ def _card(request) -> dict | None:
 
 
 def register() -> None:
+    register_menu_group(key="safety", label="安全", order=50)
     register_menu_entry(
-        url_name="safety:incident-list", label="安全事故", order=50, visible=lambda user: safety_can(user, "view")
+        url_name="safety:incident-list",
+        label="安全事故",
+        order=50,
+        visible=lambda user: safety_can(user, "view"),
+        group="safety",
     )
     register_menu_entry(
-        url_name="safety:overview", label="安全统计", order=51, visible=lambda user: safety_can(user, "overview")
+        url_name="safety:overview",
+        label="安全统计",
+        order=51,
+        visible=lambda user: safety_can(user, "overview"),
+        group="safety",
     )
     register_menu_entry(
-        url_name="safety:hazard-list", label="安全隐患", order=52, visible=lambda user: safety_can(user, "view")
+        url_name="safety:hazard-list",
+        label="安全隐患",
+        order=52,
+        visible=lambda user: safety_can(user, "view"),
+        group="safety",
     )
     register_menu_entry(
         url_name="safety:zero-reports",
         label="事故零报告",
         order=53,
         visible=lambda user: safety_can(user, "view") and bool(user.kindergarten_id),
+        group="safety",
     )
     register_menu_entry(
-        url_name="safety:facility-home", label="安全设施", order=54, visible=lambda user: safety_can(user, "view")
+        url_name="safety:facility-home",
+        label="安全设施",
+        order=54,
+        visible=lambda user: safety_can(user, "view"),
+        group="safety",
     )
     register_home_card(key="safety:incidents", template="safety/home/incidents.html", order=15, context=_card)

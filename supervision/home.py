@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.roles import Role
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry, register_panel
+from core.registry import register_home_card, register_menu_entry, register_menu_group, register_panel
 from kindergartens.access import kindergartens_visible_to
 from supervision.access import (
     assignment_can,
@@ -98,28 +98,45 @@ def register() -> None:
         order=10,
         context=_kindergarten_actions,
     )
+    register_menu_group(key="supervision", label="督导", order=30)
     register_menu_entry(
-        url_name="supervision:assignment-list", label="责任督学", order=30, visible=_assignments_visible
+        url_name="supervision:assignment-list",
+        label="责任督学",
+        order=30,
+        visible=_assignments_visible,
+        group="supervision",
     )
     register_menu_entry(
-        url_name="supervision:order-list", label="整改通知", order=40, visible=lambda user: order_can(user, "view")
+        url_name="supervision:order-list",
+        label="整改通知",
+        order=40,
+        visible=lambda user: order_can(user, "view"),
+        group="supervision",
     )
     register_menu_entry(
         url_name="supervision:inspection-list",
         label="督导检查",
         order=35,
         visible=lambda user: inspection_can(user, "view") and user.role != Role.KG_STAFF,
+        group="supervision",
     )
     register_menu_entry(
         url_name="supervision:selfcheck-list",
         label="幼儿园自查",
         order=36,
         visible=lambda user: selfcheck_can(user, "view") and user.role != Role.KG_STAFF,
+        group="supervision",
     )
     register_menu_entry(
-        url_name="supervision:draw-list", label="双随机抽查", order=38, visible=lambda user: draw_can(user, "view")
+        url_name="supervision:draw-list",
+        label="双随机抽查",
+        order=38,
+        visible=lambda user: draw_can(user, "view"),
+        group="supervision",
     )
-    register_menu_entry(url_name="supervision:sign", label="挂牌公示", order=39, visible=sign_can_edit)
+    register_menu_entry(
+        url_name="supervision:sign", label="挂牌公示", order=39, visible=sign_can_edit, group="supervision"
+    )
     register_panel(
         slot="public-kindergarten",
         key="supervisor-sign",
@@ -128,13 +145,18 @@ def register() -> None:
         context=_public_sign,
     )
     register_menu_entry(
-        url_name="supervision:coverage", label="督导覆盖", order=37, visible=lambda user: coverage_can(user)
+        url_name="supervision:coverage",
+        label="督导覆盖",
+        order=37,
+        visible=lambda user: coverage_can(user),
+        group="supervision",
     )
     register_menu_entry(
         url_name="supervision:template-list",
         label="检查模板",
         order=45,
         visible=lambda user: template_can(user, "view") and user.role not in (Role.KG_STAFF,),
+        group="supervision",
     )
     register_home_card(
         key="supervision:coverage", template="supervision/home/coverage.html", order=20, context=_coverage

@@ -49,3 +49,92 @@ def test_the_menu_follows_the_script_prefix():
 def test_signed_out_pages_have_no_menu(client):
     html = client.get(reverse("accounts:login")).content.decode()
     assert reverse("kindergartens:list") not in links(html)
+
+
+def _menu_items(html: str) -> list[tuple[str, list[str]]]:
+    """(label, links) of each top-menu item, in order: a link is an item of one."""
+    nav = html.split('<ul class="navbar-nav me-auto">', 1)[1].split("</ul>\n      <ul", 1)[0]
+    items = []
+    for part in re.split(r'<li class="nav-item', nav)[1:]:
+        if part.startswith(' dropdown"'):
+            label = re.search(r'data-bs-toggle="dropdown"[^>]*>([^<]+)</a>', part).group(1)
+            items.append((label, re.findall(r'class="dropdown-item[^"]*" href="([^"]+)"', part)))
+        else:
+            items.append(tuple(re.search(r'href="([^"]+)"[^>]*>([^<]+)</a>', part).group(2, 1)))
+            items[-1] = (items[-1][0], [items[-1][1]])
+    return items
+
+
+def test_the_apps_pages_are_grouped_in_dropdowns(client, cast):
+    """~30 pages for a bureau admin: one row of groups, each app's pages under its own heading."""
+    client.force_login(cast.bureau_admin)
+    items = _menu_items(client.get(reverse("accounts:profile")).content.decode())
+    labels = [label for label, _links in items]
+    assert labels[0] == "首页"
+    assert len(items) <= 11, labels
+    groups = dict(items)
+    assert reverse("supervision:inspection-list") in groups["督导"]
+    assert reverse("supervision:order-list") in groups["督导"]
+    assert reverse("kindergartens:compliance") in groups["幼儿园"]
+    assert reverse("staffing:expiring") in groups["教职工"]
+    assert groups["账号管理"] == [reverse("accounts:user-list")]
+    # every entry appears once
+    every = [url for _label, urls in items for url in urls]
+    assert len(every) == len(set(every))
+
+
+def test_a_group_with_one_entry_for_this_user_is_a_plain_link(client, cast):
+    from core.registry import menu_for
+
+    items = {item.label: item.entries for item in menu_for(cast.supervisor)}
+    assert items["月报"] == (("reports:home", "月报首页"),)  # the group's landing page: the group's name
+    items = {item.label: item.entries for item in menu_for(cast.kg_staff)}
+    assert items["整改通知"] == (("supervision:order-list", "整改通知"),)  # another page: its own name
+    assert "督导" not in items
+
+
+def test_the_current_page_is_marked_in_its_group(client, cast):
+    client.force_login(cast.bureau_admin)
+    html = client.get(reverse("staffing:expiring")).content.decode()
+    assert f'class="dropdown-item active" href="{reverse("staffing:expiring")}" aria-current="page"' in html
+    assert html.count('aria-current="page"') >= 1
+    assert 'class="nav-link dropdown-toggle active"' in html
+
+
+def test_menu_groups_order_and_unregistered_groups():
+    from core import registry
+
+    saved_menu, saved_groups = dict(registry._menu), dict(registry._groups)
+    try:
+        registry._menu.clear()
+        registry._groups.clear()
+        registry.register_menu_group(key="b", label="乙组", order=20)
+        registry.register_menu_entry(url_name="x:1", label="一", order=3, visible=lambda u: True, group="b")
+        registry.register_menu_entry(url_name="x:2", label="二", order=1, visible=lambda u: True, group="b")
+        registry.register_menu_entry(url_name="x:3", label="三", order=10, visible=lambda u: True)
+        registry.register_menu_entry(url_name="x:4", label="四", order=30, visible=lambda u: True, group="nobody")
+        registry.register_menu_entry(url_name="x:5", label="五", order=5, visible=lambda u: False, group="b")
+        menu = registry.menu_for(object())
+        assert [(item.label, item.entries) for item in menu] == [
+            ("三", (("x:3", "三"),)),
+            ("乙组", (("x:2", "二"), ("x:1", "一"))),
+            ("四", (("x:4", "四"),)),
+        ]
+        registry.register_menu_entry(url_name="x:1", label="一", order=3, visible=lambda u: False, group="b")
+        assert [item.label for item in registry.menu_for(object())] == [
+            "三",
+            "乙组",
+            "四",
+        ]  # b's first page: the group's name
+        registry.register_menu_entry(url_name="x:2", label="二", order=1, visible=lambda u: False, group="b")
+        registry.register_menu_entry(url_name="x:1", label="一", order=3, visible=lambda u: True, group="b")
+        assert [item.label for item in registry.menu_for(object())] == [
+            "三",
+            "一",
+            "四",
+        ]  # not the first page: its own name
+    finally:
+        registry._menu.clear()
+        registry._menu.update(saved_menu)
+        registry._groups.clear()
+        registry._groups.update(saved_groups)
