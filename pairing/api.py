@@ -21,6 +21,7 @@ from pairing.access import (
     agreements_visible_to,
     can,
     partner_candidates,
+    plan_district,
     plan_get_for_user,
     plans_visible_to,
 )
@@ -305,14 +306,71 @@ class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return lambda ids: Activity.objects.filter(pk__in=ids).select_related("kindergarten")
 
 
+class PlanInputSerializer(serializers.Serializer):
+    year = serializers.IntegerField(label="年度", min_value=2020, max_value=2100)
+    helping_count = serializers.IntegerField(label="参与帮扶园数", min_value=0, max_value=10000)
+    helped_count = serializers.IntegerField(label="被帮扶园数", min_value=0, max_value=10000)
+    helping = serializers.ListField(
+        label="帮扶园名单", child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=2000
+    )
+    helped = serializers.ListField(
+        label="被帮扶园名单", child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=2000
+    )
+    note = serializers.CharField(label="说明", required=False, allow_blank=True, max_length=500, default="")
+
+
 @extend_schema_view(
     list=extend_schema(summary="年度帮扶计划列表", description="区县教育局：本区县；市教育局：所辖各区县。"),
     retrieve=extend_schema(summary="年度帮扶计划详情", responses={200: PlanSerializer, **ERRORS}),
 )
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The district bureau files its year's plan (create or change it until submitted, then submit it to the
+    city); the city reads every district's. The counts are kept as the district states them."""
+
     permission_classes = API_PERMISSIONS
     serializer_class = PlanSerializer
     filter_backends: list = []
+
+    @extend_schema(
+        summary="填报年度帮扶计划",
+        description="区县教育局填报本区县某年度的帮扶计划（已有则修改，上报后不能再改）。名单须是本区县的幼儿园；"
+        "名单与数字不符时照常保存，计划页并列显示两者。",
+        request=PlanInputSerializer,
+        responses={200: PlanSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        district = plan_district(request.user)
+        if district is None:
+            raise PermissionDenied
+        form = PlanInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        plan = services.plan_save(
+            actor=request.user,
+            district=district,
+            year=data["year"],
+            helping_count=data["helping_count"],
+            helped_count=data["helped_count"],
+            helping_ids=data["helping"],
+            helped_ids=data["helped"],
+            note=data["note"],
+        )
+        return Response(PlanSerializer(self._loaded(plan)).data)
+
+    @extend_schema(summary="上报市教育局", request=None, responses={200: PlanSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        plan = plan_get_for_user(request.user, pk, action="manage")
+        return Response(PlanSerializer(self._loaded(services.plan_submit(actor=request.user, plan=plan))).data)
+
+    def _loaded(self, plan):
+        return (
+            YearPlan.objects.select_related("district")
+            .prefetch_related(Prefetch("entries", queryset=_entries()))
+            .get(pk=plan.pk)
+        )
 
     def get_queryset(self):
         return plans_visible_to(self.request.user).order_by("-year", "district__name", "id")

@@ -9,9 +9,10 @@ scope is 404. Rights inside the scope (403 when missing):
   (admin, staff) returns, approves, reopens after the grace period and reminds;
 - district reports: the district bureau (admin, staff) builds, fills and submits them; the city viewer,
   who receives them (DOMAIN.md §1 and §8: the city preschool section receives the districts' monthly
-  reports), approves them or returns them with a reason. That is the city viewer's only write in the
-  whole portal: everything else it reads. Reopening a district report after the grace period is not
-  given to anyone (it would be a second city write); the grace period is the type's.
+  reports), approves them, returns them with a reason, and, once a district's report is past the type's
+  grace period, reopens it with a reason (as a district bureau does for its kindergartens; without it a
+  district that missed the grace period could never submit that month). Those are the city viewer's
+  only writes in the whole portal: everything else it reads.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "edit": BUREAU,
         "submit": BUREAU,
         "review": frozenset({Role.CITY_VIEWER}),
-        "reopen": frozenset(),
+        "reopen": frozenset({Role.CITY_VIEWER}),
         "remind": frozenset(),
         "build": BUREAU,
     },

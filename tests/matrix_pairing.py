@@ -230,4 +230,9 @@ ROUTES += [
     Route("api:pairing-plan-list", statuses(200, anonymous=API_ANON), api=True),
     Route("api:pairing-plan-detail", statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=200,
                                               bureau_staff=200), obj="plan", api=True),
+    # A district bureau files its own district's plan; the city reads them (403), as do the others.
+    Route("api:pairing-plan-list", {**_api(200, *BUREAU), "no_scope": 403}, method="post", api=True,
+          data=lambda c: {"year": 2025, "helping_count": 1, "helped_count": 1, "helping": [c.kg_a1.pk]}),
+    Route("api:pairing-plan-submit", statuses(404, anonymous=API_ANON, city_viewer=403, bureau_admin=200,
+                                              bureau_staff=200), obj="plan", method="post", api=True),
 ]  # fmt: skip

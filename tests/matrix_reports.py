@@ -203,6 +203,9 @@ ROUTES: list[Route] = [
     Route("reports:submission-reopen", BUREAU_WRITE, obj="submission", method="post",
           data=lambda c: {"reason": "准予补报"}),
     *refused("reports:submission-reopen", obj="submission", methods=OBJ_REFUSED),
+    # A district report past its grace period (February 2025): the city viewer, who receives it, reopens it.
+    Route("reports:submission-reopen", CITY_WRITE, obj="district_report", method="post",
+          data=lambda c: {"reason": "系统故障，准予补报"}),
     # District report build (a job): the district's bureau; the city viewer reads it only (403);
     # supervisors and kindergarten users never see district reports (404).
     Route("reports:submission-build",
@@ -269,6 +272,9 @@ ROUTES += [
           method="post", api=True),
     Route("api:report-submission-reopen", _api_only(200, "bureau_admin", "bureau_staff"), obj="submission",
           method="post", api=True, data=lambda c: {"reason": "准予补报"}),
+    Route("api:report-submission-reopen",
+          statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=403, bureau_staff=403),
+          obj="district_report", method="post", api=True, data=lambda c: {"reason": "系统故障，准予补报"}),
     Route("api:report-submission-return",
           statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=403, bureau_staff=403),
           obj="district_submitted", method="post", api=True, data=lambda c: {"reason": "请核对报送率"}),

@@ -82,3 +82,46 @@ def test_a_refused_agreement_answers_400_with_every_reason(pc):
     body.update(helped=[pc.kg_b1.pk])
     response = _api(pc.kg_director).post(reverse("api:pairing-agreement-list"), body, format="json")
     assert response.status_code == 201 and response.json()["state"] == "draft"
+
+
+def test_a_district_files_and_submits_its_plan_through_the_api(pc):
+    from pairing.models import YearPlan
+
+    url = reverse("api:pairing-plan-list")
+    bureau = _api(pc.bureau_staff)
+    body = {"year": 2025, "helping_count": 2, "helped_count": 1, "helping": [pc.kg_a1.pk], "helped": [pc.kg_a2.pk]}
+    answer = bureau.post(url, body, format="json")
+    assert answer.status_code == 200, answer.content.decode()
+    data = answer.json()
+    assert (data["district_name"], data["helping_count"], data["state_label"]) == (pc.district_a.name, 2, "填写中")
+    assert data["helping"] == [pc.kg_a1.name] and data["helped"] == [pc.kg_a2.name]
+    # The same year again changes it (the count the district states is kept even if the list disagrees).
+    answer = bureau.post(url, {**body, "helping_count": 3, "note": "补充"}, format="json")
+    assert answer.json()["helping_count"] == 3
+    assert YearPlan.objects.filter(district=pc.district_a, year=2025).count() == 1
+    # Another district's kindergarten: 400 with the reason, nothing changed.
+    refused = bureau.post(url, {**body, "helping": [pc.kg_b1.pk]}, format="json")
+    assert refused.status_code == 400 and "不属于本区县" in refused.content.decode()
+    plan = YearPlan.objects.get(district=pc.district_a, year=2025)
+    assert [e.kindergarten_id for e in plan.entries.filter(side="helping")] == [pc.kg_a1.pk]
+    # Junk: every problem at once, in Chinese.
+    junk = bureau.post(url, {"year": 1999, "helping_count": -1, "helped_count": "两"}, format="json")
+    assert junk.status_code == 400
+    assert {"year", "helping_count", "helped_count"} <= set(junk.json())
+    # Submit, then it can no longer change.
+    submitted = bureau.post(reverse("api:pairing-plan-submit", args=[plan.pk]))
+    assert submitted.status_code == 200 and submitted.json()["state_label"] == "已上报"
+    again = bureau.post(url, {**body, "helping_count": 9}, format="json")
+    assert again.status_code == 400 and "已上报市教育局" in again.content.decode()
+    plan.refresh_from_db()
+    assert plan.helping_count == 3
+
+
+def test_the_city_reads_plans_but_files_none(pc):
+    from pairing.models import YearPlan
+
+    answer = _api(pc.city_viewer).post(
+        reverse("api:pairing-plan-list"), {"year": 2025, "helping_count": 1, "helped_count": 1}, format="json"
+    )
+    assert answer.status_code == 403
+    assert not YearPlan.objects.filter(year=2025).exists()

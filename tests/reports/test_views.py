@@ -2,6 +2,7 @@
 queue, district build (a job) and view, the city's rates, Excel downloads. Access rows are in
 tests/matrix_reports.py; here: behaviour, messages in Chinese, query counts."""
 
+import datetime
 import io
 import shutil
 import subprocess
@@ -383,3 +384,37 @@ def test_the_city_reviews_the_districts_reports_and_nothing_else(client, feb_ope
     assert district.state == "approved" and district.decided_by == cast.city_viewer
     with pytest.raises(PermissionDenied):
         submission_return(actor=cast.city_viewer, submission=a1, reason="不行")
+
+
+def test_the_city_reopens_a_district_report_past_its_grace_period(client, feb_open, at):
+    """A district that missed the grace period is let in again by the level it reports to (the city), with
+    a reason; the district bureau cannot reopen its own report, and the city reopens no kindergarten's."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from reports.services import district_report_build, submission_reopen
+
+    cast = feb_open
+    submissions_open(report_type=cast.district_type, month=FEB)
+    district = Submission.objects.get(report_type=cast.district_type, month=FEB, district=cast.district_a)
+    last_day = district.last_day_to_submit()
+    late = (last_day + datetime.timedelta(days=1)).timetuple()[:3]
+    with at(*late, 9, 0, 0):
+        district_report_build(actor=cast.bureau_staff, submission=district)
+        with pytest.raises(ValidationError):
+            submission_submit(actor=cast.bureau_staff, submission=district, data={"remarks": "迟了"})
+        with pytest.raises(PermissionDenied):
+            submission_reopen(actor=cast.bureau_admin, submission=district, reason="自己准予")
+        with pytest.raises(PermissionDenied):
+            submission_reopen(actor=cast.city_viewer, submission=_sub(cast, cast.kg_a1), reason="不归市里")
+        client.force_login(cast.city_viewer)
+        detail = client.get(reverse("reports:submission-detail", args=[district.pk])).content.decode()
+        assert 'data-testid="reopen"' in detail
+        response = client.post(reverse("reports:submission-reopen", args=[district.pk]), {"reason": ""}, follow=True)
+        assert "请填写理由" in response.content.decode()
+        client.post(reverse("reports:submission-reopen", args=[district.pk]), {"reason": "区教委系统故障"})
+    district.refresh_from_db()
+    assert district.reopen_reason == "区教委系统故障" and district.reopened_until > last_day
+    assert Notification.objects.filter(recipient=cast.bureau_staff, title__contains="准予补报").exists()
+    with at(*late, 15, 0, 0):
+        district = submission_submit(actor=cast.bureau_staff, submission=district, data={"remarks": "补报"})
+    assert district.state == "submitted" and district.on_time is False
