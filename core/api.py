@@ -38,6 +38,17 @@ SERVER_ERROR = "服务器暂时出现问题，请稍后再试。"
 INVALID_CHOICE = "无效的编号：对象不存在或不在您的权限范围内。"
 
 
+class RecordIdField(serializers.IntegerField):
+    """A record's number in a request body: a positive integer the database's keys can hold. A list of
+    them is looked up with ``pk__in``, where a number past the integer range made the query fail (a 500)
+    instead of answering 400; a single one is checked the same way."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
 class ClientScopedRateThrottle(ScopedRateThrottle):
     """DRF's scoped throttle, counted per client address (core.client_ip), not per proxy."""
 

@@ -113,3 +113,37 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             # Filter bars render fields without <label>: give every control an accessible name.
             widget.attrs.setdefault("aria-label", str(field.label or ""))
+
+
+# The widest integer primary key the databases hold (PostgreSQL bigint; SQLite's INTEGER).
+_PK_MIN, _PK_MAX = -(2**63), 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, but a value no integer key can hold ("99999999999999999999") is "not one of the
+    choices" like any other unknown value. Django looks the values up with ``pk__in``, and a number past
+    the database's integer range made that query fail (a 500) instead of the form saying why. Every
+    multiple-choice field of a model in the portal is this one."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        field = self.queryset.model._meta.pk if key == "pk" else self.queryset.model._meta.get_field(key)
+        if field.get_internal_type() in (
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+        ):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                try:
+                    number = int(str(item).strip())
+                except (TypeError, ValueError):
+                    continue  # Django says it is not a valid value
+                if not _PK_MIN <= number <= _PK_MAX:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                    )
+        return super()._check_values(value)

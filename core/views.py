@@ -50,10 +50,14 @@ ERROR_DETAILS = {
 }
 
 
-def error_response(request, status: int, *, template: str | None = None, context: dict | None = None):
-    """The portal's own error answer: a page, or JSON under /api/."""
+def error_response(
+    request, status: int, *, template: str | None = None, context: dict | None = None, detail: str | None = None
+):
+    """The portal's own error answer: a page, or JSON under /api/ (``detail``: the reason, when there is one)."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": ERROR_DETAILS[status]}, status=status, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"detail": detail or ERROR_DETAILS[status]}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, template or f"errors/{status}.html", context or {}, status=status)
 
 

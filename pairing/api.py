@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import API_PERMISSIONS, DetailSerializer
+from core.api import API_PERMISSIONS, DetailSerializer, RecordIdField
 from pairing import services
 from pairing.access import (
     activities_visible_to,
@@ -81,8 +81,8 @@ class AgreementDetailSerializer(AgreementSerializer):
 class AgreementInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     mode = serializers.ChoiceField(choices=Mode.choices)
-    helping = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=50)
-    helped = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=50)
+    helping = serializers.ListField(child=RecordIdField(), min_length=1, max_length=50)
+    helped = serializers.ListField(child=RecordIdField(), min_length=1, max_length=50)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     forms = serializers.ListField(child=serializers.ChoiceField(choices=Form.choices), min_length=1)
@@ -311,10 +311,10 @@ class PlanInputSerializer(serializers.Serializer):
     helping_count = serializers.IntegerField(label="参与帮扶园数", min_value=0, max_value=10000)
     helped_count = serializers.IntegerField(label="被帮扶园数", min_value=0, max_value=10000)
     helping = serializers.ListField(
-        label="帮扶园名单", child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=2000
+        label="帮扶园名单", child=RecordIdField(), required=False, default=list, max_length=2000
     )
     helped = serializers.ListField(
-        label="被帮扶园名单", child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=2000
+        label="被帮扶园名单", child=RecordIdField(), required=False, default=list, max_length=2000
     )
     note = serializers.CharField(label="说明", required=False, allow_blank=True, max_length=500, default="")
 

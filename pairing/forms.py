@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import StyledFormMixin
+from core.forms import ModelMultipleChoiceField, StyledFormMixin
 from kindergartens.models import OPERATING_STATUSES, Kindergarten
 from pairing.models import Agreement, Form, Mode
 from supervision.forms import MultipleFileField, MultipleFileInput
@@ -13,7 +13,7 @@ DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 ACCEPT = {"accept": "image/jpeg,image/png,application/pdf"}
 
 
-class KindergartenChoice(forms.ModelMultipleChoiceField):
+class KindergartenChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.district.area_name}）"
 
@@ -99,8 +99,8 @@ class PlanForm(StyledFormMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=2020, max_value=2100)
     helping_count = forms.IntegerField(label="参与帮扶园数", min_value=0, max_value=10000)
     helped_count = forms.IntegerField(label="被帮扶园数", min_value=0, max_value=10000)
-    helping = forms.ModelMultipleChoiceField(label="帮扶园名单", queryset=Kindergarten.objects.none(), required=False)
-    helped = forms.ModelMultipleChoiceField(label="被帮扶园名单", queryset=Kindergarten.objects.none(), required=False)
+    helping = ModelMultipleChoiceField(label="帮扶园名单", queryset=Kindergarten.objects.none(), required=False)
+    helped = ModelMultipleChoiceField(label="被帮扶园名单", queryset=Kindergarten.objects.none(), required=False)
     note = forms.CharField(label="说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, district, **kwargs):

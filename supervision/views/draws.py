@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import User
 from core.access import require
-from core.forms import StyledFormMixin
+from core.forms import ModelMultipleChoiceField, StyledFormMixin
 from core.lists import page_of_ids
 from core.pagination import paginate, querystring_without_page
 from core.views_helpers import apply_validation_error
@@ -31,7 +31,7 @@ from supervision.models import ChecklistTemplate, Inspection, InspectionState, R
 from supervision.views.inspections import InspectorField, TemplateField
 
 
-class KindergartenField(forms.ModelMultipleChoiceField):
+class KindergartenField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 

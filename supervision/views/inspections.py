@@ -16,7 +16,7 @@ from accounts.access import users_visible_to
 from accounts.models import User
 from accounts.roles import Role
 from core.access import get_in_scope_or_404, require
-from core.forms import StyledFormMixin
+from core.forms import ModelMultipleChoiceField, StyledFormMixin
 from core.lists import page_of_ids
 from core.pagination import querystring_without_page
 from core.views_helpers import apply_validation_error
@@ -47,7 +47,7 @@ from supervision.models import (
 from supervision.selectors import kindergarten_filter
 
 
-class InspectorField(forms.ModelMultipleChoiceField):
+class InspectorField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.display_name}（{obj.get_role_display()}）"
 
