@@ -46,6 +46,33 @@ class Measures:
     township_denominators: dict[tuple[int, datetime.date], tuple[float, tuple[str, ...]]] | None = None
 
 
+Sql = tuple[str, tuple]  # an SQL fragment and its parameters (``%s`` placeholders)
+
+
+@dataclass(frozen=True)
+class SqlPart:
+    """A definition's part of each counted kindergarten-month as SQL, so that every month of every
+    district is computed in one query (``indicators.totals``) instead of row by row in Python.
+
+    Each expression is over ``b``, one counted kindergarten-month (columns ``kg_id``, ``month``,
+    ``day`` (the day it is judged by), ``district_id``, ``township_id``, ``has_snapshot`` (1/0),
+    ``children``, ``classes``, ``compliant_classes``, ``capacity``, ``status``, ``nature``), and must
+    give, summed, what ``compute``'s parts give: ``tests/indicators/test_totals.py`` compares the two
+    on a randomised world. ``has_data``: 1 when the row has a part with a numerator, else 0 (the
+    part is "no data"). ``ctes``: extra ``(name(columns), sql, params)`` the expressions refer to
+    (they may read ``months`` (``month``, ``day``, ``year_before``: the day a year before) and
+    ``kg_months`` (every kindergarten-month, counted or not)). ``joins``: ``(alias, select, params)``,
+    a SELECT of ``kg_id``, ``month`` and figures, one row per kindergarten-month at most (it may read
+    ``b``), LEFT JOINed on both: per-row lookups into a table expression would scan it every time,
+    a join is hashed once."""
+
+    numerator: Sql
+    denominator: Sql
+    has_data: Sql = ("1", ())
+    ctes: tuple[tuple[str, str, tuple], ...] = ()
+    joins: tuple[tuple[str, str, tuple], ...] = ()
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str  # the program's key (URLs, targets); never shown
@@ -60,6 +87,11 @@ class Indicator:
     rule: str = ""  # the counting rule stated on the page (社区办园点, 外区县幼儿…)
     order: int = 100
     counted_only: bool = True  # only kindergartens counted that month have parts (DOMAIN §8)
+    # The same parts as SQL (frame -> SqlPart, or None to fall back to ``compute``): see SqlPart.
+    sql: Callable[[Any], SqlPart | None] | None = None
+    # (township id, month) -> (denominator, notes) replacing the kindergartens' denominators, for
+    # the SQL path (``compute`` sets ``Measures.township_denominators`` itself).
+    township_denominators: Callable[[Any], dict] | None = None
 
 
 _indicators: dict[str, Indicator] = {}

@@ -16,7 +16,7 @@ from accounts.roles import Role
 from core.indicators import Figure, Indicator, all_indicators, display_number, display_value
 from indicators.access import district_get, districts_visible_to, require_view
 from indicators.frame import Frame, build_frame, first_of, months_back
-from indicators.selectors import Cell, aggregate, cell, targets_for
+from indicators.selectors import Cell, cell, compute_figures, targets_for
 from kindergartens.models import Bureau, area_name
 
 TREND_MONTHS = 12
@@ -75,17 +75,28 @@ def month_options(today: datetime.date) -> list[tuple[datetime.date, str]]:
     return [(m, month_label(m)) for m in reversed(months_back(today, HISTORY_MONTHS))]
 
 
-def compute(scope: Scope, months: list[datetime.date], today: datetime.date, *, bys=("scope",), indicators=None):
-    """(frame, {by: {code: {(key, month): Figure}}}, {code: Measures}): one frame, each indicator
-    measured once and aggregated for every grouping asked ("scope": the city's total or the district)."""
+def compute(
+    scope: Scope,
+    months: list[datetime.date],
+    today: datetime.date,
+    *,
+    bys=("scope",),
+    indicators=None,
+    detail_month: datetime.date | None = None,
+):
+    """(frame, {by: {code: {(key, month): Figure}}}, {code: Measures}): every indicator (or those
+    given) for every grouping asked ("scope": the city's total or the district), from one
+    computation (``selectors.compute_figures``). With ``detail_month``, the frame returned is that
+    month's and the measures its kindergartens' parts (the drill-down); else no measures."""
     frame = build_frame(scope.district_ids, months, today=today)
-    result: dict[str, dict] = {by: {} for by in bys}
+    chosen = list(indicators) if indicators is not None else all_indicators()
+    groupings = {by: ("all" if scope.is_city else "district") if by == "scope" else by for by in bys}
+    computed = compute_figures(frame, chosen, sorted(set(groupings.values())))
+    result = {by: computed[grouping] for by, grouping in groupings.items()}
     measured = {}
-    for indicator in indicators if indicators is not None else all_indicators():
-        measures = measured[indicator.code] = indicator.compute(frame)
-        for by in bys:
-            grouping = ("all" if scope.is_city else "district") if by == "scope" else by
-            result[by][indicator.code] = aggregate(indicator, frame, measures, by=grouping)
+    if detail_month is not None:
+        frame = build_frame(scope.district_ids, [detail_month], today=today)
+        measured = {indicator.code: indicator.compute(frame) for indicator in chosen}
     return frame, result, measured
 
 

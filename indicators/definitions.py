@@ -7,7 +7,7 @@ month-end snapshot) and the resident children are this app's data.
 
 from __future__ import annotations
 
-from core.indicators import HIGHER, PERCENT, Indicator, Measures, Part, register_indicator
+from core.indicators import HIGHER, PERCENT, Indicator, Measures, Part, SqlPart, register_indicator
 from kindergartens.models import Nature
 from kindergartens.selectors import COUNTED_DEFINITION, INCLUSIVE_VALUES
 
@@ -80,6 +80,25 @@ def places_filled(frame) -> Measures:
     return _parts(frame, lambda r: (r.children, r.capacity))
 
 
+# The same parts as SQL over one counted kindergarten-month ``b`` (indicators.totals): a month
+# without a snapshot has no part ("缺少本月在园数据"), as above.
+def _snapshot_sql(numerator: str, denominator: str, params: tuple = ()):
+    part = SqlPart(numerator=(numerator, params), denominator=(denominator, ()), has_data=("b.has_snapshot", ()))
+    return lambda frame: part
+
+
+_INCLUSIVE_IN = ", ".join(["%s"] * len(INCLUSIVE_VALUES))
+gross_enrolment_sql = _snapshot_sql("b.children", "0")  # the denominators are the townships
+inclusive_coverage_sql = _snapshot_sql(
+    f"CASE WHEN b.nature IN ({_INCLUSIVE_IN}) THEN b.children ELSE 0 END", "b.children", INCLUSIVE_VALUES
+)
+public_share_sql = _snapshot_sql(
+    "CASE WHEN b.nature = %s THEN b.children ELSE 0 END", "b.children", (Nature.PUBLIC.value,)
+)
+class_size_sql = _snapshot_sql("b.compliant_classes", "b.classes")
+places_filled_sql = _snapshot_sql("b.children", "b.capacity")
+
+
 INDICATORS = (
     Indicator(
         code="gross-enrolment",
@@ -91,6 +110,8 @@ INDICATORS = (
         direction=HIGHER,
         source=REGISTRY,
         compute=gross_enrolment,
+        sql=gross_enrolment_sql,
+        township_denominators=resident_denominators,
         rule=f"{COUNTED_DEFINITION}{OUTSIDE_RULE}常住儿童数取当年数据，当年未录入的沿用上一年。",
         order=10,
     ),
@@ -104,6 +125,7 @@ INDICATORS = (
         direction=HIGHER,
         source=REGISTRY,
         compute=inclusive_coverage,
+        sql=inclusive_coverage_sql,
         rule=f"{COUNTED_DEFINITION}{COMMUNITY_RULE}普惠性以月末当天的办园性质为准（月中认定的当月即计入）。",
         order=20,
     ),
@@ -117,6 +139,7 @@ INDICATORS = (
         direction=HIGHER,
         source=REGISTRY,
         compute=public_share,
+        sql=public_share_sql,
         rule=f"{COUNTED_DEFINITION}社区办园点不计入公办园。",
         order=30,
     ),
@@ -130,6 +153,7 @@ INDICATORS = (
         direction=HIGHER,
         source=REGISTRY,
         compute=class_size,
+        sql=class_size_sql,
         rule=f"{COUNTED_DEFINITION}标准：小班 25 人、中班 30 人、大班 35 人、混合班 30 人（寄宿制按本地设置）。",
         order=40,
     ),
@@ -143,6 +167,7 @@ INDICATORS = (
         direction=HIGHER,
         source=REGISTRY,
         compute=places_filled,
+        sql=places_filled_sql,
         rule=f"{COUNTED_DEFINITION}超过 100% 表示在园幼儿多于核定学位。",
         order=50,
     ),

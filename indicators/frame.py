@@ -47,9 +47,24 @@ class Frame:
     district_ids: list[int]
     months: list[datetime.date]  # first days, oldest first
     today: datetime.date
-    rows: dict[tuple[int, datetime.date], KgMonth] = field(default_factory=dict)
-    names: dict[int, str] = field(default_factory=dict)
     townships: dict[int, dict] = field(default_factory=dict)  # id -> {district_id, name, rural}
+    # The kindergarten-months and their names, read on first use: the figures of past months come
+    # from one set-based query (indicators.totals) and never need them; a drill-down or a
+    # definition without SQL does.
+    _rows: dict[tuple[int, datetime.date], KgMonth] | None = None
+    _names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> dict[tuple[int, datetime.date], KgMonth]:
+        if self._rows is None:
+            self._rows = {}
+            _fill_rows(self)
+        return self._rows
+
+    @property
+    def names(self) -> dict[int, str]:
+        self.rows  # noqa: B018 - loads the names with the rows
+        return self._names
 
     def month_end(self, month: datetime.date) -> datetime.date:
         return month_bounds(month)[1]
@@ -81,12 +96,13 @@ def months_back(month: datetime.date, n: int) -> list[datetime.date]:
 
 
 def build_frame(district_ids: list[int], months: list[datetime.date], *, today: datetime.date) -> Frame:
-    from indicators.models import EnrolmentSnapshot
-
+    """The frame of the districts and months (those after today's month dropped): its townships now,
+    its kindergarten-months when first read (``Frame.rows``)."""
     current = first_of(today)
     months = sorted({first_of(m) for m in months if first_of(m) <= current})
     frame = Frame(district_ids=list(district_ids), months=months, today=today)
     if not months or not district_ids:
+        frame._rows = {}
         return frame
     frame.townships = {
         t["pk"]: {"district_id": t["district_id"], "name": t["name"], "rural": t["urban_rural_code"].startswith("2")}
@@ -94,6 +110,14 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
             "pk", "district_id", "name", "urban_rural_code"
         )
     }
+    return frame
+
+
+def _fill_rows(frame: Frame) -> None:
+    from indicators.models import EnrolmentSnapshot
+
+    district_ids, months, today = frame.district_ids, frame.months, frame.today
+    current = first_of(today)
     past = [m for m in months if m < current]
     snapshots = {}
     if past:
@@ -116,7 +140,7 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
     snapshot_kgs = {kg_id for kg_id, _month in snapshots}
     scope = Kindergarten.objects.filter(Q(district_id__in=district_ids) | Q(pk__in=list(snapshot_kgs))).order_by()
     kgs = {k["pk"]: k for k in scope.values("pk", "name", "district_id", "township_id")}
-    frame.names = {pk: k["name"] for pk, k in kgs.items()}
+    frame._names = {pk: k["name"] for pk, k in kgs.items()}
     live = {}
     if current in months:
         live = {
@@ -173,5 +197,4 @@ def build_frame(district_ids: list[int], months: list[datetime.date], *, today: 
             if (status, nature) not in reasons:
                 reasons[(status, nature)] = not_counted_reason(status, nature)
             row.reason = reasons[(status, nature)]
-            frame.rows[(pk, month)] = row
-    return frame
+            frame._rows[(pk, month)] = row

@@ -92,7 +92,7 @@ def indicator_detail(request, code):
     scope, month, day = _scope_and_month(request)
     months = board.months_back(month, board.HISTORY_MONTHS)
     bys = ("scope", "district") if scope.is_city else ("scope", "township", "urban_rural")
-    frame, figures, measured = board.compute(scope, months, day, bys=bys, indicators=[indicator])
+    frame, figures, measured = board.compute(scope, months, day, bys=bys, indicators=[indicator], detail_month=month)
     own_targets = targets_for([scope.bureau.pk]).get((scope.bureau.pk, indicator.code), [])
     by_scope = figures["scope"][indicator.code]
     history = [board.cell(indicator, by_scope.get((scope.key, m)), own_targets, m) for m in reversed(months)]

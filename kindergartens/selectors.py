@@ -60,6 +60,15 @@ def counted_condition(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": COUNTED_STATUSES, f"{prefix}nature__in": COUNTED_NATURES})
 
 
+def counted_sql(status: str, nature: str) -> tuple[str, tuple]:
+    """``counted_condition`` in raw SQL over two columns holding the dated values (the indicators'
+    set-based query, ``indicators.totals``): the same sets, so the same rule; a NULL status (not yet
+    registered that day) does not count."""
+    statuses = ", ".join(["%s"] * len(COUNTED_STATUSES))
+    natures = ", ".join(["%s"] * len(COUNTED_NATURES))
+    return f"{status} IN ({statuses}) AND {nature} IN ({natures})", (*COUNTED_STATUSES, *COUNTED_NATURES)
+
+
 def kindergartens_counted_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[Kindergarten]:
     """The kindergartens of ``qs`` that count for the figures of ``day``, from the dated history."""
     return kindergartens_on(qs, day, statuses=COUNTED_STATUSES, natures=COUNTED_NATURES)

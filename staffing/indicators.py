@@ -13,7 +13,17 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from core.indicators import HIGHER, LOWER, PER_TEACHER, PERCENT, Indicator, Measures, Part, register_indicator
+from core.indicators import (
+    HIGHER,
+    LOWER,
+    PER_TEACHER,
+    PERCENT,
+    Indicator,
+    Measures,
+    Part,
+    SqlPart,
+    register_indicator,
+)
 from staffing.models import Certificate, Employment, Post
 
 SOURCE = "教职工名册"
@@ -127,6 +137,110 @@ def _holding_rule(kind_ids: set[int], certificates) -> callable:
     return lambda day: held_from <= day
 
 
+# The same parts as SQL over one counted kindergarten-month ``b`` (indicators.totals).
+_IN_OFFICE = "e.kindergarten_id = b.kg_id AND e.hire_date <= b.day AND (e.leave_date IS NULL OR e.leave_date > b.day)"
+
+
+def teacher_ratio_sql(frame) -> SqlPart:
+    """(children, 专任教师 in office on the day); no snapshot: no part."""
+    teachers = f"(SELECT COUNT(*) FROM {Employment._meta.db_table} e WHERE {_IN_OFFICE} AND e.post = %s)"  # noqa: S608 - table names from the models
+    return SqlPart(
+        numerator=("b.children", ()), denominator=(teachers, (Post.TEACHER.value,)), has_data=("b.has_snapshot", ())
+    )
+
+
+def certificate_holding_sql(frame) -> SqlPart:
+    """(staff holding every certificate their post needs in the district that month, staff whose
+    post needs one), as ``certificate_holding``. The requirements of each district are a VALUES
+    table; each employment's certificates are summed once per kind (held since the earliest issue
+    when none of them expires); only someone with an expiring one is checked day by day."""
+    from staffing.selectors import required_kinds, requirements_for
+
+    needs = [
+        (district_id, post, kind.pk)
+        for district_id in frame.district_ids
+        for post in Post.values
+        for kind in required_kinds(post, requirements_for(district_id))
+    ] or [(0, "", 0)]  # no requirement anywhere: a row that matches no district
+    employment, certificate = Employment._meta.db_table, Certificate._meta.db_table
+    staff = f"""
+        SELECT e.id AS employment_id, e.kindergarten_id, e.person_id, e.post, e.hire_date, e.leave_date, n.district_id,
+               COUNT(*) AS needed, COUNT(s.kind_id) AS held, MAX(s.held_from) AS held_from,
+               MAX(s.expiring) AS expiring
+          FROM {employment} e
+          JOIN (SELECT DISTINCT kg_id, district_id FROM kg_months) kd ON kd.kg_id = e.kindergarten_id
+          JOIN certificate_need n ON n.district_id = kd.district_id AND n.post = e.post
+          LEFT JOIN (
+                SELECT person_id, kind_id, MIN(issued_on) AS held_from,
+                       MAX(CASE WHEN expires_on IS NULL THEN 0 ELSE 1 END) AS expiring
+                  FROM {certificate}
+                 WHERE person_id IN (
+                       SELECT person_id FROM {employment} WHERE kindergarten_id IN (SELECT kg_id FROM kg_months))
+                 GROUP BY person_id, kind_id
+          ) s ON s.person_id = e.person_id AND s.kind_id = n.kind_id
+         WHERE e.hire_date <= (SELECT MAX(day) FROM months)
+           AND (e.leave_date IS NULL OR e.leave_date > (SELECT MIN(month) FROM months))
+         GROUP BY e.id, e.kindergarten_id, e.person_id, e.post, e.hire_date, e.leave_date, n.district_id
+    """  # noqa: S608 - table names from the models
+    # Each kindergarten's staff and holders as steps over time (a count from a day until the next
+    # change): hired, certificates complete, left. The months join them by day: a few steps per
+    # kindergarten instead of every employment every month.
+    complete = "held = needed AND expiring = 0"
+    events = f"""
+        SELECT kindergarten_id AS kg_id, district_id, hire_date AS on_day, 1 AS staff,
+               CASE WHEN {complete} AND held_from <= hire_date THEN 1 ELSE 0 END AS holding
+          FROM certificate_staff
+        UNION ALL
+        SELECT kindergarten_id, district_id, held_from, 0, 1 FROM certificate_staff
+         WHERE {complete} AND held_from > hire_date AND (leave_date IS NULL OR held_from < leave_date)
+        UNION ALL
+        SELECT kindergarten_id, district_id, leave_date, -1,
+               CASE WHEN {complete} AND (held_from < leave_date OR held_from <= hire_date) THEN -1 ELSE 0 END
+          FROM certificate_staff WHERE leave_date IS NOT NULL
+    """  # noqa: S608 - constant names
+    steps = """
+        SELECT kg_id, district_id, on_day AS since,
+               LEAD(on_day) OVER (PARTITION BY kg_id, district_id ORDER BY on_day) AS until,
+               SUM(staff) OVER (PARTITION BY kg_id, district_id ORDER BY on_day) AS staff,
+               SUM(holding) OVER (PARTITION BY kg_id, district_id ORDER BY on_day) AS holding
+          FROM (SELECT kg_id, district_id, on_day, SUM(staff) AS staff, SUM(holding) AS holding
+                  FROM certificate_events GROUP BY kg_id, district_id, on_day) ev
+    """
+    # Someone with a certificate that expires: checked on each day, kind by kind (rare).
+    valid = (
+        f"SELECT 1 FROM {certificate} c WHERE c.person_id = x.person_id AND c.kind_id = n.kind_id"  # noqa: S608 - table names from the models
+        " AND c.issued_on <= b.day AND (c.expires_on IS NULL OR c.expires_on >= b.day)"
+    )
+    expiring = f"""
+        SELECT b.kg_id, b.month, COUNT(*) AS holding
+          FROM b JOIN certificate_staff x ON x.kindergarten_id = b.kg_id AND x.district_id = b.district_id
+               AND x.expiring = 1 AND x.held = x.needed
+               AND x.hire_date <= b.day AND (x.leave_date IS NULL OR x.leave_date > b.day)
+         WHERE NOT EXISTS (SELECT 1 FROM certificate_need n WHERE n.district_id = b.district_id AND n.post = x.post
+                           AND NOT EXISTS ({valid}))
+         GROUP BY b.kg_id, b.month
+    """  # noqa: S608 - constant names
+    by_month = """
+        SELECT b.kg_id, b.month, s.staff AS staff, s.holding + COALESCE(ex.holding, 0) AS holding
+          FROM b JOIN certificate_steps s ON s.kg_id = b.kg_id AND s.district_id = b.district_id
+               AND s.since <= b.day AND (s.until IS NULL OR s.until > b.day)
+          LEFT JOIN certificate_expiring ex ON ex.kg_id = b.kg_id AND ex.month = b.month
+    """
+    values = ", ".join(["(%s, %s, %s)"] * len(needs))
+    return SqlPart(
+        numerator=("COALESCE(certificates.holding, 0)", ()),
+        denominator=("COALESCE(certificates.staff, 0)", ()),
+        ctes=(
+            ("certificate_need (district_id, post, kind_id)", f"VALUES {values}", tuple(v for n in needs for v in n)),
+            ("certificate_staff", staff, ()),
+            ("certificate_events", events, ()),
+            ("certificate_steps", steps, ()),
+            ("certificate_expiring", expiring, ()),
+        ),
+        joins=(("certificates", by_month, ()),),
+    )
+
+
 INDICATORS = (
     Indicator(
         code="teacher-ratio",
@@ -138,6 +252,7 @@ INDICATORS = (
         direction=LOWER,
         source=SOURCE,
         compute=teacher_ratio,
+        sql=teacher_ratio_sql,
         rule="专任教师按月末当天在职（入职日期不晚于当天、尚未离职）计；县域督导评估标准为不高于 1:15。",
         order=60,
     ),
@@ -151,6 +266,7 @@ INDICATORS = (
         direction=HIGHER,
         source=SOURCE,
         compute=certificate_holding,
+        sql=certificate_holding_sql,
         rule="按月末当天在职人员及当天有效的证书计；各岗位所需证书见“教职工 › 证书类型”设置。",
         order=70,
     ),

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
-from core.indicators import HIGHER, PERCENT, Indicator, Measures, Part, register_indicator
+from core.indicators import HIGHER, PERCENT, Indicator, Measures, Part, SqlPart, register_indicator
 from supervision.models import Inspection, InspectionState
 
 WINDOW = relativedelta(months=12)
@@ -44,6 +44,18 @@ def inspection_coverage(frame) -> Measures:
     return measures
 
 
+def inspection_coverage_sql(frame) -> SqlPart | None:
+    """The same parts as SQL over one counted kindergarten-month ``b`` (indicators.totals): a
+    submitted inspection after ``b.year_before`` (the day twelve months before) up to the day."""
+    if relativedelta(years=1) != WINDOW:  # b.year_before is the window's start only for a year
+        return None
+    covered = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {Inspection._meta.db_table} i WHERE i.kindergarten_id = b.kg_id"  # noqa: S608 - table names from the models
+        " AND i.state = %s AND i.planned_on <= b.day AND i.planned_on > b.year_before) THEN 1 ELSE 0 END"
+    )
+    return SqlPart(numerator=(covered, (InspectionState.SUBMITTED.value,)), denominator=("1", ()))
+
+
 INDICATORS = (
     Indicator(
         code="inspection-coverage",
@@ -55,6 +67,7 @@ INDICATORS = (
         direction=HIGHER,
         source="督导检查",
         compute=inspection_coverage,
+        sql=inspection_coverage_sql,
         rule="以督导记录的检查日期计，截至月末当天的 12 个月内；计划中、检查中的记录不计。",
         order=80,
     ),
