@@ -54,7 +54,8 @@ class SqlPart:
     """A definition's part of each counted kindergarten-month as SQL, so that every month of every
     district is computed in one query (``indicators.totals``) instead of row by row in Python.
 
-    Each expression is over ``b``, one counted kindergarten-month (columns ``kg_id``, ``month``,
+    Each expression is over ``b``, one kindergarten-month, and only evaluated for those that count
+    (``b.counted`` = 1; columns ``kg_id``, ``month``,
     ``day`` (the day it is judged by), ``district_id``, ``township_id``, ``has_snapshot`` (1/0),
     ``children``, ``classes``, ``compliant_classes``, ``capacity``, ``status``, ``nature``), and must
     give, summed, what ``compute``'s parts give: ``tests/indicators/test_totals.py`` compares the two
@@ -63,7 +64,7 @@ class SqlPart:
     (they may read ``months`` (``month``, ``day``, ``year_before``: the day a year before) and
     ``kg_months`` (every kindergarten-month, counted or not)). ``joins``: ``(alias, select, params)``,
     a SELECT of ``kg_id``, ``month`` and figures, one row per kindergarten-month at most (it may read
-    ``b``), LEFT JOINed on both: per-row lookups into a table expression would scan it every time,
+    ``b``, whose rows include those that do not count), LEFT JOINed on both: per-row lookups into a table expression would scan it every time,
     a join is hashed once."""
 
     numerator: Sql

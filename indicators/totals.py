@@ -75,8 +75,10 @@ def _value_on_day(attribute: str, alias: str, change: str) -> str:
 
 
 def counted_months_sql(district_ids: list[int], months: list[datetime.date], days: list[datetime.date]) -> tuple:
-    """The CTEs ``months``, ``kg_months`` … ``b``: the counted kindergarten-months of the districts in
-    the (past) months, with the columns SqlPart documents. Returns (sql, params)."""
+    """The CTEs ``months``, ``kg_months`` … ``b``: the kindergarten-months of the districts in the
+    (past) months, with the columns SqlPart documents and ``counted`` (1: it counts). Filtering on
+    ``counted`` instead (a CASE over the history) leaves PostgreSQL guessing one row, and it then
+    nests every join in a loop over the months: 8 s instead of 0.1 for a district. Returns (sql, params)."""
     t = _tables()
     ids = _placeholders(district_ids)
     months_values = ", ".join(["(%s, %s, %s)"] * len(months))
@@ -111,7 +113,7 @@ def counted_months_sql(district_ids: list[int], months: list[datetime.date], day
               LEFT JOIN nature_history nh ON nh.kindergarten_id = r.kg_id AND nh.since <= r.day
                    AND (nh.until IS NULL OR nh.until > r.day)
         ),
-        b AS (SELECT * FROM d WHERE {condition})
+        b AS (SELECT d.*, CASE WHEN {condition} THEN 1 ELSE 0 END AS counted FROM d)
     """  # noqa: S608 - table names from the models' metadata; every value is a parameter
     return sql, (*month_params, *district_ids, *district_ids, *condition_params)
 
@@ -148,19 +150,21 @@ def township_totals(frame, indicators: list[Indicator], parts: dict) -> dict[str
             join_params.extend(params_of_join)
         has, has_params = part.has_data
         (num, num_params), (den, den_params) = part.numerator, part.denominator
-        columns.append(f"SUM({has}) AS w{index}")
-        columns.append(f"SUM(CASE WHEN {has} = 1 THEN {num} END) AS n{index}")
-        columns.append(f"SUM(CASE WHEN {has} = 1 THEN {den} END) AS d{index}")
+        columns.append(f"SUM(CASE WHEN b.counted = 1 THEN {has} ELSE 0 END) AS w{index}")
+        columns.append(f"SUM(CASE WHEN b.counted = 1 AND {has} = 1 THEN {num} END) AS n{index}")
+        columns.append(f"SUM(CASE WHEN b.counted = 1 AND {has} = 1 THEN {den} END) AS d{index}")
         column_params.extend([*has_params, *has_params, *num_params, *has_params, *den_params])
     # The definitions' own fragments; every value is a parameter.
-    select = f"SELECT b.district_id, b.township_id, b.month, COUNT(*), {', '.join(columns)}"
+    select = f"SELECT b.district_id, b.township_id, b.month, SUM(b.counted), {', '.join(columns)}"
     sql = f"WITH {', '.join(ctes)} {select} FROM b {' '.join(joins)} GROUP BY b.district_id, b.township_id, b.month"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*cte_params, *column_params, *join_params])
         rows = cursor.fetchall()
     for row in rows:
         key = (row[0], row[1], _as_date(row[2]))
-        total = row[3]
+        total = int(row[3] or 0)
+        if not total:  # no kindergarten counts there that month
+            continue
         for index, indicator in enumerate(indicators):
             with_data, numerator, denominator = row[4 + 3 * index : 7 + 3 * index]
             with_data = int(with_data or 0)
