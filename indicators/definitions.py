@@ -36,12 +36,17 @@ def resident_denominators(frame) -> dict:
     from indicators.models import ResidentChildren
 
     years = {m.year for m in frame.months} | {m.year - 1 for m in frame.months}
-    figures = {
-        (r["township_id"], r["year"]): r
-        for r in ResidentChildren.objects.filter(district_id__in=frame.district_ids, year__in=years).values(
-            "township_id", "year", "children", "is_estimate"
-        )
-    }
+    cached = frame.shared.get("resident_children")  # read once per computation (indicators.selectors)
+    if cached is not None and cached[0] == tuple(frame.district_ids) and years <= cached[1]:
+        figures = cached[2]
+    else:
+        figures = {
+            (r["township_id"], r["year"]): r
+            for r in ResidentChildren.objects.filter(district_id__in=frame.district_ids, year__in=years).values(
+                "township_id", "year", "children", "is_estimate"
+            )
+        }
+        frame.shared["resident_children"] = (tuple(frame.district_ids), years, figures)
     result = {}
     for township_id in frame.townships:
         for month in frame.months:

@@ -48,6 +48,8 @@ class Frame:
     months: list[datetime.date]  # first days, oldest first
     today: datetime.date
     townships: dict[int, dict] = field(default_factory=dict)  # id -> {district_id, name, rural}
+    # What a computation reads once for all its frames (the past months' and the current month's).
+    shared: dict = field(default_factory=dict)
     # The kindergarten-months and their names, read on first use: the figures of past months come
     # from one set-based query (indicators.totals) and never need them; a drill-down or a
     # definition without SQL does.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from core.indicators import (
@@ -202,18 +202,18 @@ def compute_figures(frame: Frame, indicators: list[Indicator], bys: list[str]) -
     past = [m for m in frame.months if m < current]
     if set_based and past:
         totals = township_totals(frame, set_based, parts)
-        past_frame = replace(frame, months=past, _rows=None)
         for indicator in set_based:
-            denominators = (
-                indicator.township_denominators(past_frame) if indicator.township_denominators is not None else None
-            )
+            denominators = None
+            if indicator.township_denominators is not None:
+                # Over every month (the current month's rows then read them from frame.shared).
+                denominators = {k: v for k, v in indicator.township_denominators(frame).items() if k[1] < current}
             for by in bys:
                 result[by][indicator.code] = figures_from_totals(
                     indicator, frame, totals[indicator.code], denominators, by=by, group_of=group_of
                 )
     now_frame = None
     if set_based and current in frame.months:
-        now_frame = Frame(frame.district_ids, [current], frame.today, townships=frame.townships)
+        now_frame = Frame(frame.district_ids, [current], frame.today, townships=frame.townships, shared=frame.shared)
     for indicator in indicators:
         if indicator.code in parts:
             if now_frame is None:
