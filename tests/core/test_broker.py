@@ -33,7 +33,7 @@ def test_the_alias_resolves_to_the_atomic_transport(channel):
 
 def test_a_message_goes_round(channel):
     chan, _queue = channel
-    chan._put("q1", {"body": "你好", "n": 1})
+    chan._put("q1", {"body": "幼儿园", "n": 1})
     chan._put("q1", {"body": "second", "n": 2})
     assert chan._get("q1")["n"] == 1
     assert chan._get("q1")["n"] == 2
