@@ -90,7 +90,12 @@ class ActivityForm(StyledFormMixin, forms.Form):
 
 
 class AgreementFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label="协议名称或幼儿园", required=False, max_length=100)
+    q = forms.CharField(
+        label="协议名称或幼儿园",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "协议名称或幼儿园名称", "aria-label": "协议名称或幼儿园"}),
+    )
     state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *Agreement.State.choices])
     mode = forms.ChoiceField(label="帮扶方式", required=False, choices=[("", "全部方式"), *Mode.choices])
 
