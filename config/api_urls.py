@@ -21,6 +21,7 @@ from pairing.api import ActivityViewSet, AgreementViewSet, PlanViewSet
 from reports.api import ConsolidatedReportViewSet, ReportTypeViewSet, SubmissionActionsViewSet
 from safety.api import (
     BusViewSet,
+    DraftViewSet,
     DrillViewSet,
     FacilityRecordViewSet,
     HazardViewSet,
@@ -88,6 +89,7 @@ router.register("pairing/agreements", AgreementViewSet, basename="pairing-agreem
 router.register("pairing/activities", ActivityViewSet, basename="pairing-activity")
 router.register("pairing/plans", PlanViewSet, basename="pairing-plan")
 router.register("safety/incidents", IncidentViewSet, basename="safety-incident")
+router.register("safety/incident-drafts", DraftViewSet, basename="safety-incident-draft")
 router.register("safety/zero-reports", ZeroReportViewSet, basename="safety-zero-report")
 router.register("safety/hazards", HazardViewSet, basename="safety-hazard")
 router.register("safety/facility-records", FacilityRecordViewSet, basename="safety-facility-record")

@@ -10,16 +10,20 @@ from django.db.models import QuerySet, Subquery
 from accounts.roles import Role
 from core.access import account_has_scope, get_in_scope_or_404, require
 from kindergartens.access import kindergartens_visible_to
-from safety.models import Hazard, Incident, SchoolBus, ZeroReport
+from safety.models import Hazard, Incident, IncidentDraft, SchoolBus, ZeroReport
 
 KINDERGARTEN_OWN = frozenset({Role.KG_DIRECTOR, Role.KG_STAFF})
 BUREAU_EDITORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 
 SAFETY_RIGHTS: dict[str, frozenset[str]] = {
     "view": frozenset(Role),
-    # Reporting an incident and adding to its timeline: the kindergarten's director, or a staff member
-    # for them (the entry names who wrote it).
-    "report": KINDERGARTEN_OWN,
+    # Reporting an incident (the initial report): the kindergarten's director. A staff member drafts
+    # it for them (``draft``); the director submits the draft, and the submission is the report.
+    "report": frozenset({Role.KG_DIRECTOR}),
+    "draft": KINDERGARTEN_OWN,
+    # Adding to the timeline (written report, follow-up, final report, correction): the director or a
+    # staff member for them (the entry names who wrote it).
+    "add_entry": KINDERGARTEN_OWN,
     # Recording that the bureau forwarded the incident to the city / the district government.
     "forward": BUREAU_EDITORS,
     # The district views (by grade, kind, kindergarten, month; late; open).
@@ -57,14 +61,25 @@ def incident_get_for_user(user, pk, *, action: str = "view") -> Incident:
     incident = get_in_scope_or_404(
         incidents_visible_to(user).select_related("kindergarten", "district", "reported_by"), pk=pk
     )
-    if action == "report":
+    if action == "add_entry":
         require(
-            safety_can(user, "report") and user.kindergarten_id == incident.kindergarten_id,
+            safety_can(user, "add_entry") and user.kindergarten_id == incident.kindergarten_id,
             "只有本园园长或工作人员可以续报、终报或更正。",
         )
     else:
         require(safety_can(user, action))
     return incident
+
+
+def drafts_visible_to(user) -> QuerySet[IncidentDraft]:
+    """Drafts are the kindergarten's own until submitted: nobody else sees them (404)."""
+    if not account_has_scope(user) or user.role not in KINDERGARTEN_OWN or not user.kindergarten_id:
+        return IncidentDraft.objects.none()
+    return IncidentDraft.objects.filter(kindergarten_id=user.kindergarten_id, incident__isnull=True)
+
+
+def draft_get_for_user(user, pk) -> IncidentDraft:
+    return get_in_scope_or_404(drafts_visible_to(user).select_related("kindergarten", "drafted_by"), pk=pk)
 
 
 def zero_reports_visible_to(user) -> QuerySet[ZeroReport]:

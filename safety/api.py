@@ -7,6 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +16,8 @@ from core.api import API_PERMISSIONS, BriefSerializer, ChoiceLabelField, DetailS
 from kindergartens.access import kindergarten_get_for_user, kindergartens_visible_to
 from kindergartens.models import Kindergarten
 from safety.access import (
+    draft_get_for_user,
+    drafts_visible_to,
     hazard_get_for_user,
     hazards_visible_to,
     incident_get_for_user,
@@ -44,6 +47,8 @@ from safety.selectors import incident_list
 from safety.services import (
     bus_add,
     bus_inspect,
+    draft_save,
+    draft_submit,
     drill_record,
     facility_record_change,
     hazard_issue_order,
@@ -51,6 +56,7 @@ from safety.services import (
     incident_add_entry,
     incident_forward,
     incident_report,
+    letter_record,
     video_check_record,
     zero_report_confirm,
 )
@@ -120,7 +126,10 @@ class EntryAddSerializer(serializers.Serializer):
 
 
 class ForwardSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=[("city", "市教育局"), ("government", "区县政府")])
+    to = serializers.ChoiceField(
+        choices=[("city", "市教育局"), ("government", "区县政府"), ("health", "卫生健康部门")],
+        help_text="health：仅疾病、食物中毒、传染病等公共卫生事件",
+    )
     note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
@@ -163,7 +172,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         require(
             safety_can(request.user, "report") and bool(request.user.kindergarten_id),
-            "只有幼儿园园长或工作人员可以报告安全事故。",
+            "只有幼儿园园长可以提交事故报告；工作人员请保存草稿（safety/incident-drafts/），由园长提交。",
         )
         kindergarten = kindergarten_get_for_user(request.user, request.user.kindergarten_id)
         form = IncidentReportSerializer(data=request.data)
@@ -172,13 +181,13 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return _incident_response(incident, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="续报、终报、书面报告、报卫生部门或更正（只增不改）",
+        summary="续报、终报、书面报告或更正（只增不改）",
         request=EntryAddSerializer,
         responses={201: IncidentDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def entries(self, request, pk=None):
-        incident = incident_get_for_user(request.user, pk, action="report")
+        incident = incident_get_for_user(request.user, pk, action="add_entry")
         form = EntryAddSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -192,7 +201,7 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return _incident_response(incident, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="记录已上报市教育局或区县政府",
+        summary="记录已上报市教育局、区县政府或卫生健康部门",
         request=ForwardSerializer,
         responses={200: IncidentDetailSerializer, **ERRORS},
     )
@@ -203,6 +212,67 @@ class IncidentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         incident_forward(actor=request.user, incident=incident, **form.validated_data)
         return _incident_response(incident)
+
+
+# --- drafts ------------------------------------------------------------------------------------------
+
+
+class DraftSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    drafted_by = serializers.CharField(read_only=True, source="drafted_by.display_name")
+    saved_at = serializers.DateTimeField(read_only=True)
+    occurred_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    kind = serializers.ChoiceField(choices=IncidentKind.choices, allow_blank=True, required=False, default="")
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, required=False, default="")
+    children_affected = serializers.IntegerField(
+        min_value=0, max_value=100000, allow_null=True, required=False, default=None
+    )
+    staff_affected = serializers.IntegerField(
+        min_value=0, max_value=100000, allow_null=True, required=False, default=None
+    )
+    text = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    written = serializers.BooleanField(required=False, default=False)
+
+
+class DraftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The kindergarten's unsubmitted incident report drafts (its own accounts only; others: 404).
+    A draft is not an incident: nobody is told, no deadline runs, until the director submits it."""
+
+    permission_classes = API_PERMISSIONS
+    serializer_class = DraftSerializer
+
+    def get_queryset(self):
+        return drafts_visible_to(self.request.user).select_related("drafted_by").order_by("-saved_at", "-id")
+
+    def list(self, request, *args, **kwargs):
+        require(safety_can(request.user, "view"))
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: DraftSerializer, **ERRORS})
+    def retrieve(self, request, pk=None):
+        return Response(DraftSerializer(draft_get_for_user(request.user, pk)).data)
+
+    @extend_schema(summary="保存事故报告草稿", request=DraftSerializer, responses={201: DraftSerializer, **ERRORS})
+    def create(self, request):
+        user = request.user
+        require(safety_can(user, "draft") and bool(user.kindergarten_id), "只有幼儿园园长或工作人员可以起草事故报告。")
+        kindergarten = kindergarten_get_for_user(user, user.kindergarten_id)
+        form = DraftSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        draft = draft_save(actor=user, kindergarten=kindergarten, **form.validated_data)
+        return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="园长提交草稿（即首报，报告时间为提交时间）",
+        request=None,
+        responses={201: IncidentDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        draft = draft_get_for_user(request.user, pk)
+        require(safety_can(request.user, "report"), "只有园长可以提交事故报告。")
+        incident = draft_submit(actor=request.user, draft=draft)
+        return _incident_response(incident, status.HTTP_201_CREATED)
 
 
 # --- zero reports --------------------------------------------------------------------------------------
@@ -429,6 +499,15 @@ class LetterSerializer(serializers.Serializer):
     file = serializers.IntegerField(read_only=True, source="file_id")
 
 
+class LetterAddSerializer(serializers.Serializer):
+    kindergarten = _kindergarten_field()
+    level = serializers.ChoiceField(choices=LetterLevel.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    parties = serializers.CharField(max_length=200)
+    signed_on = serializers.DateField()
+    file = serializers.FileField(help_text="签字文件：照片（JPEG/PNG）或 PDF")
+
+
 class DrillSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kindergarten = BriefSerializer(read_only=True)
@@ -445,6 +524,9 @@ class DrillAddSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DrillKind.choices)
     participants = serializers.IntegerField(min_value=0)
     notes = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="照片（JPEG/PNG），可多张"
+    )
 
 
 class _KeptList(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -475,7 +557,10 @@ class _KeptList(mixins.ListModelMixin, viewsets.GenericViewSet):
         require(safety_can(request.user, "facility_record"), "您不能登记安全设施、检查或演练。")
         form = self.add_serializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
-        obj = type(self).service(actor=request.user, **form.validated_data)
+        data = dict(form.validated_data)
+        if "file" in data:  # one signed file; the service checks its content like the page does
+            data["files"] = [data.pop("file")]
+        obj = type(self).service(actor=request.user, **data)
         return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
 
 
@@ -533,11 +618,22 @@ class VideoCheckViewSet(_KeptList):
 
 
 class LetterViewSet(_KeptList):
-    """Read only here: a letter is recorded with its signed file on the kindergarten's safety page."""
+    """Letters with their signed file (multipart/form-data; the file is checked like the page's)."""
 
     serializer_class = LetterSerializer
     model = ResponsibilityLetter
     ordering = ("-year", "kindergarten_id", "id")
+    add_serializer = LetterAddSerializer
+    service = letter_record
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="登记安全责任书（multipart/form-data，file 为签字文件）",
+        request={"multipart/form-data": LetterAddSerializer},
+        responses={201: LetterSerializer, **ERRORS},
+    )
+    def create(self, request):
+        return self._add(request)
 
 
 class DrillViewSet(_KeptList):
@@ -546,9 +642,12 @@ class DrillViewSet(_KeptList):
     ordering = ("-held_on", "-id")
     add_serializer = DrillAddSerializer
     service = drill_record
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        summary="登记安全演练（照片在页面上传）", request=DrillAddSerializer, responses={201: DrillSerializer, **ERRORS}
+        summary="登记安全演练（multipart/form-data 时 files 为照片，可多张；也接受 JSON）",
+        request={"multipart/form-data": DrillAddSerializer, "application/json": DrillAddSerializer},
+        responses={201: DrillSerializer, **ERRORS},
     )
     def create(self, request):
         return self._add(request)

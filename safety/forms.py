@@ -55,6 +55,15 @@ class IncidentReportForm(StyledFormMixin, forms.Form):
     written = forms.BooleanField(label="本报告即书面报告", required=False)
 
 
+class IncidentDraftForm(IncidentReportForm):
+    """The same fields, none required: a draft may be saved half-written."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
 class EntryForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="报告类别",
@@ -86,13 +95,23 @@ class EntryForm(StyledFormMixin, forms.Form):
         ]
 
 
+FORWARD_CHOICES = [("city", "市教育局"), ("government", "区县政府"), ("health", "卫生健康部门")]
+
+
 class ForwardForm(StyledFormMixin, forms.Form):
-    to = forms.ChoiceField(
-        label="上报对象",
-        choices=[("city", "市教育局"), ("government", "区县政府")],
-        error_messages={"required": "请选择上报对象。"},
-    )
+    to = forms.ChoiceField(label="上报对象", choices=FORWARD_CHOICES, error_messages={"required": "请选择上报对象。"})
     note = forms.CharField(label="说明（可选）", required=False, max_length=2000)
+
+    def __init__(self, *args, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if incident is not None:
+            # Only what is still to record; the health department only for public-health events.
+            done = {
+                "city": incident.forwarded_city_at,
+                "government": incident.forwarded_government_at,
+                "health": incident.health_reported_at or incident.health_deadline is None,
+            }
+            self.fields["to"].choices = [(k, v) for k, v in FORWARD_CHOICES if not done[k]]
 
 
 class ZeroReportForm(forms.Form):

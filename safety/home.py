@@ -26,7 +26,7 @@ def _card(request) -> dict | None:
     )
     return {
         **counts,
-        "can_report": safety_can(user, "report") and bool(user.kindergarten_id),
+        "can_report": safety_can(user, "draft") and bool(user.kindergarten_id),
         "is_kindergarten": user.role in (Role.KG_DIRECTOR, Role.KG_STAFF),
     }
 

@@ -140,9 +140,10 @@ KINDERGARTEN_ENTRY_KINDS = (
     EntryKind.FOLLOWUP,
     EntryKind.FINAL,
     EntryKind.CORRECTION,
-    EntryKind.HEALTH,
 )
-BUREAU_ENTRY_KINDS = (EntryKind.FORWARD_CITY, EntryKind.FORWARD_GOVERNMENT)
+# The bureau forwards: to the city, the district government and, for public-health events, the
+# health department (DOMAIN.md §6: within 2 hours).
+BUREAU_ENTRY_KINDS = (EntryKind.FORWARD_CITY, EntryKind.FORWARD_GOVERNMENT, EntryKind.HEALTH)
 # The choice set the kindergarten picks from (forms, API; named in the API schema's enum overrides).
 KINDERGARTEN_ENTRY_CHOICES = [(k.value, k.label) for k in map(EntryKind, KINDERGARTEN_ENTRY_KINDS)]
 
@@ -195,6 +196,52 @@ class IncidentEntry(AuditedModel):
 
     def audit_district_id(self) -> int | None:
         return self.incident.district_id
+
+
+class IncidentDraft(AuditedModel):
+    """An incident report being prepared (a staff member drafting for the director, or the director
+    saving to resume): not an incident yet — nobody is told, no deadline runs, it may be changed or
+    discarded. The director's submission makes the incident (its report time is that moment) and
+    links it here, so the incident shows who drafted it."""
+
+    kindergarten = models.ForeignKey(
+        "kindergartens.Kindergarten", verbose_name=_("幼儿园"), on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("起草人"), on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    kind = models.CharField(_("事故类型"), max_length=12, choices=IncidentKind.choices, blank=True)
+    grade = models.CharField(_("事故等级"), max_length=8, choices=Grade.choices, blank=True)
+    children_affected = models.PositiveIntegerField(_("涉及幼儿数"), null=True, blank=True)
+    staff_affected = models.PositiveIntegerField(_("涉及教职工数"), null=True, blank=True)
+    text = models.TextField(_("事故经过与已采取的措施"), blank=True)
+    written = models.BooleanField(_("本报告即书面报告"), default=False)
+    incident = models.OneToOneField(
+        Incident,
+        verbose_name=_("已提交为"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+    )
+
+    objects = AuditedManager()
+
+    class Meta:
+        verbose_name = _("安全事故报告草稿")
+        verbose_name_plural = _("安全事故报告草稿")
+        ordering = ["-saved_at", "-id"]
+        indexes = [
+            models.Index(fields=["kindergarten"], condition=Q(incident__isnull=True), name="incident_draft_open_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"事故报告草稿（{timezone.localtime(self.saved_at):%Y年%m月%d日 %H:%M}保存）"
+
+    def audit_district_id(self) -> int | None:
+        return self.kindergarten.district_id
 
 
 class ZeroReport(AuditedModel):

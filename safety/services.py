@@ -185,7 +185,7 @@ def incident_report(
     """The initial report (首报). The server's time is the receipt time; past the initial deadline it
     is marked 迟报. ``written``: this report is also the written report."""
     if not safety_can(actor, "report") or actor.kindergarten_id != kindergarten.pk:
-        raise PermissionDenied("只有本园园长或工作人员可以报告本园的安全事故。")
+        raise PermissionDenied("只有本园园长可以提交本园的安全事故报告；工作人员可以起草，由园长提交。")
     now = timezone.now()
     errors: dict[str, str] = {}
     if occurred_at is None:
@@ -258,10 +258,10 @@ def incident_add_entry(
     children_affected=None,
     staff_affected=None,
 ) -> IncidentEntry:
-    """The kindergarten adds to the timeline: written report, follow-up, final report, correction
-    (pointing at an earlier entry) or the report to the health department. Follow-ups and
+    """The kindergarten adds to the timeline: written report, follow-up, final report or correction
+    (pointing at an earlier entry). Follow-ups and
     corrections may restate the grade, kind and numbers; nothing earlier is changed."""
-    if not safety_can(actor, "report") or actor.kindergarten_id != incident.kindergarten_id:
+    if not safety_can(actor, "add_entry") or actor.kindergarten_id != incident.kindergarten_id:
         raise PermissionDenied("只有本园园长或工作人员可以续报、终报或更正。")
     locked = _lock(incident)
     errors: dict[str, str] = {}
@@ -275,12 +275,10 @@ def incident_add_entry(
             errors["corrects"] = "只能更正本事故中本园提交的记录。"
     elif corrects is not None:
         errors["corrects"] = "只有更正需要选择被更正的记录。"
-    if kind in (EntryKind.FOLLOWUP, EntryKind.WRITTEN, EntryKind.HEALTH, EntryKind.FINAL) and locked.final_at:
+    if kind in (EntryKind.FOLLOWUP, EntryKind.WRITTEN, EntryKind.FINAL) and locked.final_at:
         errors["kind"] = "该事故已终报；如需补充或修正，请提交更正。"
     if kind == EntryKind.WRITTEN and locked.written_at:
         errors["kind"] = "书面报告已提交；如需补充请续报或更正。"
-    if kind == EntryKind.HEALTH and locked.health_reported_at:
-        errors["kind"] = "已记录报告卫生健康部门。"
     restates = kind in (EntryKind.FOLLOWUP, EntryKind.FINAL, EntryKind.CORRECTION)
     if grade and (not restates or grade not in Grade.values):
         errors["grade"] = "事故等级无效。"
@@ -318,11 +316,7 @@ def incident_add_entry(
         if value not in (None, "") and getattr(locked, field) != value:
             setattr(locked, field, value)
             changed.append(field)
-    moment_field = {
-        EntryKind.WRITTEN: "written_at",
-        EntryKind.HEALTH: "health_reported_at",
-        EntryKind.FINAL: "final_at",
-    }
+    moment_field = {EntryKind.WRITTEN: "written_at", EntryKind.FINAL: "final_at"}
     if kind in moment_field:
         setattr(locked, moment_field[kind], now)
         changed.append(moment_field[kind])
@@ -345,17 +339,21 @@ def incident_add_entry(
 
 @transaction.atomic
 def incident_forward(*, actor: User, incident: Incident, to: str, note: str = "") -> IncidentEntry:
-    """The bureau records that it forwarded the incident to the city (``city``) or the district
-    government (``government``); once each, at the server's time."""
+    """The bureau records that it forwarded the incident to the city (``city``), the district
+    government (``government``) or, for a public-health event, the health department (``health``,
+    late past ``health_deadline``); once each, at the server's time."""
     if not safety_can(actor, "forward") or actor.bureau_id != incident.district_id:
         raise PermissionDenied("只有本区县教育局可以记录事故上报情况。")
     locked = _lock(incident)
     kinds = {
         "city": (EntryKind.FORWARD_CITY, "forwarded_city_at"),
         "government": (EntryKind.FORWARD_GOVERNMENT, "forwarded_government_at"),
+        "health": (EntryKind.HEALTH, "health_reported_at"),
     }
     if to not in kinds:
         raise ValidationError({"to": "请选择上报对象。"})
+    if to == "health" and locked.health_deadline is None:
+        raise ValidationError({"to": "只有疾病、食物中毒、传染病等公共卫生事件需要报卫生健康部门。"})
     kind, field = kinds[to]
     if getattr(locked, field):
         raise ValidationError({"to": "已记录过该上报，无需重复记录。"})
@@ -368,6 +366,96 @@ def incident_forward(*, actor: User, incident: Incident, to: str, note: str = ""
     locked.save(update_fields=[field])
     setattr(incident, field, now)
     return entry
+
+
+# --- drafts ----------------------------------------------------------------------------------------------
+
+DRAFT_FIELDS = ("occurred_at", "kind", "grade", "children_affected", "staff_affected", "text", "written")
+
+
+def _draft_values(values: dict) -> dict:
+    """A draft may be incomplete; what it holds must still make sense."""
+    errors: dict[str, str] = {}
+    unknown = set(values) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown draft fields: {sorted(unknown)}")
+    occurred_at = values.get("occurred_at")
+    if occurred_at is not None and occurred_at > timezone.now() + CLOCK_TOLERANCE:
+        errors["occurred_at"] = "事故发生时间不能晚于现在。"
+    kind = values.get("kind") or ""
+    if kind and kind not in IncidentKind.values:
+        errors["kind"] = "事故类型无效。"
+    grade = values.get("grade") or ""
+    if grade and grade not in Grade.values:
+        errors["grade"] = "事故等级无效。"
+    children = _clean_count(values.get("children_affected"), errors, "children_affected", "涉及幼儿数", required=False)
+    staff = _clean_count(values.get("staff_affected"), errors, "staff_affected", "涉及教职工数", required=False)
+    text = (values.get("text") or "").strip()
+    if len(text) > TEXT_MAX:
+        errors["text"] = f"内容不能超过 {TEXT_MAX} 字。"
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "occurred_at": occurred_at,
+        "kind": kind,
+        "grade": grade,
+        "children_affected": children,
+        "staff_affected": staff,
+        "text": text,
+        "written": bool(values.get("written")),
+    }
+
+
+@transaction.atomic
+def draft_save(*, actor: User, kindergarten: Kindergarten, draft=None, **values):
+    """Save (or resave) an incident report draft: nobody is told, no deadline runs."""
+    from safety.models import IncidentDraft
+
+    if not safety_can(actor, "draft") or actor.kindergarten_id != kindergarten.pk:
+        raise PermissionDenied("只有本园园长或工作人员可以起草事故报告。")
+    if draft is not None and (draft.kindergarten_id != kindergarten.pk or draft.incident_id is not None):
+        raise ValidationError("该草稿已提交，不能再修改。")
+    cleaned = _draft_values(values)
+    if draft is None:
+        draft = IncidentDraft(kindergarten=kindergarten, drafted_by=actor)
+    for name, value in cleaned.items():
+        setattr(draft, name, value)
+    draft.saved_at = timezone.now()
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def draft_submit(*, actor: User, draft) -> Incident:
+    """The director submits a draft: it becomes the incident's initial report, received now."""
+    from safety.models import IncidentDraft
+
+    locked = IncidentDraft.objects.select_for_update().select_related("kindergarten").get(pk=draft.pk)
+    if locked.incident_id is not None:
+        raise ValidationError("该草稿已提交。")
+    incident = incident_report(
+        actor=actor,
+        kindergarten=locked.kindergarten,
+        occurred_at=locked.occurred_at,
+        kind=locked.kind,
+        grade=locked.grade,
+        children_affected=locked.children_affected,
+        staff_affected=locked.staff_affected,
+        text=locked.text,
+        written=locked.written,
+    )
+    locked.incident = incident
+    locked.save(update_fields=["incident"])
+    draft.incident = incident
+    return incident
+
+
+@transaction.atomic
+def draft_discard(*, actor: User, draft) -> None:
+    if not safety_can(actor, "draft") or actor.kindergarten_id != draft.kindergarten_id or draft.incident_id:
+        raise PermissionDenied("不能删除该草稿。")
+    draft.delete()
 
 
 # --- zero reports ---------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from core.views_helpers import apply_validation_error
 from kindergartens.access import kindergarten_get_for_user, kindergartens_visible_to
 from kindergartens.services import today
 from safety.access import (
+    draft_get_for_user,
+    drafts_visible_to,
     hazard_get_for_user,
     hazards_visible_to,
     incident_get_for_user,
@@ -27,10 +29,22 @@ from safety.access import (
     safety_flags,
     zero_reports_visible_to,
 )
-from safety.forms import EntryForm, ForwardForm, HazardForm, HazardIssueForm, IncidentReportForm, ZeroReportForm
-from safety.models import Grade, Hazard, HazardCategory, Incident, IncidentEntry, IncidentKind
+from safety.forms import (
+    EntryForm,
+    ForwardForm,
+    HazardForm,
+    HazardIssueForm,
+    IncidentDraftForm,
+    IncidentReportForm,
+    ZeroReportForm,
+)
+from safety.models import Grade, Hazard, HazardCategory, Incident, IncidentDraft, IncidentEntry, IncidentKind
 from safety.selectors import SHOW_CHOICES, facility_rates, incident_list, incident_overview
 from safety.services import (
+    DRAFT_FIELDS,
+    draft_discard,
+    draft_save,
+    draft_submit,
     first_of_month,
     hazard_issue_order,
     hazard_record,
@@ -82,31 +96,101 @@ def incident_list_view(request):
             "filtered": bool(grade or kind or show or month or q),
             "querystring": querystring_without_page(request),
             "flags": safety_flags(user),
-            "can_report": safety_can(user, "report") and bool(user.kindergarten_id),
+            "can_report": safety_can(user, "draft") and bool(user.kindergarten_id),
+            "drafts": list(drafts_visible_to(user).select_related("drafted_by")[:20]),
             "now": timezone.now(),
         },
+    )
+
+
+def _reported(request, incident: Incident):
+    if incident.late:
+        messages.warning(request, "事故已报告。报告时间已超过首报时限，已标记为迟报。")
+    else:
+        messages.success(request, "事故已报告，区县教育局和责任督学已收到通知。")
+    return redirect("safety:incident-detail", pk=incident.pk)
+
+
+def _draft_saved(request, draft: IncidentDraft):
+    if safety_can(request.user, "report"):
+        messages.success(request, "草稿已保存。草稿不是事故报告：提交后才通知教育局并开始计算时限。")
+    else:
+        messages.success(request, "草稿已保存，请园长核对后提交。提交前不通知教育局，也不计算报告时间。")
+    return redirect("safety:incident-draft", pk=draft.pk)
+
+
+def _incident_form_page(request, form, kindergarten, *, draft=None, status=200):
+    return render(
+        request,
+        "safety/incident_form.html",
+        {
+            "form": form,
+            "kindergarten": kindergarten,
+            "draft": draft,
+            "can_submit": safety_can(request.user, "report"),
+        },
+        status=status,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_create(request):
+    """The director reports (首报) or saves a draft; a staff member's form saves a draft for the director."""
     user = request.user
-    require(safety_can(user, "report") and bool(user.kindergarten_id), "只有幼儿园园长或工作人员可以报告安全事故。")
+    require(safety_can(user, "draft") and bool(user.kindergarten_id), "只有幼儿园园长或工作人员可以报告安全事故。")
     kindergarten = kindergarten_get_for_user(user, user.kindergarten_id)
-    form = IncidentReportForm(request.POST or None)
+    submitting = request.method == "POST" and safety_can(user, "report") and "save_draft" not in request.POST
+    form = (IncidentReportForm if submitting else IncidentDraftForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = incident_report(actor=user, kindergarten=kindergarten, **form.cleaned_data)
+            if submitting:
+                return _reported(request, incident_report(actor=user, kindergarten=kindergarten, **form.cleaned_data))
+            return _draft_saved(request, draft_save(actor=user, kindergarten=kindergarten, **form.cleaned_data))
         except ValidationError as exc:
             apply_validation_error(form, exc)
-        else:
-            if incident.late:
-                messages.warning(request, "事故已报告。报告时间已超过首报时限，已标记为迟报。")
-            else:
-                messages.success(request, "事故已报告，区县教育局和责任督学已收到通知。")
-            return redirect("safety:incident-detail", pk=incident.pk)
-    return render(request, "safety/incident_form.html", {"form": form, "kindergarten": kindergarten})
+    return _incident_form_page(request, form, kindergarten)
+
+
+def _draft_initial(draft: IncidentDraft) -> dict:
+    initial = {name: getattr(draft, name) for name in DRAFT_FIELDS}
+    if draft.occurred_at:
+        initial["occurred_at"] = timezone.localtime(draft.occurred_at)
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_draft(request, pk):
+    """A saved draft: the kindergarten's own accounts change it; the director submits it."""
+    user = request.user
+    draft = draft_get_for_user(user, pk)
+    if request.method == "GET":
+        return _incident_form_page(
+            request, IncidentDraftForm(initial=_draft_initial(draft)), draft.kindergarten, draft=draft
+        )
+    submitting = "submit" in request.POST
+    if submitting:
+        require(safety_can(user, "report"), "只有园长可以提交事故报告。")
+    form = IncidentDraftForm(request.POST)
+    if form.is_valid():
+        try:
+            draft_save(actor=user, kindergarten=draft.kindergarten, draft=draft, **form.cleaned_data)
+            if not submitting:
+                return _draft_saved(request, draft)
+            return _reported(request, draft_submit(actor=user, draft=draft))
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    return _incident_form_page(request, form, draft.kindergarten, draft=draft, status=400)
+
+
+@login_required
+@require_POST
+def incident_draft_delete(request, pk):
+    draft = draft_get_for_user(request.user, pk)
+    draft_discard(actor=request.user, draft=draft)
+    messages.success(request, "草稿已删除。")
+    return redirect("safety:incident-list")
 
 
 def _entries(incident: Incident) -> list[IncidentEntry]:
@@ -119,8 +203,12 @@ def _entries(incident: Incident) -> list[IncidentEntry]:
 def _detail(request, incident: Incident, *, entry_form=None, forward_form=None, status=200):
     user = request.user
     entries = _entries(incident)
-    can_add = safety_can(user, "report") and user.kindergarten_id == incident.kindergarten_id
+    can_add = safety_can(user, "add_entry") and user.kindergarten_id == incident.kindergarten_id
     can_forward = safety_can(user, "forward") and user.bureau_id == incident.district_id
+    forward_form = (forward_form or ForwardForm(incident=incident)) if can_forward else None
+    if forward_form is not None and not forward_form.fields["to"].choices:
+        forward_form = None  # everything recorded
+    drafted = IncidentDraft.objects.filter(incident=incident).select_related("drafted_by").first()
     return render(
         request,
         "safety/incident_detail.html",
@@ -128,7 +216,8 @@ def _detail(request, incident: Incident, *, entry_form=None, forward_form=None, 
             "incident": incident,
             "entries": entries,
             "entry_form": (entry_form or EntryForm(entries=entries)) if can_add else None,
-            "forward_form": (forward_form or ForwardForm()) if can_forward else None,
+            "forward_form": forward_form,
+            "drafted": drafted,
             "now": timezone.now(),
         },
         status=status,
@@ -144,7 +233,7 @@ def incident_detail(request, pk):
 @login_required
 @require_POST
 def incident_entry_add(request, pk):
-    incident = incident_get_for_user(request.user, pk, action="report")
+    incident = incident_get_for_user(request.user, pk, action="add_entry")
     entries = _entries(incident)
     form = EntryForm(request.POST, entries=entries)
     if form.is_valid():
@@ -166,7 +255,7 @@ def incident_entry_add(request, pk):
 def incident_forward_view(request, pk):
     incident = incident_get_for_user(request.user, pk, action="forward")
     require(request.user.bureau_id == incident.district_id, "只有本区县教育局可以记录事故上报情况。")
-    form = ForwardForm(request.POST)
+    form = ForwardForm(request.POST)  # every choice accepted: the service says what is already recorded
     if form.is_valid():
         try:
             incident_forward(actor=request.user, incident=incident, **form.cleaned_data)

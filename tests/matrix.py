@@ -121,6 +121,7 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "hazard": "tests.matrix_safety",
     "hazard_pending": "tests.matrix_safety",
     "bus": "tests.matrix_safety",
+    "draft": "tests.matrix_safety",
 }
 
 # Which object is "own" (inside the role's scope) and which is "foreign" for each kind.

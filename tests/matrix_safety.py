@@ -5,7 +5,10 @@ Objects are made on demand in the test's transaction, straight in the database (
   the kindergarten's users, kg_b1's for district A's bureau, kg_c1's for the city viewer.
 - ``hazard``: a hazard of kg_a1 already ordered; ``hazard_pending``: one the kindergarten recorded,
   waiting for its order. Foreign: the same in the role's foreign kindergarten.
-Rights: the kindergarten's own accounts report and add to the timeline; the district bureau records
+- ``draft``: an unsubmitted incident report draft of kg_a1 (drafted by its staff member). Drafts are
+  the kindergarten's own: every other role finds none (404); foreign: kg_a2's.
+Rights: the director reports (a staff member's form saves a draft; the director submits it); the
+kindergarten's own accounts add to the timeline; the district bureau records
 forwarding; supervisors and the bureau issue orders for hazards; nobody changes or deletes anything
 (PUT, PATCH and DELETE are refused everywhere).
 """
@@ -72,6 +75,30 @@ def own_incident(role, cast):
 
 def foreign_incident(role, cast):
     return _incident(cast, _foreign_kg(role, cast))
+
+
+def _draft(cast, kg):
+    from safety.models import IncidentDraft
+
+    author = cast.kg_staff if kg == cast.kg_a1 else _director(cast, kg)
+    return IncidentDraft.objects.create(
+        kindergarten=kg,
+        drafted_by=author,
+        occurred_at=timezone.now() - datetime.timedelta(minutes=20),
+        kind="injury",
+        grade="general",
+        children_affected=1,
+        staff_affected=0,
+        text="午睡起床时一名幼儿从床边滑落，手臂擦伤。",
+    )
+
+
+def own_draft(role, cast):
+    return _draft(cast, cast.kg_a1)
+
+
+def foreign_draft(role, cast):
+    return _draft(cast, cast.kg_a2)
 
 
 def _hazard(cast, kg, *, ordered: bool):
@@ -183,10 +210,27 @@ ROUTES: list[Route] = [
     # Incidents: everyone with a scope reads them.
     Route("safety:incident-list", statuses(200, anonymous=LOGIN, no_scope=403)),
     *refused("safety:incident-list"),
-    # Reporting: the kindergarten's own accounts.
+    # Reporting: the director; a staff member's post saves a draft (both redirect).
     Route("safety:incident-create", statuses(403, anonymous=LOGIN, kg_director=200, kg_staff=200)),
     Route("safety:incident-create", statuses(403, anonymous=LOGIN, **KG_OWN), method="post", data=_report_data),
     *refused("safety:incident-create", methods=OBJ_REFUSED),
+    # Drafts: the kindergarten's own accounts change them; only the director submits.
+    Route("safety:incident-draft", statuses(404, anonymous=LOGIN, kg_director=200, kg_staff=200), obj="draft"),
+    Route(
+        "safety:incident-draft",
+        statuses(404, anonymous=LOGIN, **KG_OWN),
+        obj="draft",
+        method="post",
+        data=lambda c: {**_report_data(c), "save_draft": "1"},
+    ),
+    *refused("safety:incident-draft", obj="draft", methods=OBJ_REFUSED),
+    Route(
+        "safety:incident-draft-delete",
+        statuses(404, anonymous=LOGIN, **KG_OWN),
+        obj="draft",
+        method="post",
+    ),
+    *refused("safety:incident-draft-delete", obj="draft", methods=("get", *OBJ_REFUSED)),
     Route("safety:incident-detail", statuses(200, anonymous=LOGIN, no_scope=404), obj="incident"),
     *refused("safety:incident-detail", obj="incident"),
     # The timeline grows by the kindergarten only; nothing else answers.
@@ -325,7 +369,7 @@ ROUTES: list[Route] = [
     Route("api:safety-incident-list", _api(200, no_scope=403), api=True),
     Route(
         "api:safety-incident-list",
-        _api(403, kg_director=201, kg_staff=201),
+        _api(403, kg_director=201),
         api=True,
         method="post",
         data=lambda c: {**_report_data(c), "occurred_at": timezone.now().isoformat()},
@@ -348,6 +392,24 @@ ROUTES: list[Route] = [
         api=True,
         method="post",
         data=lambda c: {"to": "government"},
+    ),
+    Route("api:safety-incident-draft-list", _api(200, no_scope=403), api=True),
+    Route(
+        "api:safety-incident-draft-list",
+        _api(403, kg_director=201, kg_staff=201),
+        api=True,
+        method="post",
+        data=lambda c: {"kind": "injury", "text": "一名幼儿摔倒，正在了解情况。"},
+    ),
+    *_api_refused("api:safety-incident-draft-list", None, OBJ_REFUSED),
+    Route("api:safety-incident-draft-detail", _api(404, kg_director=200, kg_staff=200), obj="draft", api=True),
+    *_api_refused("api:safety-incident-draft-detail", "draft", ("post", *OBJ_REFUSED)),
+    Route(
+        "api:safety-incident-draft-submit",
+        _api(404, kg_director=201, kg_staff=403),
+        obj="draft",
+        api=True,
+        method="post",
     ),
     Route("api:safety-zero-report-list", _api(200, no_scope=403), api=True),
     Route(
@@ -429,7 +491,21 @@ ROUTES: list[Route] = [
     ),
     *_api_refused("api:safety-video-check-list", None, OBJ_REFUSED),
     Route("api:safety-letter-list", _api(200, no_scope=403), api=True),
-    *_api_refused("api:safety-letter-list", None, ("post", *OBJ_REFUSED)),
+    Route(
+        "api:safety-letter-list",
+        _api(403, bureau_admin=201, bureau_staff=201, kg_director=201, kg_staff=201),
+        api=True,
+        method="post",
+        data=lambda c: {
+            "kindergarten": c.kg_a1.pk,
+            "level": "bureau_kg",
+            "year": timezone.localdate().year,
+            "parties": "区教育局—园长",
+            "signed_on": timezone.localdate().isoformat(),
+            "file": _signed_file(c),
+        },
+    ),
+    *_api_refused("api:safety-letter-list", None, OBJ_REFUSED),
     Route("api:safety-drill-list", _api(200, no_scope=403), api=True),
     Route(
         "api:safety-drill-list",

@@ -340,8 +340,9 @@ def _login(client, cast, role):
 
 def _send(client, route: Route, url: str, data):
     method = getattr(client, route.method)
-    if route.api and route.method in ("post", "put", "patch"):
-        return method(url, data=data, content_type="application/json")
+    uploads = isinstance(data, dict) and any(hasattr(value, "read") for value in data.values())
+    if route.api and route.method in ("post", "put", "patch") and not uploads:
+        return method(url, data=data, content_type="application/json")  # a file goes as multipart below
     if route.method == "get":
         return method(url)
     return method(url, data=data)

@@ -912,7 +912,6 @@ def _incident(c):
         grade="large",
         children_affected=5,
     )
-    incident_add_entry(actor=director, incident=incident, kind="health", text="已报区卫生健康委。")
     incident_add_entry(
         actor=director,
         incident=incident,
@@ -923,8 +922,39 @@ def _incident(c):
     )
     incident_add_entry(actor=director, incident=incident, kind="final", text="幼儿均已康复。")
     incident_forward(actor=c.bureau_admin, incident=incident, to="city")
+    incident_forward(actor=c.bureau_admin, incident=incident, to="health", note="已报区卫生健康委。")
     c.incident = incident
     return incident
+
+
+@recipe("safety.incidentdraft")
+def _incident_draft(c):
+    """Drafted by a staff member, changed, submitted by the director."""
+    from safety.services import draft_save, draft_submit
+
+    director = _kg_director(c)
+    staff = UserFactory(username="staff_kg", full_name="李老师", role=Role.KG_STAFF, kindergarten=c.kg)
+    with time_machine.travel(datetime.datetime(2025, 3, 3, 1, tzinfo=datetime.UTC), tick=False):
+        draft = draft_save(
+            actor=staff,
+            kindergarten=c.kg,
+            occurred_at=datetime.datetime(2025, 3, 3, 0, 30, tzinfo=datetime.UTC),
+            kind="injury",
+            text="户外活动时一名幼儿摔倒。",
+        )
+        draft_save(
+            actor=director,
+            kindergarten=c.kg,
+            draft=draft,
+            occurred_at=draft.occurred_at,
+            kind="injury",
+            grade="general",
+            children_affected=1,
+            staff_affected=0,
+            text="户外活动时一名幼儿摔倒，膝盖擦伤，已处理。",
+        )
+        draft_submit(actor=director, draft=draft)
+    return draft
 
 
 @recipe("safety.incidententry")

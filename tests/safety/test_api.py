@@ -120,3 +120,116 @@ def test_hazard_api_scopes_the_kindergarten_id(cast):
     )
     assert response.status_code == 400 and "kindergarten" in response.json()
     assert not Hazard.objects.exists()
+
+
+def test_a_staff_draft_through_the_api_is_submitted_by_the_director(cast):
+    from core.models import Notification
+
+    staff = _api(cast.kg_staff)
+    refused = staff.post(
+        reverse("api:safety-incident-list"),
+        {
+            "occurred_at": timezone.now().isoformat(),
+            "kind": "injury",
+            "grade": "general",
+            "children_affected": 1,
+            "staff_affected": 0,
+            "text": "摔倒",
+        },
+        format="json",
+    )
+    assert refused.status_code == 403 and "草稿" in refused.json()["detail"]
+    draft = staff.post(
+        reverse("api:safety-incident-draft-list"),
+        {"occurred_at": (timezone.now() - datetime.timedelta(minutes=5)).isoformat(), "kind": "injury", "text": "摔倒"},
+        format="json",
+    )
+    assert draft.status_code == 201, draft.content
+    pk = draft.json()["id"]
+    assert not Incident.objects.exists() and not Notification.objects.exists()
+    # Other accounts, even the district bureau, do not find it.
+    assert _api(cast.bureau_admin).get(reverse("api:safety-incident-draft-detail", args=[pk])).status_code == 404
+    assert _api(cast.director_a2).get(reverse("api:safety-incident-draft-detail", args=[pk])).status_code == 404
+    assert staff.post(reverse("api:safety-incident-draft-submit", args=[pk])).status_code == 403
+    incomplete = _api(cast.kg_director).post(reverse("api:safety-incident-draft-submit", args=[pk]))
+    assert incomplete.status_code == 400 and "grade" in incomplete.json()
+    assert not Incident.objects.exists()
+    from safety.models import IncidentDraft
+    from safety.services import draft_save
+
+    d = IncidentDraft.objects.get(pk=pk)
+    draft_save(
+        actor=cast.kg_director,
+        kindergarten=cast.kg_a1,
+        draft=d,
+        occurred_at=d.occurred_at,
+        kind="injury",
+        grade="general",
+        children_affected=1,
+        staff_affected=0,
+        text="摔倒，已处理。",
+    )
+    submitted = _api(cast.kg_director).post(reverse("api:safety-incident-draft-submit", args=[pk]))
+    assert submitted.status_code == 201
+    assert Incident.objects.get().reported_by == cast.kg_director
+    assert staff.get(reverse("api:safety-incident-draft-list")).json()["count"] == 0  # submitted: gone from drafts
+
+
+def test_the_bureau_forwards_a_public_health_event_to_the_health_department(cast):
+    incident = report(cast, occurred_at=timezone.now() - datetime.timedelta(minutes=30), kind="food")
+    url = reverse("api:safety-incident-forward", args=[incident.pk])
+    assert _api(cast.kg_director).post(url, {"to": "health"}, format="json").status_code == 403
+    body = _api(cast.bureau_staff).post(url, {"to": "health"}, format="json").json()
+    assert body["health_reported_at"] is not None
+    assert [e["kind_label"] for e in body["entries"]] == ["首报", "已报卫生健康部门"]
+
+
+def test_letters_and_drill_photos_upload_through_the_api_with_the_pages_content_checks(cast):
+    from safety.models import Drill, ResponsibilityLetter
+    from supervision.models import EvidenceFile
+    from tests.supervision.files import FAKE_JPEG, PDF, PNG, upload
+
+    api = _api(cast.kg_director)
+    letter = {
+        "kindergarten": cast.kg_a1.pk,
+        "level": "bureau_kg",
+        "year": timezone.localdate().year,
+        "parties": "区教育局—园长",
+        "signed_on": timezone.localdate().isoformat(),
+    }
+    bad = api.post(
+        reverse("api:safety-letter-list"),
+        {**letter, "file": upload(FAKE_JPEG, "责任书.jpg", "image/jpeg")},
+        format="multipart",
+    )
+    assert bad.status_code == 400 and "不是" in str(bad.json())
+    assert not ResponsibilityLetter.objects.exists() and not EvidenceFile.objects.exists()
+    missing = api.post(reverse("api:safety-letter-list"), letter, format="multipart")
+    assert missing.status_code == 400 and not ResponsibilityLetter.objects.exists()
+    good = api.post(reverse("api:safety-letter-list"), {**letter, "file": upload(PDF, "责任书.pdf", "application/pdf")})
+    assert good.status_code == 201, good.content
+    assert ResponsibilityLetter.objects.get().file.content_type == "application/pdf"
+    # Another kindergarten's id is not in the director's scope: refused, nothing saved.
+    foreign = api.post(
+        reverse("api:safety-letter-list"),
+        {**letter, "kindergarten": cast.kg_a2.pk, "file": upload(PDF, "责任书.pdf", "application/pdf")},
+    )
+    assert foreign.status_code == 400 and ResponsibilityLetter.objects.count() == 1
+
+    drill = {
+        "kindergarten": cast.kg_a1.pk,
+        "held_on": timezone.localdate().isoformat(),
+        "kind": "fire",
+        "participants": 120,
+    }
+    before = EvidenceFile.objects.count()
+    bad = api.post(
+        reverse("api:safety-drill-list"),
+        {**drill, "files": [upload(PNG), upload(FAKE_JPEG, "假照片.jpg", "image/jpeg")]},
+        format="multipart",
+    )
+    assert bad.status_code == 400 and not Drill.objects.exists() and EvidenceFile.objects.count() == before
+    good = api.post(reverse("api:safety-drill-list"), {**drill, "files": [upload(PNG), upload(PNG, "b.png")]})
+    assert good.status_code == 201, good.content
+    assert Drill.objects.get().photos.count() == 2
+    assert api.post(reverse("api:safety-drill-list"), drill, format="json").status_code == 201  # photos optional

@@ -12,8 +12,9 @@ from django.db.utils import DatabaseError
 from django.test import override_settings
 
 from core.models import Notification
-from safety.models import EntryKind, Incident, IncidentEntry
-from safety.services import incident_add_entry, incident_forward
+from safety.access import drafts_visible_to
+from safety.models import EntryKind, Incident, IncidentDraft, IncidentEntry
+from safety.services import draft_discard, draft_save, draft_submit, incident_add_entry, incident_forward
 from tests.factories import UserFactory
 from tests.safety.helpers import beijing, report
 
@@ -69,9 +70,81 @@ def test_only_the_kindergartens_own_accounts_report(cast, who):
     assert not Incident.objects.exists()
 
 
-def test_a_staff_member_may_report_for_the_director_and_is_named(cast):
-    incident = report(cast, actor=cast.kg_staff, occurred_at=beijing(2026, 3, 2, 10, 0))
-    assert incident.reported_by == cast.kg_staff
+def test_a_staff_member_drafts_and_the_director_submits_the_report(cast):
+    """The draft is no incident: nobody is told and no clock runs; the report time is the director's
+    submission, late or not from there; the incident names who drafted it."""
+    with pytest.raises(PermissionDenied):
+        report(cast, actor=cast.kg_staff, occurred_at=beijing(2026, 3, 2, 10, 0))
+    with time_machine.travel(beijing(2026, 3, 2, 10, 20), tick=False):
+        draft = draft_save(
+            actor=cast.kg_staff,
+            kindergarten=cast.kg_a1,
+            occurred_at=beijing(2026, 3, 2, 10, 0),
+            kind="injury",
+            text="一名幼儿摔倒。",
+        )
+    assert not Incident.objects.exists()
+    assert not Notification.objects.exists()
+    with pytest.raises(PermissionDenied):
+        draft_submit(actor=cast.kg_staff, draft=draft)
+    with time_machine.travel(beijing(2026, 3, 2, 10, 50), tick=False):
+        # Incomplete: refused, nothing made; the director completes it, then submits.
+        with pytest.raises(ValidationError) as failure:
+            draft_submit(actor=cast.kg_director, draft=draft)
+        assert set(failure.value.message_dict) == {"grade", "children_affected", "staff_affected"}
+        assert not Incident.objects.exists()
+        draft_save(
+            actor=cast.kg_director,
+            kindergarten=cast.kg_a1,
+            draft=draft,
+            occurred_at=beijing(2026, 3, 2, 10, 0),
+            kind="injury",
+            grade="general",
+            children_affected=1,
+            staff_affected=0,
+            text="一名幼儿摔倒，额头擦伤，已处理。",
+        )
+        incident = draft_submit(actor=cast.kg_director, draft=draft)
+    assert incident.reported_by == cast.kg_director
+    assert incident.reported_at == beijing(2026, 3, 2, 10, 50)
+    assert not incident.late  # within the hour of the incident
+    assert incident.draft.drafted_by == cast.kg_staff
+    assert incident.entries.get().text == "一名幼儿摔倒，额头擦伤，已处理。"
+    assert Notification.objects.filter(link__endswith=f"/incidents/{incident.pk}/").exists()
+    with pytest.raises(ValidationError):
+        draft_submit(actor=cast.kg_director, draft=draft)  # once
+    with pytest.raises((ValidationError, PermissionDenied)):
+        draft_save(actor=cast.kg_staff, kindergarten=cast.kg_a1, draft=draft, text="改")
+
+
+def test_a_draft_submitted_past_the_deadline_is_late_from_the_submission(cast):
+    with time_machine.travel(beijing(2026, 3, 2, 10, 10), tick=False):
+        draft = draft_save(
+            actor=cast.kg_staff,
+            kindergarten=cast.kg_a1,
+            occurred_at=beijing(2026, 3, 2, 10, 0),
+            kind="food",
+            grade="general",
+            children_affected=3,
+            staff_affected=0,
+            text="午餐后三名幼儿呕吐。",
+        )
+    with time_machine.travel(beijing(2026, 3, 2, 11, 30), tick=False):
+        incident = draft_submit(actor=cast.kg_director, draft=draft)
+    assert incident.late and incident.reported_at == beijing(2026, 3, 2, 11, 30)
+
+
+def test_a_draft_is_the_kindergartens_own_and_may_be_discarded(cast):
+    draft = draft_save(actor=cast.kg_staff, kindergarten=cast.kg_a1, text="待核实")
+    for who in ("director_a2", "bureau_staff", "supervisor"):
+        with pytest.raises(PermissionDenied):
+            draft_save(actor=getattr(cast, who), kindergarten=cast.kg_a1, text="x")
+        with pytest.raises(PermissionDenied):
+            draft_discard(actor=getattr(cast, who), draft=draft)
+        assert not drafts_visible_to(getattr(cast, who)).exists()
+    assert list(drafts_visible_to(cast.kg_director)) == [draft]
+    draft_discard(actor=cast.kg_director, draft=draft)
+    assert not IncidentDraft.objects.exists()
 
 
 def _recipients(incident):
@@ -147,6 +220,29 @@ def test_another_kindergarten_cannot_add_to_the_timeline(cast):
         with pytest.raises(PermissionDenied):
             incident_add_entry(actor=getattr(cast, who), incident=incident, kind="followup", text="x")
     assert incident.entries.count() == 1
+
+
+def test_public_health_events_are_forwarded_to_the_health_department_by_the_bureau(cast):
+    with time_machine.travel(beijing(2026, 3, 2, 10, 30), tick=False):
+        incident = report(cast, occurred_at=beijing(2026, 3, 2, 10, 0), kind="infectious")
+        injury = report(cast, occurred_at=beijing(2026, 3, 2, 10, 0))
+    assert incident.health_deadline == beijing(2026, 3, 2, 12, 0)
+    with pytest.raises(ValidationError):
+        incident_forward(actor=cast.bureau_staff, incident=injury, to="health")  # not a public-health event
+    with pytest.raises(PermissionDenied):
+        incident_forward(actor=cast.kg_director, incident=incident, to="health")
+    with pytest.raises(ValidationError):  # no longer the kindergarten's entry
+        incident_add_entry(actor=cast.kg_director, incident=incident, kind="health", text="已报卫健委。")
+    assert not incident.health_late(now=beijing(2026, 3, 2, 11, 59))
+    assert incident.health_late(now=beijing(2026, 3, 2, 12, 1))  # still missing past the deadline
+    with time_machine.travel(beijing(2026, 3, 2, 12, 15), tick=False):
+        incident_forward(actor=cast.bureau_staff, incident=incident, to="health", note="已电话报区卫健委。")
+    incident.refresh_from_db()
+    assert incident.health_reported_at == beijing(2026, 3, 2, 12, 15)
+    assert incident.health_late()  # recorded after its deadline: late for good
+    with pytest.raises(ValidationError):
+        incident_forward(actor=cast.bureau_staff, incident=incident, to="health")
+    assert incident.entries.get(kind="health").author == cast.bureau_staff
 
 
 def test_the_bureau_records_forwarding_once_each(cast):

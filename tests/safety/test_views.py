@@ -232,3 +232,87 @@ def test_the_admin_shows_incidents_read_only_even_to_a_superuser(client, cast):
     assert incident.grade == "general"
     assert IncidentEntry.objects.get(pk=entry.pk).text == entry.text
     assert Incident.objects.count() == 1
+
+
+def test_a_staff_member_drafts_through_the_page_and_the_director_submits_it(client, cast):
+    from core.models import Notification
+    from safety.models import IncidentDraft
+
+    occurred = timezone.localtime() - datetime.timedelta(minutes=20)
+    client.force_login(cast.kg_staff)
+    page = client.get(reverse("safety:incident-create")).content.decode()
+    assert 'data-testid="draft-note"' in page and 'data-testid="submit-incident"' not in page
+    # A staff member's post is a draft, even half-written; nobody is told.
+    response = client.post(
+        reverse("safety:incident-create"),
+        {"occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"), "kind": "injury", "text": "一名幼儿摔倒，正在了解情况。"},
+    )
+    draft = IncidentDraft.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("safety:incident-draft", args=[draft.pk])
+    assert not Incident.objects.exists() and not Notification.objects.exists()
+    # The staff member cannot submit it.
+    refused = client.post(reverse("safety:incident-draft", args=[draft.pk]), {"submit": "1", "kind": "injury"})
+    assert refused.status_code == 403 and not Incident.objects.exists()
+    # The bureau does not see drafts at all.
+    client.force_login(cast.bureau_staff)
+    assert client.get(reverse("safety:incident-draft", args=[draft.pk])).status_code == 404
+    assert "待提交的事故报告草稿" not in client.get(reverse("safety:incident-list")).content.decode()
+    # The director finds it on the list, completes and submits it.
+    client.force_login(cast.kg_director)
+    listing = client.get(reverse("safety:incident-list")).content.decode()
+    assert reverse("safety:incident-draft", args=[draft.pk]) in listing and "待提交的事故报告草稿" in listing
+    form = client.get(reverse("safety:incident-draft", args=[draft.pk])).content.decode()
+    assert "一名幼儿摔倒，正在了解情况。" in form and occurred.strftime("%Y-%m-%dT%H:%M") in form
+    incomplete = client.post(
+        reverse("safety:incident-draft", args=[draft.pk]),
+        {"submit": "1", "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"), "kind": "injury", "text": "摔倒"},
+    )
+    assert incomplete.status_code == 400 and "请选择事故等级" in incomplete.content.decode()
+    assert not Incident.objects.exists()
+    done = client.post(
+        reverse("safety:incident-draft", args=[draft.pk]),
+        {
+            "submit": "1",
+            "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+            "kind": "injury",
+            "grade": "general",
+            "children_affected": "1",
+            "staff_affected": "0",
+            "text": "一名幼儿摔倒，膝盖擦伤，已处理并通知家长。",
+        },
+    )
+    incident = Incident.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("safety:incident-detail", args=[incident.pk])
+    assert incident.reported_by == cast.kg_director and not incident.late
+    detail = client.get(done["Location"]).content.decode()
+    assert 'data-testid="drafted-by"' in detail
+    assert client.get(reverse("safety:incident-draft", args=[draft.pk])).status_code == 404  # submitted
+
+
+def test_a_draft_may_be_discarded_by_the_kindergarten_only(client, cast):
+    from safety.models import IncidentDraft
+
+    client.force_login(cast.kg_staff)
+    client.post(reverse("safety:incident-create"), {"save_draft": "1", "text": "待核实"})
+    draft = IncidentDraft.objects.get()
+    client.force_login(cast.director_a2)
+    assert client.post(reverse("safety:incident-draft-delete", args=[draft.pk])).status_code == 404
+    client.force_login(cast.kg_director)
+    assert client.post(reverse("safety:incident-draft-delete", args=[draft.pk])).status_code == 302
+    assert not IncidentDraft.objects.exists()
+
+
+def test_the_bureau_records_the_health_department_only_for_public_health_events(client, cast):
+    food = report(cast, occurred_at=timezone.now() - datetime.timedelta(minutes=30), kind="food")
+    injury = report(cast, occurred_at=timezone.now() - datetime.timedelta(minutes=30))
+    client.force_login(cast.bureau_staff)
+    assert 'value="health"' in client.get(reverse("safety:incident-detail", args=[food.pk])).content.decode()
+    assert 'value="health"' not in client.get(reverse("safety:incident-detail", args=[injury.pk])).content.decode()
+    refused = client.post(reverse("safety:incident-forward", args=[injury.pk]), {"to": "health"})
+    assert refused.status_code == 400 and "公共卫生事件" in refused.content.decode()
+    response = client.post(reverse("safety:incident-forward", args=[food.pk]), {"to": "health"})
+    assert response.status_code == 302
+    food.refresh_from_db()
+    assert food.health_reported_at is not None
+    page = client.get(reverse("safety:incident-detail", args=[food.pk])).content.decode()
+    assert "已报卫生健康部门" in page and 'value="health"' not in page
