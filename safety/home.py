@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.roles import Role
-from core.registry import register_home_card, register_menu_entry, register_menu_group
+from core.registry import register_home_card, register_menu_entry, register_menu_group, register_panel
 from safety.access import incidents_visible_to, safety_can
 
 
@@ -31,8 +31,69 @@ def _card(request) -> dict | None:
     }
 
 
+def _kindergarten_panel(*, request, kindergarten) -> dict | None:
+    """The safety panel of the kindergarten record: open incidents, open hazards and the last video
+    check in one query, and links. The record page has already checked the kindergarten's scope."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.urls import reverse
+
+    from kindergartens.models import Kindergarten
+    from safety.models import Hazard, Incident, VideoCheck
+    from safety.selectors import OPEN_HAZARD
+
+    user = request.user
+    if not safety_can(user, "view"):
+        return None
+
+    def count(qs):
+        return Coalesce(
+            Subquery(qs.order_by().values("kindergarten_id").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+            output_field=IntegerField(),
+        )
+
+    last = VideoCheck.objects.filter(kindergarten=OuterRef("pk")).order_by("-month")
+    row = (
+        Kindergarten.objects.filter(pk=kindergarten.pk)
+        .annotate(
+            open_incidents=count(Incident.objects.filter(kindergarten=OuterRef("pk"), final_at__isnull=True)),
+            open_hazards=count(Hazard.objects.filter(OPEN_HAZARD, kindergarten=OuterRef("pk"))),
+            check_month=Subquery(last.values("month")[:1]),
+            check_working=Subquery(last.values("cameras_working")[:1]),
+            check_total=Subquery(last.values("cameras_total")[:1]),
+        )
+        .values("open_incidents", "open_hazards", "check_month", "check_working", "check_total")
+        .get()
+    )
+    query = f"?kindergarten={kindergarten.pk}"
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    return {
+        **row,
+        "check_recent": row["check_month"] is not None and row["check_month"] >= last_month,
+        "incidents_url": reverse("safety:incident-list") + query,
+        "hazards_url": reverse("safety:hazard-list") + query + "&show=open",
+        "facilities_url": reverse("safety:facilities", args=[kindergarten.pk]),
+        "hazard_create_url": reverse("safety:hazard-create", args=[kindergarten.pk])
+        if safety_can(user, "hazard_record")
+        and (user.role not in (Role.KG_DIRECTOR, Role.KG_STAFF) or user.kindergarten_id == kindergarten.pk)
+        else None,
+        "report_url": reverse("safety:incident-create")
+        if safety_can(user, "draft") and user.kindergarten_id == kindergarten.pk
+        else None,
+    }
+
+
 def register() -> None:
     register_menu_group(key="safety", label="安全", order=50)
+    register_panel(
+        slot="kindergarten-actions",
+        key="safety",
+        template="safety/kindergarten_panel.html",
+        order=20,
+        context=_kindergarten_panel,
+    )
     register_menu_entry(
         url_name="safety:incident-list",
         label="安全事故",

@@ -12,6 +12,8 @@ from safety.models import Grade, Incident, IncidentKind
 from safety.services import month_bounds
 
 SHOW_CHOICES = {"": "全部", "late": "迟报", "open": "未终报"}
+# A hazard still open: no rectification order yet, or its order not accepted.
+OPEN_HAZARD = Q(order__isnull=True) | ~Q(order__state="accepted")
 
 
 def incident_list(

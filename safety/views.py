@@ -39,7 +39,7 @@ from safety.forms import (
     ZeroReportForm,
 )
 from safety.models import Grade, Hazard, HazardCategory, Incident, IncidentDraft, IncidentEntry, IncidentKind
-from safety.selectors import SHOW_CHOICES, facility_rates, incident_list, incident_overview
+from safety.selectors import OPEN_HAZARD, SHOW_CHOICES, facility_rates, incident_list, incident_overview
 from safety.services import (
     DRAFT_FIELDS,
     draft_discard,
@@ -63,6 +63,10 @@ def _month_param(value: str) -> datetime.date | None:
         return None
 
 
+def _int_param(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
 @login_required
 @require_safe
 def incident_list_view(request):
@@ -74,7 +78,16 @@ def incident_list_view(request):
     show = show if show in SHOW_CHOICES else ""
     month = _month_param(request.GET.get("month", ""))
     q = request.GET.get("q", "").strip()[:100]
-    qs = incident_list(incidents_visible_to(user), grade=grade, kind=kind, month=month, show=show, q=q)
+    kindergarten_id = _int_param(request.GET.get("kindergarten", ""))
+    qs = incident_list(
+        incidents_visible_to(user),
+        grade=grade,
+        kind=kind,
+        month=month,
+        show=show,
+        q=q,
+        kindergarten_id=kindergarten_id,
+    )
 
     def load(ids):
         return Incident.objects.filter(pk__in=ids).select_related("kindergarten")
@@ -93,7 +106,7 @@ def incident_list_view(request):
             "grades": Grade.choices,
             "kinds": IncidentKind.choices,
             "shows": list(SHOW_CHOICES.items()),
-            "filtered": bool(grade or kind or show or month or q),
+            "filtered": bool(grade or kind or show or month or q or kindergarten_id),
             "querystring": querystring_without_page(request),
             "flags": safety_flags(user),
             "can_report": safety_can(user, "draft") and bool(user.kindergarten_id),
@@ -359,6 +372,11 @@ def hazard_list(request):
         qs = qs.filter(category=category)
     if q:
         qs = qs.filter(kindergarten__name__icontains=q)
+    kindergarten_id = _int_param(request.GET.get("kindergarten", ""))
+    if kindergarten_id:
+        qs = qs.filter(kindergarten_id=kindergarten_id)
+    if request.GET.get("show") == "open":
+        qs = qs.filter(OPEN_HAZARD)
     qs = qs.order_by("-found_on", "-id")
 
     def load(ids):
@@ -373,6 +391,7 @@ def hazard_list(request):
             "category": category,
             "q": q,
             "categories": HazardCategory.choices,
+            "filtered": bool(kindergarten_id or request.GET.get("show") == "open"),
             "querystring": querystring_without_page(request),
             "new_url_kg": user.kindergarten_id if safety_can(user, "hazard_record") else None,
             "today": today(),

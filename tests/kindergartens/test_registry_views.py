@@ -761,3 +761,44 @@ def test_the_record_reads_its_responsible_supervisor_with_the_record(client, cas
     body = client.get(detail_url(cast.kg_a2)).content.decode()
     assert with_one == without
     assert cast.supervisor.display_name in body and "未指派" not in body
+
+
+def test_the_records_safety_panel_costs_one_query_whatever_the_safety_records(client, cast, monkeypatch):
+    """The safety panel (core.registry "kindergarten-actions"): open incidents, open hazards and the
+    last video check in one query; the record costs the same with many safety records as with none."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core import registry
+    from safety.models import VideoCheck
+    from safety.services import hazard_record, incident_report
+
+    client.force_login(cast.bureau_admin)
+    without_records = count_queries(client, detail_url(cast.kg_a1))
+    body = client.get(detail_url(cast.kg_a1)).content.decode()
+    assert 'data-testid="kindergarten-safety-panel"' in body and "尚无视频监控检查记录" in body
+    now = timezone.now()
+    for i in range(3):
+        incident_report(
+            actor=cast.kg_director, kindergarten=cast.kg_a1, occurred_at=now - dt.timedelta(minutes=10 + i),
+            kind="injury", grade="general", children_affected=1, staff_affected=0, text="摔倒擦伤。",
+        )  # fmt: skip
+        hazard_record(
+            actor=cast.kg_director, kindergarten=cast.kg_a1, category="fire", source="daily",
+            found_on=timezone.localdate(), description=f"灭火器过期{i}",
+        )  # fmt: skip
+    this_month = timezone.localdate().replace(day=1)
+    VideoCheck.objects.create(
+        kindergarten=cast.kg_a1, month=this_month, cameras_total=12, cameras_working=11, retention_days=30,
+        faults="一路故障，已报修", checked_by=cast.kg_director,
+    )  # fmt: skip
+    with_records = count_queries(client, detail_url(cast.kg_a1))
+    assert with_records == without_records
+    body = client.get(detail_url(cast.kg_a1)).content.decode()
+    assert 'data-testid="open-incident-count">3<' in body and 'data-testid="open-hazard-count">3<' in body
+    assert "11/12" in body and f"{this_month.year}年{this_month.month}月" in body
+    assert f"{reverse('safety:incident-list')}?kindergarten={cast.kg_a1.pk}" in body
+    # The panel's own cost: one query.
+    monkeypatch.delitem(registry._panels, ("kindergarten-actions", "safety"))
+    assert count_queries(client, detail_url(cast.kg_a1)) == with_records - 1

@@ -316,3 +316,34 @@ def test_the_bureau_records_the_health_department_only_for_public_health_events(
     assert food.health_reported_at is not None
     page = client.get(reverse("safety:incident-detail", args=[food.pk])).content.decode()
     assert "已报卫生健康部门" in page and 'value="health"' not in page
+
+
+def test_the_kindergarten_record_shows_the_safety_panel_and_its_links_filter_to_it(client, cast):
+    from safety.services import hazard_issue_order, hazard_record
+
+    report(cast, occurred_at=timezone.now() - datetime.timedelta(minutes=10))
+    report(cast, occurred_at=timezone.now() - datetime.timedelta(minutes=10), kg=cast.kg_a2, actor=cast.director_a2)
+    open_one = hazard_record(
+        actor=cast.kg_director,
+        kindergarten=cast.kg_a1,
+        category="fire",
+        source="daily",
+        found_on=timezone.localdate(),
+        description="灭火器过期",
+    )
+    hazard_issue_order(actor=cast.bureau_staff, hazard=open_one, severity="minor")
+    client.force_login(cast.kg_director)
+    page = client.get(reverse("kindergartens:detail", args=[cast.kg_a1.pk])).content.decode()
+    assert 'data-testid="open-incident-count">1<' in page and 'data-testid="open-hazard-count">1<' in page
+    assert reverse("safety:incident-create") in page and reverse("safety:hazard-create", args=[cast.kg_a1.pk]) in page
+    client.force_login(cast.city_viewer)
+    page = client.get(reverse("kindergartens:detail", args=[cast.kg_a1.pk])).content.decode()
+    assert 'data-testid="kindergarten-safety-panel"' in page
+    assert reverse("safety:incident-create") not in page
+    assert reverse("safety:hazard-create", args=[cast.kg_a1.pk]) not in page
+    # The links' filters: this kindergarten only.
+    client.force_login(cast.bureau_staff)
+    listing = client.get(reverse("safety:incident-list"), {"kindergarten": cast.kg_a1.pk}).content.decode()
+    assert listing.count('data-testid="incident-row"') == 1
+    hazards = client.get(reverse("safety:hazard-list"), {"kindergarten": cast.kg_a2.pk, "show": "open"})
+    assert "没有符合条件的安全隐患" in hazards.content.decode()
