@@ -55,6 +55,11 @@ class Command(BaseCommand):
         indicators_made = {label: n for label, n in seed_indicators().items() if n}
         if indicators_made and not quiet:
             self.stdout.write("指标：" + "，".join(f"{label} {n}" for label, n in indicators_made.items()))
+        from safety.demo import seed_safety
+
+        safety_made = {label: n for label, n in seed_safety().items() if n}
+        if safety_made and not quiet:
+            self.stdout.write("安全：" + "，".join(f"{label} {n}" for label, n in safety_made.items()))
         elapsed = time.monotonic() - started
 
         if not quiet:
