@@ -14,7 +14,9 @@ queries over 10 kindergartens, then grows the data and prints:
   zero reports), server time through the test client (median; target < 500 ms), and
   ``safety_overview_queries`` (= the count at 10 kindergartens);
 * ``incident_list_ms`` / ``incident_list_queries``: the bureau's incident list, first page (target
-  < 500 ms, the same fixed count).
+  < 500 ms, the same fixed count);
+* ``safety_month_section_ms`` / ``_queries``: the safety section of last month's district monthly
+  report (safety/monthly_report.py, built on the worker; target < 500 ms, the same fixed count).
 
 Exits 1 on any MISS, 2 when not on PostgreSQL. Seeding writes rows in bulk SQL, without audit
 entries or notifications (neither is what is measured); the append-only triggers stay on.
@@ -23,6 +25,7 @@ entries or notifications (neither is what is measured); the append-only triggers
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 import time
@@ -162,6 +165,17 @@ def count_queries(client, path: str) -> int:
     return len(ctx.captured_queries)
 
 
+def section_queries(district, month) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safety.monthly_report import safety_of_month
+
+    with CaptureQueriesContext(connection) as ctx:
+        safety_of_month(district, month)
+    return len(ctx.captured_queries)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -192,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     client = Client()
     client.force_login(data.bureau_user)
     small_counts = {name: count_queries(client, path) for name, path in pages.items()}
+    last_month = (today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    small_section = section_queries(district, last_month)
 
     with transaction.atomic():
         more = data.add_kindergartens(district, KINDERGARTENS - SMALL)
@@ -206,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         report.figure(
             f"{name}_queries", queries, "queries", f"= {small_counts[name]} at {SMALL}", queries == small_counts[name]
         )
+    from safety.monthly_report import safety_of_month
+
+    queries = section_queries(district, last_month)
+    timing = time_it(lambda: safety_of_month(district, last_month), runs=args.runs, warmups=2)
+    report.below("safety_month_section_ms", timing.median, "ms", TARGET_MS)
+    report.figure(
+        "safety_month_section_queries", queries, "queries", f"= {small_section} at {SMALL}", queries == small_section
+    )
     if report.misses:
         log(f"MISS: {', '.join(report.misses)}")
     return report.exit_code()
