@@ -4,7 +4,11 @@
   五.2: "每月20日前将月报表报送至市教育局"), covering the month so far; its figures are computed from the
   month's agreements and activities (``pairing.selectors.monthly_figures``), the district adds remarks.
 - December summaries (seed 004, 三.(三).4): the kindergartens in an agreement in early December (due
-  the 10th), the districts in mid-December (the 20th), each owed in December only.
+  the 10th), the districts in mid-December (the 20th), the city in late December (the 28th, the last due
+  day the engine allows), each owed in December only. The city's (``pairing-city-summary``) is a city
+  report (reports.models.SubmitterLevel.CITY): the city bureau files it here and sends it on to the
+  province; its year figures are prefilled from the pairing records (``city_year_figures``, registered
+  with reports.registry.register_prefill), the city writes its results, problems and next steps.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime
 
 from django.utils import timezone
 
-from pairing.models import Form
+from pairing.models import Agreement, Form, Mode
 
 N = {"kind": "number", "computed": True}
 
@@ -102,6 +106,77 @@ DISTRICT_SUMMARY = {
 }
 
 
+CITY_SUMMARY_CODE = "pairing-city-summary"
+# The states an agreement of the year is counted in (drafts and returned ones are not agreements yet).
+SUMMARY_STATES = (
+    Agreement.State.SUBMITTED,
+    Agreement.State.CONFIRMED,
+    Agreement.State.ACTIVE,
+    Agreement.State.COMPLETED,
+    Agreement.State.ENDED,
+)
+
+CITY_SUMMARY = {
+    "sections": [
+        {
+            "key": "participation",
+            "title": "全市帮扶参与情况",
+            "fields": [
+                {"key": "participants", "label": "本年度参与帮扶结对的幼儿园", "unit": "所", **N},
+                {"key": "participants_target", "label": "本年度参与帮扶结对的幼儿园目标", "unit": "所", **N},
+                {"key": "rural_in", "label": "参与帮扶的农村幼儿园（帮扶中）", "unit": "所", **N},
+                {"key": "rural_all", "label": "在办农村幼儿园", "unit": "所", **N},
+                {"key": "participation", "label": "农村幼儿园帮扶参与率", "unit": "%", "decimals": 1, **N},
+                {"key": "target_share", "label": "本年度参与率目标", "unit": "%", "decimals": 1, **N},
+            ],
+        },
+        {
+            "key": "agreements",
+            "title": "帮扶协议",
+            "fields": [
+                {"key": "agreements", "label": "本年度的帮扶协议", "unit": "份", **N},
+                *({"key": f"mode_{v}", "label": f"其中{label}", "unit": "份", **N} for v, label in Mode.choices),
+                *(
+                    {"key": f"state_{v}", "label": f"其中{label}", "unit": "份", **N}
+                    for v, label in Agreement.State.choices
+                    if v in SUMMARY_STATES
+                ),
+                {"key": "late", "label": "逾期报市的帮扶协议", "unit": "份", **N},
+                {"key": "late_list", "label": "逾期报市的协议名单", "kind": "text", "computed": True},
+            ],
+        },
+        {
+            "key": "activities",
+            "title": "全年帮扶活动",
+            "fields": [
+                {"key": "activities", "label": "活动次数", "unit": "次", **N},
+                {"key": "hours", "label": "活动时长", "unit": "小时", "decimals": 1, **N},
+                *({"key": f"form_{v}", "label": f"其中{label}", "unit": "次", **N} for v, label in Form.choices),
+            ],
+        },
+        {
+            "key": "districts",
+            "title": "区县年度总结报送情况",
+            "fields": [
+                {"key": "districts", "label": "区县数", "unit": "个", **N},
+                {"key": "districts_submitted", "label": "已报送区县帮扶工作年度总结的区县", "unit": "个", **N},
+                {"key": "districts_missing", "label": "尚未报送的区县", "kind": "text", "computed": True},
+            ],
+        },
+        {
+            "key": "summary",
+            "title": "市级总结",
+            "fields": [
+                {"key": "results", "label": "成效", "kind": "text", "required": True},
+                {"key": "problems", "label": "问题", "kind": "text", "required": True},
+                {"key": "plan", "label": "下一步打算", "kind": "text", "required": True},
+            ],
+        },
+    ],
+    "rules": [],
+}
+
+
 def _participation(district, day: datetime.date) -> dict:
     from pairing.models import CityTarget
     from pairing.selectors import participation_by_district
@@ -154,6 +229,84 @@ def year_figures(district, month: datetime.date) -> dict:
     }
 
 
+def city_year_figures(city, month: datetime.date) -> dict:
+    """The city's pairing year (the year of ``month``) in figures, for its December summary: participation
+    against the target (as of the year's end, or today while the year runs), the year's agreements (those
+    of the city's districts, agreed and running at some time in the year) by mode and state, the late ones,
+    the year's activities and hours by form, and how many districts have submitted their own December
+    summary (``pairing-district-summary``). A fixed number of queries (11) whatever the city's size."""
+    from django.db.models import Count, Q, Sum
+
+    from kindergartens.models import Bureau, area_name
+    from pairing.models import Activity, AgreementParty, CityTarget
+    from pairing.selectors import agreements_late, participation_by_district
+    from reports.models import Submission
+
+    year = month.year
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    day = min(end, timezone.localdate())
+    districts = list(Bureau.objects.filter(parent=city, level=Bureau.Level.DISTRICT).order_by("name"))
+    ids = [d.pk for d in districts]
+    target = CityTarget.objects.filter(city=city, year=year).first()
+    participation = participation_by_district(ids, day)
+    rural_in = sum(p[0] for p in participation.values())
+    rural_all = sum(p[1] for p in participation.values())
+    of_year = Q(district__parent=city, state__in=SUMMARY_STATES, start_date__lte=end, end_date__gte=start)
+    counts = Agreement.objects.filter(of_year).aggregate(
+        agreements=Count("pk"),
+        **{f"mode_{v}": Count("pk", filter=Q(mode=v)) for v in Mode.values},
+        **{f"state_{v}": Count("pk", filter=Q(state=v)) for v in SUMMARY_STATES},
+    )
+    participants = (
+        AgreementParty.objects.filter(
+            agreement__in=Agreement.objects.filter(of_year).exclude(state=Agreement.State.SUBMITTED)
+        )
+        .values("kindergarten_id")
+        .distinct()
+        .count()
+    )
+    acts = {
+        row["form"]: row
+        for row in Activity.objects.filter(kindergarten__district__in=ids, date__gte=start, date__lte=end)
+        .order_by()
+        .values("form")
+        .annotate(n=Count("pk"), hours=Sum("hours"))
+    }
+    late = agreements_late(city.pk, year, day)
+    submitted = set(
+        Submission.objects.filter(
+            report_type__code="pairing-district-summary",
+            month=datetime.date(year, 12, 1),
+            district__in=ids,
+            first_submitted_at__isnull=False,
+        ).values_list("district_id", flat=True)
+    )
+    return {
+        "participants": participants,
+        "participants_target": target.participants if target else None,
+        "rural_in": rural_in,
+        "rural_all": rural_all,
+        "participation": round(rural_in * 100 / rural_all, 1) if rural_all else None,
+        "target_share": float(target.rural_share) if target else None,
+        **counts,
+        "late": len(late),
+        "late_list": "、".join(f"{a.title}（{a.district.area_name}）" for a in late) or "无",
+        "activities": sum(r["n"] for r in acts.values()),
+        "hours": round(sum(float(r["hours"] or 0) for r in acts.values()), 1),
+        **{f"form_{v}": acts[v]["n"] if v in acts else 0 for v in Form.values},
+        "districts": len(districts),
+        "districts_submitted": len(submitted),
+        "districts_missing": "、".join(area_name(d.name) for d in districts if d.pk not in submitted) or "无",
+    }
+
+
+def _city_summary_prefill(submission) -> dict:
+    """reports.registry prefill: the city summary's figures, for that type's submissions only."""
+    if submission.kindergarten_id is not None or submission.report_type.code != CITY_SUMMARY_CODE:
+        return {}
+    return city_year_figures(submission.district, submission.month)
+
+
 def kindergartens_in_pairing(qs, month: datetime.date):
     """The kindergartens owing the December summary: those in an agreement running that year."""
     from pairing.models import AgreementParty
@@ -169,7 +322,7 @@ def kindergartens_in_pairing(qs, month: datetime.date):
 
 
 def register() -> None:
-    from reports.registry import TypeDefinition, register_report_type
+    from reports.registry import TypeDefinition, register_prefill, register_report_type
 
     register_report_type(
         TypeDefinition(
@@ -218,3 +371,19 @@ def register() -> None:
             months=(12,),
         )
     )
+    register_report_type(
+        TypeDefinition(
+            spec={
+                "code": CITY_SUMMARY_CODE,
+                "name": "市帮扶工作年度总结",
+                "due_day": 28,
+                "period": "current",
+                "submitter_level": "city",
+                "grace_days": 3,
+                "sort_order": 33,
+                "content": CITY_SUMMARY,
+            },
+            months=(12,),
+        )
+    )
+    register_prefill(key="pairing.city-summary", provide=_city_summary_prefill)

@@ -11,8 +11,18 @@ scope is 404. Rights inside the scope (403 when missing):
   who receives them (DOMAIN.md §1 and §8: the city preschool section receives the districts' monthly
   reports), approves them, returns them with a reason, and, once a district's report is past the type's
   grace period, reopens it with a reason (as a district bureau does for its kindergartens; without it a
-  district that missed the grace period could never submit that month). Those are the city viewer's
-  only writes in the whole portal: everything else it reads.
+  district that missed the grace period could never submit that month);
+- city reports (the city bureau's own report, e.g. the December pairing summary 市帮扶工作年度总结, which
+  goes on to the province outside the portal; DOMAIN.md §1: the city bureau writes the annual summaries):
+  the city viewer of that city fills and submits it, and, past the grace period, reopens it with a
+  reason (nobody above it in the portal could). Nobody reviews it here: "submitted" is its last state.
+  Its scope is that city's viewer and nobody else: a district bureau sees its own district only (§1,
+  "their district"), and the city's report holds every district's figures (participation, agreements,
+  which districts filed their summaries), so a district bureau, a supervisor or a kindergarten asking for
+  it is answered 404, as for any record outside their district.
+
+Those (reviewing the districts' reports, reopening one, and filing the city's own reports) are the city
+viewer's only writes in the reports; everything else it reads.
 """
 
 from __future__ import annotations
@@ -45,10 +55,19 @@ RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "remind": frozenset(),
         "build": BUREAU,
     },
+    SubmitterLevel.CITY: {
+        "view": frozenset({Role.CITY_VIEWER}),
+        "edit": frozenset({Role.CITY_VIEWER}),
+        "submit": frozenset({Role.CITY_VIEWER}),
+        "review": frozenset(),  # it goes to the province outside the portal
+        "reopen": frozenset({Role.CITY_VIEWER}),
+        "remind": frozenset(),
+        "build": frozenset(),  # its figures are prefilled (reports.registry.register_prefill), not built
+    },
 }
 # Rights over the user's whole scope (pages that are not about one submission).
 SCOPE_RIGHTS: dict[str, frozenset[str]] = {
-    "fill": frozenset({Role.KG_DIRECTOR, Role.KG_STAFF}),  # the director's inbox
+    "fill": frozenset({Role.KG_DIRECTOR, Role.KG_STAFF, Role.CITY_VIEWER}),  # the filer's inbox (the city: its own)
     "completeness": BUREAU | {Role.CITY_VIEWER},
     "review": BUREAU,
     "district_reports": BUREAU | {Role.CITY_VIEWER},
@@ -67,8 +86,8 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
     if not account_has_scope(user):
         return qs.none()
     role = user.role
-    if role == Role.CITY_VIEWER:
-        return qs.filter(district_id__in=Subquery(visible_district_ids(user)))
+    if role == Role.CITY_VIEWER:  # its districts' reports, and its own city reports
+        return qs.filter(Q(district_id__in=Subquery(visible_district_ids(user))) | Q(district_id=user.bureau_id))
     if role in BUREAU and user.bureau_id:
         return qs.filter(district_id=user.bureau_id)
     if role == Role.SUPERVISOR:
@@ -105,7 +124,8 @@ def submission_flags(user, submission: Submission) -> dict[str, bool]:
 
 
 def report_types_visible_to(user) -> QuerySet[ReportType]:
-    """Active types the user deals with: kindergarten roles and supervisors only the kindergarten ones."""
+    """Active types the user deals with: kindergarten roles and supervisors only the kindergarten ones,
+    district bureaus every one but the city's own (city reports: only the city viewer files or reads them)."""
     if not account_has_scope(user):
         return ReportType.objects.none()
     qs = ReportType.objects.filter(is_active=True).filter(
@@ -113,6 +133,8 @@ def report_types_visible_to(user) -> QuerySet[ReportType]:
     )
     if user.role in KINDERGARTEN_ROLES or user.role == Role.SUPERVISOR:
         qs = qs.filter(submitter_level=SubmitterLevel.KINDERGARTEN)
+    elif user.role != Role.CITY_VIEWER:
+        qs = qs.exclude(submitter_level=SubmitterLevel.CITY)
     return qs
 
 
@@ -122,12 +144,15 @@ def report_type_get_for_user(user, pk) -> ReportType:
 
 def report_types_manageable_by(user) -> QuerySet[ReportType]:
     """The types the report type pages list for the bureau and the city: the shipped ones and those
-    the user's districts keep, active or not. Empty for everyone else."""
+    the user's districts keep, active or not (a district bureau: not the city's own). Empty for everyone else."""
     if not can(user, "types"):
         return ReportType.objects.none()
-    return ReportType.objects.filter(
+    qs = ReportType.objects.filter(
         Q(owner__isnull=True) | Q(owner_id__in=Subquery(visible_district_ids(user))) | Q(owner_id=user.bureau_id)
     )
+    if user.role != Role.CITY_VIEWER:  # the city's own reports are none of a district's business
+        qs = qs.exclude(submitter_level=SubmitterLevel.CITY)
+    return qs
 
 
 def report_type_manage_get(user, pk, *, edit: bool = False) -> ReportType:

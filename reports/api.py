@@ -121,8 +121,11 @@ class ReportTypeInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, help_text="报表名称")
     due_day = serializers.IntegerField(min_value=1, max_value=28, required=False, help_text="截止日（1–28）")
     period = serializers.ChoiceField(choices=Period.choices, required=False, help_text="报告月份：上月或本月")
+    # A district keeps types its kindergartens or itself file: not the city's own (市报省) reports.
     submitter_level = serializers.ChoiceField(
-        choices=SubmitterLevel.choices, required=False, help_text="报送方（决定审核单位）"
+        choices=[c for c in SubmitterLevel.choices if c[0] != SubmitterLevel.CITY],
+        required=False,
+        help_text="报送方（决定审核单位）：kindergarten 幼儿园报区县，district 区县报市",
     )
     grace_days = serializers.IntegerField(min_value=0, max_value=60, required=False, help_text="逾期补报期限（天）")
     is_active = serializers.BooleanField(required=False, help_text="启用")
@@ -207,7 +210,7 @@ SUBMISSION_WRITE = {200: SubmissionDetailSerializer, **WRITE_ERRORS}
 @extend_schema_view(
     list=extend_schema(
         summary="月报报送列表",
-        description="调用者权限范围内的报送（幼儿园月报与区县汇总月报），最近月份在前。",
+        description="调用者权限范围内的报送（幼儿园月报、区县汇总月报，以及市教育局自己的市级报表），最近月份在前。",
         parameters=[TYPE, MONTH, STATE],
     ),
     retrieve=extend_schema(
@@ -232,8 +235,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         qs = submissions_visible_to(self.request.user)
-        if self.district_only:
-            qs = qs.filter(kindergarten__isnull=True)
+        if self.district_only:  # the districts' reports to the city (not the city's own reports)
+            qs = qs.filter(kindergarten__isnull=True, report_type__submitter_level=SubmitterLevel.DISTRICT)
         qs = _filtered(qs, self.request.query_params)
         # The list shows no content: the reports' data and the versions' definitions stay in the database.
         return (
@@ -244,7 +247,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_object(self):
         submission = submission_get_for_user(self.request.user, self.kwargs["pk"], action=self.rights[self.action])
-        if self.district_only and submission.kindergarten_id is not None:
+        if self.district_only and submission.report_type.submitter_level != SubmitterLevel.DISTRICT:
             from django.http import Http404
 
             raise Http404

@@ -2,7 +2,8 @@
 (type, month, submitter) with its state history.
 
 A type says when a report is due (a day 1–28 of the month after the covered one, or of the same
-month), who submits it (kindergartens to their district, or districts to the city) and what it
+month), who submits it (kindergartens to their district, districts to the city, or the city bureau
+itself: its own report to the province, filed here and sent on outside the portal) and what it
 holds (``ReportTypeVersion.content``: sections, fields, rules; see reports/content.py). A change to
 a type in use makes a new version; a submission keeps the version it was opened with.
 """
@@ -29,6 +30,9 @@ class Period(models.TextChoices):
 class SubmitterLevel(models.TextChoices):
     KINDERGARTEN = "kindergarten", _("幼儿园报区县")
     DISTRICT = "district", _("区县报市")
+    # The city bureau's own report (to the province, outside the portal): nobody in the portal reviews it,
+    # so "submitted" is its last state (the city itself may reopen it after the grace period, with a reason).
+    CITY = "city", _("市报省")
 
 
 class ReportType(AuditedModel):
@@ -69,7 +73,7 @@ class ReportType(AuditedModel):
             models.CheckConstraint(condition=Q(due_day__gte=1, due_day__lte=28), name="report_type_due_day_1_28"),
             models.CheckConstraint(condition=Q(period__in=["previous", "current"]), name="report_type_period_valid"),
             models.CheckConstraint(
-                condition=Q(submitter_level__in=["kindergarten", "district"]), name="report_type_level_valid"
+                condition=Q(submitter_level__in=["kindergarten", "district", "city"]), name="report_type_level_valid"
             ),
         ]
 
@@ -88,7 +92,9 @@ class ReportType(AuditedModel):
 
     @property
     def receiver_label(self) -> str:
-        return "区县教育局" if self.submitter_level == SubmitterLevel.KINDERGARTEN else "市教育局"
+        return {SubmitterLevel.KINDERGARTEN: "区县教育局", SubmitterLevel.CITY: "省教育厅（平台外报送）"}.get(
+            self.submitter_level, "市教育局"
+        )
 
     def due_date(self, month: datetime.date) -> datetime.date:
         """The due day for the report covering ``month`` (a first of the month)."""
@@ -164,8 +170,9 @@ class Submission(AuditedModel):
     )
     version = models.ForeignKey(ReportTypeVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("报告月份"))  # always the first of the month
-    # The submitter: a kindergarten (kindergarten reports) or a district bureau (district reports).
-    # ``district`` is set on both: the district that receives or sends it (the scope filter).
+    # The submitter: a kindergarten (kindergarten reports), a district bureau (district reports) or the
+    # city bureau (city reports). ``district`` is set on all: the district that receives or sends it (the
+    # scope filter); for a city report, the city bureau itself (Bureau.Level.CITY).
     kindergarten = models.ForeignKey(
         "kindergartens.Kindergarten",
         verbose_name=_("幼儿园"),

@@ -124,7 +124,10 @@ def owed_in(code: str, month) -> bool:
 #
 # ``provide(submission)`` returns {field key: value} (only keys the report's version has are used);
 # ``check(submission, cleaned data)`` returns messages that block the submission like hard rules.
-# Both run for kindergarten submissions only, in a fixed number of queries.
+# Both run in a fixed number of queries. Checks run for kindergarten submissions only; prefills for
+# kindergarten submissions and for city reports (SubmitterLevel.CITY: the city's own report, whose
+# computed figures are what ``provide`` returns, taken again at every save and at the submission; pairing's
+# December summary registers one). A provider answers {} for the submissions it does not know.
 
 _prefills: dict[str, Callable[[Any], dict]] = {}
 _checks: dict[str, Callable[[Any, dict], list[str]]] = {}

@@ -7,9 +7,14 @@ rewrites a district report that is not yet submitted.
 
 Who hears what, for a submission still open or returned (its days are counted from the due day):
 
-- the submitter (the kindergarten's director; a district's bureau): 3 and 1 days before, the day after,
-  then every 7 days while it is missing, whatever month it covers (earlier months are chased too);
+- the submitter (the kindergarten's director; a district's bureau; for a city report, the city bureau's
+  viewers): 3 and 1 days before, the day after, then every 7 days while it is missing, whatever month it
+  covers (earlier months are chased too);
 - the supervisor of the kindergarten and its district bureau (escalation): 3 days after, then every 7 days.
+  A district's or the city's own report has nobody to escalate to in the portal.
+
+City reports are opened like the others (every city bureau owes one, in the months its type is owed) and
+never built: their figures are prefilled when the city fills them (reports.services.submission_prefill).
 """
 
 from __future__ import annotations
@@ -112,8 +117,10 @@ def _recipients(items: list[_Item], *, escalation: bool) -> dict[int, list[_Item
     ):
         directors[kg].append(uid)
     bureau = defaultdict(list)
+    # A district report's bureau, or a city report's city viewers (``district`` holds the city bureau; a
+    # city viewer's bureau is never a district, a district role's never a city).
     for uid, b in active.filter(
-        role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF], bureau_id__in=district_ids
+        role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.CITY_VIEWER], bureau_id__in=district_ids
     ).values_list("pk", "bureau_id"):
         bureau[b].append(uid)
     supervisors = defaultdict(list)
@@ -128,7 +135,7 @@ def _recipients(items: list[_Item], *, escalation: bool) -> dict[int, list[_Item
         s = item.submission
         if escalation:
             users = [*supervisors.get(s.kindergarten_id, []), *bureau.get(s.district_id, [])]
-            if s.kindergarten_id is None:  # a district's own report: its city has no account that acts
+            if s.kindergarten_id is None:  # a district's or the city's own report: nobody above acts here
                 users = []
         else:
             users = directors.get(s.kindergarten_id, []) if s.kindergarten_id else bureau.get(s.district_id, [])

@@ -20,12 +20,15 @@ LOCKED = (Submission.State.SUBMITTED, Submission.State.RESUBMITTED, Submission.S
 
 
 def submissions_to_file(user) -> QuerySet[Submission]:
-    """What the user files: their kindergarten's reports, or their district's own reports."""
+    """What the user files: their kindergarten's reports, their district's own reports, or (the city
+    viewer) the city's own reports."""
     qs = submissions_visible_to(user).select_related("report_type", "kindergarten", "district")
     if user.role in KINDERGARTEN_ROLES:
         return qs.filter(kindergarten_id=user.kindergarten_id)
     if user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
         return qs.filter(kindergarten__isnull=True)
+    if user.role == Role.CITY_VIEWER:
+        return qs.filter(district_id=user.bureau_id, kindergarten__isnull=True)
     return qs.none()
 
 
@@ -96,7 +99,11 @@ class Completeness:
 
 def completeness_by_district(user, report_type: ReportType, month: datetime.date) -> list[Completeness]:
     """Reporting and on-time rates per district the user sees, in three queries whatever the number of
-    kindergartens: the districts, who owed the month (by the registry's history), what was submitted."""
+    kindergartens: the districts, who owed the month (by the registry's history), what was submitted.
+    Kindergarten and district reports only: a city report has one submitter, the reader itself (its inbox
+    shows it), so the page does not offer it (reports.views._type_and_month)."""
+    if report_type.submitter_level == SubmitterLevel.CITY:
+        return []
     districts = Bureau.objects.filter(pk__in=visible_district_ids(user)).order_by("name").values_list("pk", "name")
     rows = {pk: Completeness(pk, area_name(name)) for pk, name in districts}
     submissions = Submission.objects.filter(report_type=report_type, month=month, district_id__in=list(rows))

@@ -99,6 +99,9 @@ def report_types_ensure(specs) -> list[ReportType]:
 TYPE_FIELDS = ("name", "due_day", "period", "submitter_level", "grace_days", "is_active", "sort_order")
 # What a type in use keeps: its opened submissions were counted and dated by them.
 FIXED_WHEN_IN_USE = {"period": "报告月份", "submitter_level": "报送方"}
+# A district keeps types its kindergartens or itself file; the city's own reports ship with the code
+# (a district's type filed by the city bureau would be a district deciding the city's work).
+CITY_LEVEL_REFUSED = "区县的报表类型只能由本区县幼儿园或区县报送；市级自报的报表由系统提供。"
 
 
 def report_type_can_edit(actor: User | None, report_type: ReportType) -> bool:
@@ -133,6 +136,8 @@ def report_type_create(*, actor: User, content: dict, source: ReportType | None 
     if report_type.submitter_level == SubmitterLevel.DISTRICT and source is not None:
         report_type.source = source
     errors: dict[str, list[str]] = {}
+    if report_type.submitter_level == SubmitterLevel.CITY:
+        errors["submitter_level"] = [CITY_LEVEL_REFUSED]
     try:
         report_type.full_clean()
     except ValidationError as exc:
@@ -168,6 +173,8 @@ def report_type_update(
     if fixed and report_type_in_use(report_type):
         for f in fixed:
             errors[f] = [f"该报表已有报送记录，不能再更改{FIXED_WHEN_IN_USE[f]}；如需调整，请新建报表类型。"]
+    if "submitter_level" in changed and changes["submitter_level"] == SubmitterLevel.CITY:
+        errors.setdefault("submitter_level", []).append(CITY_LEVEL_REFUSED)
     for f in changed:
         setattr(report_type, f, changes[f])
     if changed:
@@ -210,9 +217,11 @@ def _event(submission: Submission, action: str, from_state: str, actor: User | N
 
 def expected_submitters(report_type: ReportType, month: datetime.date, districts=None):
     """Who owes ``report_type`` for ``month``: (kindergarten or None, district id) pairs, as a queryset of
-    values. Kindergartens by the registry's history (kindergartens_owing_report); districts: every one.
-    A type a district keeps (``owner``) is owed by that district's kindergartens, or by the district. A type
-    another app registered (reports.registry) may be owed in some months only, or by some kindergartens."""
+    values. Kindergartens by the registry's history (kindergartens_owing_report); districts: every one;
+    a city report: every city bureau (``district`` holds the city; ``districts`` narrows it to their
+    cities). A type a district keeps (``owner``) is owed by that district's kindergartens, or by the
+    district. A type another app registered (reports.registry) may be owed in some months only, or by some
+    kindergartens."""
     if not owed_in(report_type.code, month):
         return []
     definition = type_definition(report_type.code)
@@ -226,6 +235,11 @@ def expected_submitters(report_type: ReportType, month: datetime.date, districts
         if definition is not None and definition.kindergartens is not None:
             owing = definition.kindergartens(owing, month)
         return owing.values_list("pk", "district_id")
+    if report_type.submitter_level == SubmitterLevel.CITY:
+        cities = Bureau.objects.filter(level=Bureau.Level.CITY)
+        if districts is not None:
+            cities = cities.filter(children__pk__in=[getattr(d, "pk", d) for d in districts]).distinct()
+        return [(None, pk) for pk in cities.values_list("pk", flat=True)]
     bureaus = Bureau.objects.filter(level=Bureau.Level.DISTRICT)
     if report_type.owner_id is not None:  # a district's own report to the city: that district only
         bureaus = bureaus.filter(pk=report_type.owner_id)
@@ -299,7 +313,11 @@ def submission_for(*, report_type: ReportType, month: datetime.date, kindergarte
 
 def submission_prefill(submission: Submission) -> dict[str, Any]:
     """What the product already knows, for a kindergarten report that has no data yet: the registry's
-    enrolment and classes, and the previous month's staff total."""
+    enrolment and classes, and the previous month's staff total. A city report: what other apps provide
+    (reports.registry.register_prefill; the pairing summary's year figures)."""
+    if submission.report_type.submitter_level == SubmitterLevel.CITY:
+        keys = content_rules.field_map(submission.version.content)
+        return {k: v for k, v in prefill_contributions(submission).items() if k in keys}
     if submission.kindergarten_id is None:
         return {}
     from kindergartens.models import KindergartenClass
@@ -354,9 +372,14 @@ def _locked(submission: Submission) -> Submission:
 
 
 def _keep_computed(submission: Submission, cleaned: dict) -> dict:
-    """A district report's computed figures stay as built; the district edits only its own fields."""
+    """A district report's computed figures stay as built; the district edits only its own fields. A city
+    report's computed figures are what the product knows now (submission_prefill), taken again at every
+    save and at the submission, then kept with it."""
     defined = content_rules.field_map(submission.version.content)
     kept = {k: v for k, v in submission.data.items() if k not in defined or defined[k].get("computed")}
+    if submission.report_type.submitter_level == SubmitterLevel.CITY:
+        known = submission_prefill(submission)
+        kept.update({k: v for k, v in known.items() if defined.get(k, {}).get("computed")})
     return {**kept, **cleaned}
 
 
@@ -406,6 +429,10 @@ def submission_submit(
         raise ValidationError("该报表已报送，不能重复报送。")
     day = today()
     if submission.first_submitted_at is None and day > submission.last_day_to_submit():
+        if submission.report_type.submitter_level == SubmitterLevel.CITY:
+            raise ValidationError(
+                f"已超过补报期限（{submission.last_day_to_submit():%Y年%m月%d日}），请先填写原因准予补报，再报送。"
+            )
         raise ValidationError(
             f"已超过补报期限（{submission.last_day_to_submit():%Y年%m月%d日}），请联系{submission.report_type.receiver_label}准予补报。"
         )
@@ -543,9 +570,12 @@ def submission_reopen(*, actor: User | None, submission: Submission, reason: str
 
 
 def submitter_users(submission: Submission) -> list[User]:
-    """Who files it: the kindergarten's director(s), or the district bureau's admins and staff."""
+    """Who files it: the kindergarten's director(s), the district bureau's admins and staff, or the city
+    bureau's viewers (a city report)."""
     if submission.kindergarten_id:
         qs = User.objects.filter(kindergarten_id=submission.kindergarten_id, role=Role.KG_DIRECTOR)
+    elif submission.report_type.submitter_level == SubmitterLevel.CITY:
+        qs = User.objects.filter(bureau_id=submission.district_id, role=Role.CITY_VIEWER)
     else:
         qs = User.objects.filter(bureau_id=submission.district_id, role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF])
     return list(qs.filter(is_active=True).order_by("pk"))

@@ -133,12 +133,17 @@ def parse_settings(post, errors: dict) -> dict:
     else:
         errors["period"] = ["请选择报告月份（上月或本月）。"]
     level = post.get("submitter_level")
-    if level in SubmitterLevel.values:
+    if level in EDITABLE_LEVELS:
         settings["submitter_level"] = level
     else:
         errors["submitter_level"] = ["请选择报送方。"]
     settings["is_active"] = bool(post.get("is_active"))
     return settings
+
+
+# The levels a district's own type may have: its kindergartens or the district itself file it. The city's
+# own reports (SubmitterLevel.CITY) ship with the code (reports.services.CITY_LEVEL_REFUSED).
+EDITABLE_LEVELS = (SubmitterLevel.KINDERGARTEN, SubmitterLevel.DISTRICT)
 
 
 def settings_initial(report_type: ReportType | None) -> dict:

@@ -55,11 +55,10 @@ from reports.services import (
 @login_required
 @require_GET
 def home(request):
-    """我的月报: what the user files (due, overdue, returned, with deadlines); the bureau and the city
-    also get links to completeness and review."""
+    """我的月报: what the user files (due, overdue, returned, with deadlines; the city viewer: the city's
+    own reports, such as the December pairing summary); the bureau and the city also get links to
+    completeness and review."""
     user = request.user
-    if user.role == Role.CITY_VIEWER:
-        return redirect("reports:completeness")
     return render(
         request,
         "reports/home.html",
@@ -88,6 +87,7 @@ def submission_detail(request, pk):
     user = request.user
     submission = submission_get_for_user(user, pk)
     flags = submission_flags(user, submission)
+    is_city = submission.report_type.submitter_level == SubmitterLevel.CITY
     editable = submission.state in (Submission.State.OPEN, Submission.State.RETURNED) and flags["can_edit"]
     errors: dict[str, list[str]] = {}
     general: list[str] = []
@@ -116,8 +116,10 @@ def submission_detail(request, pk):
                     pass  # shown with the prompts below
                 else:
                     errors[key] = msgs
-    elif editable and not data and submission.kindergarten_id:
+    elif editable and not data and (submission.kindergarten_id or is_city):
         data = submission_prefill(submission)
+    elif editable and is_city:  # a city report's figures are what the product knows now, until it is submitted
+        data = {**data, **submission_prefill(submission)}
     cleaned, _ = content_rules.clean_data(submission.version.content, data, check_required=False)
     grace_over = (
         submission.state == Submission.State.OPEN
@@ -143,7 +145,10 @@ def submission_detail(request, pk):
         "today": today(),
         "grace_over": grace_over,
         "late_closed": editable and grace_over,
-        "is_district": submission.kindergarten_id is None,
+        "is_district": submission.report_type.submitter_level == SubmitterLevel.DISTRICT,
+        "is_city": is_city,
+        # A district's or the city's own report can be downloaded as a draft (to be read before it is sent).
+        "draft_export": submission.kindergarten_id is None,
     }
     if errors:
         for section in context["sections"]:
@@ -263,7 +268,11 @@ def submission_file(request, pk):
 
 
 def _type_and_month(request, *, level: str | None = None):
-    types = list(report_types_visible_to(request.user).order_by("sort_order", "pk"))
+    """The types a per-district page (completeness, remind) offers: never a city report, which has one
+    submitter, the city itself (its inbox shows it)."""
+    types = list(
+        report_types_visible_to(request.user).exclude(submitter_level=SubmitterLevel.CITY).order_by("sort_order", "pk")
+    )
     if level:
         types = [t for t in types if t.submitter_level == level]
     if not types:

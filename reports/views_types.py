@@ -125,7 +125,8 @@ SETTING_KEYS = ("name", "due_day", "grace_days", "period", "submitter_level")
 
 
 def _choices() -> dict:
-    return {"periods": Period.choices, "levels": SubmitterLevel.choices}
+    # A district's type is filed by its kindergartens or by itself, never by the city (type_forms.EDITABLE_LEVELS).
+    return {"periods": Period.choices, "levels": [(v, SubmitterLevel(v).label) for v in type_forms.EDITABLE_LEVELS]}
 
 
 @login_required
