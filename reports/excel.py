@@ -1,6 +1,6 @@
 """A submission or a district report as a formatted .xlsx (XlsxWriter, as core's exports use).
 
-Title, district, month, units, figures, who prepared, submitted and approved it and when (Beijing
+Title, district (a city report: the city), month, units, figures, who prepared, submitted and approved it and when (Beijing
 time). Every value typed by a person is written as text (``write_string``, formulas and URLs off), so
 a "=…" in a remark stays text; figures are numbers. One report is a few dozen cells: it is written in
 the request (~20 ms), not as a job.
@@ -13,7 +13,7 @@ import io
 from django.utils import timezone
 
 from reports import content as content_rules
-from reports.models import Submission
+from reports.models import Submission, SubmitterLevel
 from reports.services import month_label
 
 
@@ -54,15 +54,18 @@ def submission_xlsx(submission: Submission) -> tuple[bytes, str]:
     s = submission
     title = f"{s.submitter_name}{month_label(s.month)}{s.report_type.name}"
     ws.write_string(0, 0, title, title_fmt)
+    city = s.report_type.submitter_level == SubmitterLevel.CITY
     info = [
-        ("区县", s.district.area_name),
+        ("市" if city else "区县", s.district.area_name),
         ("报送单位", s.submitter_name),
         ("报告月份", month_label(s.month)),
         ("截止日期", s.due_date.strftime("%Y-%m-%d")),
         ("状态", s.get_state_display() + ("" if s.on_time is None else ("（按时）" if s.on_time else "（逾期）"))),
         ("填报人", _who(s.prepared_by)),
         ("报送人 / 首次报送时间", f"{_who(s.submitted_by)} / {_when(s.first_submitted_at)}"),
-        ("审核人 / 审核时间", f"{_who(s.decided_by)} / {_when(s.decided_at)}"),
+        # A city report goes on to the province outside the portal: nobody here reviews it.
+        *([("报送至", s.report_type.receiver_label)] if city else []),
+        *([] if city else [("审核人 / 审核时间", f"{_who(s.decided_by)} / {_when(s.decided_at)}")]),
         ("报表版本", f"第 {s.version.number} 版"),
     ]
     row = 2
@@ -109,7 +112,7 @@ def submission_xlsx(submission: Submission) -> tuple[bytes, str]:
                             ws.write_string(row, 1 + i, "" if cell is None else str(cell), text_fmt)
                     row += 1
         row += 1
-    if s.kindergarten_id is None:
+    if s.report_type.submitter_level == SubmitterLevel.DISTRICT:
         row = _district_extras(ws, s, row, section_fmt, head_fmt, text_fmt, number_fmt)
     explanations = [(k, v) for k, v in s.explanations.items() if v]
     if explanations:

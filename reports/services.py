@@ -557,6 +557,8 @@ def submission_reopen(*, actor: User | None, submission: Submission, reason: str
     submission.save(update_fields=["reopened_until", "reopen_reason"])
     _event(submission, SubmissionEvent.Action.REOPENED, submission.state, actor, reason[:500])
     for user in submitter_users(submission):
+        if actor is not None and user.pk == actor.pk:  # the city reopening its own report
+            continue
         notify(
             recipient=user,
             title=f"{month_label(submission.month)}{submission.report_type.name}已准予补报",

@@ -106,6 +106,8 @@ ON_DEMAND_KINDS: dict[str, str] = {
     "submitted": "tests.matrix_reports",
     "district_report": "tests.matrix_reports",
     "district_submitted": "tests.matrix_reports",
+    "city_report": "tests.matrix_reports",
+    "city_report_submitted": "tests.matrix_reports",
     "owned_type": "tests.matrix_reports",
     "report_type": "tests.matrix_reports",
     "agreement": "tests.matrix_pairing",

@@ -8,6 +8,9 @@ Objects are made on demand in the test's transaction (the shipped types, Februar
 - ``owned_type``: a report type district A keeps (its admin edits it). Foreign: district B's (the city
   viewer: C's).
 - ``district_submitted``: the same, submitted to the city (what the city viewer approves or returns).
+- ``city_report``: the city's own December pairing summary of December 2024 (past its grace period),
+  still open: the city viewer of 盘锦市 files it; everyone else gets 404 (a district bureau too: it sees its
+  district only). Foreign: 北京市's. ``city_report_submitted``: the same, submitted (nobody reviews it).
 Supervisors and kindergarten users do not see district reports at all (404).
 """
 
@@ -122,6 +125,46 @@ def foreign_district_submitted(role, cast):
     return _district_submitted(cast.district_c if role == "city_viewer" else cast.district_b)
 
 
+DEC_2024 = datetime.date(2024, 12, 1)
+
+
+def _city_report(city):
+    from reports.models import ReportType
+    from reports.services import report_types_ensure_registered, submission_for
+
+    report_types_ensure_registered()
+    city_type = ReportType.objects.get(code="pairing-city-summary")
+    return submission_for(report_type=city_type, month=DEC_2024, district=city)
+
+
+def own_city_report(role, cast):
+    return _city_report(cast.city)
+
+
+def foreign_city_report(role, cast):
+    return _city_report(cast.other_city)
+
+
+def _city_report_submitted(city):
+    from reports.models import Submission
+
+    sub = _city_report(city)
+    now = timezone.now()
+    Submission.objects.filter(pk=sub.pk).update(
+        state="submitted", first_submitted_at=now, submitted_at=now, on_time=True, data={"results": "成效"}
+    )
+    sub.refresh_from_db()
+    return sub
+
+
+def own_city_report_submitted(role, cast):
+    return _city_report_submitted(cast.city)
+
+
+def foreign_city_report_submitted(role, cast):
+    return _city_report_submitted(cast.other_city)
+
+
 def _owned_type(owner):
     """A type a district keeps (what its admin edits): one section, one field."""
     from reports.models import ReportType, ReportTypeVersion
@@ -174,10 +217,13 @@ BUREAU_ONLY = statuses(403, anonymous=LOGIN, no_scope=403, bureau_admin=200, bur
 BUREAU_WRITE = statuses(403, anonymous=LOGIN, no_scope=404, bureau_admin=302, bureau_staff=302)
 OBJ_REFUSED = ("get", "put", "patch", "delete")
 CITY_WRITE = statuses(404, anonymous=LOGIN, city_viewer=302, bureau_admin=403, bureau_staff=403)
+# The city's own report: its city viewer only; everyone else (district bureaus included) 404.
+CITY_OWN = statuses(404, anonymous=LOGIN, city_viewer=302)
+CITY_READ = statuses(404, anonymous=LOGIN, city_viewer=200)
 
 ROUTES: list[Route] = [
-    # My reports: everyone signed in (the city viewer is sent on to the rates).
-    Route("reports:home", statuses(200, anonymous=LOGIN, city_viewer=302)),
+    # My reports: everyone signed in (the city viewer: the city's own reports, with links to the rates).
+    Route("reports:home", statuses(200, anonymous=LOGIN)),
     *refused("reports:home"),
     # Completeness: the bureau and the city viewer.
     Route("reports:completeness", statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200),
@@ -218,6 +264,20 @@ ROUTES: list[Route] = [
           data=lambda c: {"reason": "请核对报送率"}),
     Route("reports:submission-approve", CITY_WRITE, obj="district_submitted", method="post"),
     *refused("reports:submission-approve", obj="district_submitted", methods=OBJ_REFUSED),
+    # The city's own report (December 2024's pairing summary, past its grace period): its city viewer reads
+    # it, saves it, and reopens it with a reason; nobody reviews it (the city viewer too: 403); no build.
+    Route("reports:submission-detail", CITY_READ, obj="city_report"),
+    Route("reports:submission-detail", CITY_OWN, obj="city_report", method="post",
+          data=lambda c: {"action": "save", "results": "全市参与率达到目标"}),
+    Route("reports:submission-reopen", CITY_OWN, obj="city_report", method="post",
+          data=lambda c: {"reason": "省教育厅同意延期报送"}),
+    Route("reports:submission-build", statuses(404, anonymous=LOGIN, city_viewer=403), obj="city_report",
+          method="post"),
+    Route("reports:submission-return", statuses(404, anonymous=LOGIN, city_viewer=403),
+          obj="city_report_submitted", method="post", data=lambda c: {"reason": "请核对"}),
+    Route("reports:submission-approve", statuses(404, anonymous=LOGIN, city_viewer=403),
+          obj="city_report_submitted", method="post"),
+    Route("reports:submission-excel", CITY_READ, obj="city_report_submitted"),
     # Report types: the bureau and the city read them; a district admin makes its own and edits those
     # (the shipped ones serve every district); the confirmed edit redirects.
     Route("reports:types", statuses(403, anonymous=LOGIN, city_viewer=200, bureau_admin=200, bureau_staff=200)),
@@ -281,6 +341,19 @@ ROUTES += [
     Route("api:report-submission-approve",
           statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=403, bureau_staff=403),
           obj="district_submitted", method="post", api=True),
+    # The city's own report through the API: its city viewer only (others 404); submitting December 2024's
+    # is refused with the reason (past the grace period: 400); reopening it is the city's.
+    Route("api:report-submission-detail", statuses(404, anonymous=API_ANON, city_viewer=200), obj="city_report",
+          api=True),
+    Route("api:report-submission-save", statuses(404, anonymous=API_ANON, city_viewer=200), obj="city_report",
+          method="post", api=True, data=lambda c: {"data": {"results": "全市参与率达到目标"}}),
+    Route("api:report-submission-submit", statuses(404, anonymous=API_ANON, city_viewer=400), obj="city_report",
+          method="post", api=True, data=lambda c: {"data": {"results": "成效", "problems": "问题", "plan": "打算"}}),
+    Route("api:report-submission-reopen", statuses(404, anonymous=API_ANON, city_viewer=200), obj="city_report",
+          method="post", api=True, data=lambda c: {"reason": "省教育厅同意延期报送"}),
+    Route("api:report-submission-approve", statuses(404, anonymous=API_ANON, city_viewer=403),
+          obj="city_report_submitted", method="post", api=True),
+    Route("api:consolidated-report-detail", statuses(404, anonymous=API_ANON), obj="city_report", api=True),
     Route("api:consolidated-report-list", statuses(200, anonymous=API_ANON), api=True),
     Route("api:consolidated-report-detail",
           statuses(404, anonymous=API_ANON, city_viewer=200, bureau_admin=200, bureau_staff=200),
