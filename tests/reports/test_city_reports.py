@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from core.models import Notification
-from reports.access import report_types_visible_to, submissions_visible_to
+from reports.access import report_types_manageable_by, report_types_visible_to, submissions_visible_to
 from reports.models import ReportType, Submission, SubmissionEvent
 from reports.schedule import open_due_submissions, send_daily_digests
 from reports.services import (
@@ -71,7 +71,9 @@ def test_only_that_citys_viewer_sees_it(cast, city_type):
     for user in (cast.bureau_admin, cast.bureau_staff, cast.supervisor, cast.kg_director, cast.kg_staff, cast.admin_b):
         assert not submissions_visible_to(user).filter(report_type=city_type).exists()
         assert not report_types_visible_to(user).filter(pk=city_type.pk).exists()
+        assert not report_types_manageable_by(user).filter(pk=city_type.pk).exists()
     assert foreign not in submissions_visible_to(cast.city_viewer)
+    assert report_types_manageable_by(cast.city_viewer).filter(pk=city_type.pk).exists()
 
 
 def test_a_district_bureau_or_a_director_gets_404_and_cannot_file_it(client, cast, city_type):
@@ -229,3 +231,38 @@ def test_the_district_report_api_leaves_the_citys_reports_out(client, cast, city
     assert client.get(f"/api/v1/consolidated-reports/{report.pk}/").status_code == 404
     mine = client.get("/api/v1/report-submissions/", {"report_type": "pairing-city-summary"}).json()
     assert [r["id"] for r in mine["results"]] == [report.pk]
+
+
+def test_libreoffice_converts_the_citys_download(client, cast, city_type, at, tmp_path):
+    """The city's file opens in LibreOffice without repair (as the kindergarten report's does)."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import service_missing
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        service_missing("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    report = _city_report(cast, city_type)
+    with at(2025, 12, 27, 10, 0, 0):
+        submission_submit(actor=cast.city_viewer, submission=report, data=TEXTS)
+    client.force_login(cast.city_viewer)
+    path = tmp_path / "city.xlsx"
+    path.write_bytes(client.get(reverse("reports:submission-excel", args=[report.pk])).content)
+    subprocess.run(  # noqa: S603 - our own file, fixed arguments
+        [
+            office,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = (tmp_path / "city.csv").read_text(encoding="utf-8", errors="replace")
+    assert "已报送区县帮扶工作年度总结的区县" in text and "区县数,2," in text and TEXTS["results"] in text
