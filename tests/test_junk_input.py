@@ -58,6 +58,12 @@ def _spoiled(data) -> list:
 
 def _send(client: Client, route: Route, url: str, body) -> int:
     method = getattr(client, route.method)
+    files = [v for v in body.values() if hasattr(v, "read")]
+    for upload in files:
+        upload.seek(0)  # the same file object goes with every spoiled body
+    if files:  # an upload: multipart, as the matrix sends it (the spoiled text fields go alongside)
+        flat = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in body.items()}
+        return method(url, data=flat).status_code
     if route.api:
         return method(url, data=json.dumps(body), content_type="application/json").status_code
     if any(isinstance(v, dict) for v in body.values()):
