@@ -276,3 +276,14 @@ class DrillForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "请选择"), *DrillKind.choices]
+
+
+class BusRetireForm(StyledFormMixin, forms.Form):
+    retired_on = forms.DateField(
+        label="停用日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写停用日期。", "invalid": "请填写有效的日期。"},
+    )
+    confirm = forms.BooleanField(
+        label="确认停用（停用后不再计入校车检验率，记录保留）", error_messages={"required": "请勾选确认停用。"}
+    )

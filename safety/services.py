@@ -702,6 +702,29 @@ def bus_inspect(*, actor: User, bus, inspected_on: datetime.date | None, valid_u
 
 
 @transaction.atomic
+def bus_retire(*, actor: User, bus, retired_on: datetime.date | None):
+    """Take a bus out of service from a date (kept with its history; the bus-inspection rate stops
+    counting it from that day). Once only; not in the future."""
+    from safety.models import SchoolBus
+
+    _require_facility(actor, bus.kindergarten)
+    bus = SchoolBus.objects.select_for_update().get(pk=bus.pk)
+    errors: dict[str, str] = {}
+    if bus.retired_on is not None:
+        errors["retired_on"] = f"该校车已于 {bus.retired_on:%Y年%m月%d日} 停用。"
+    elif retired_on is None:
+        errors["retired_on"] = "请填写停用日期。"
+    elif retired_on > today():
+        errors["retired_on"] = "停用日期不能晚于今天。"
+    if errors:
+        raise ValidationError(errors)
+    bus.retired_on = retired_on
+    bus.full_clean()
+    bus.save(update_fields=["retired_on"])
+    return bus
+
+
+@transaction.atomic
 def video_check_record(
     *,
     actor: User,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("kindergartens/<int:pk>/facilities/change/", fac.facility_change, name="facility-change"),
     path("kindergartens/<int:pk>/buses/new/", fac.bus_create, name="bus-create"),
     path("buses/<int:pk>/inspection/", fac.bus_inspect_view, name="bus-inspect"),
+    path("buses/<int:pk>/retire/", fac.bus_retire_view, name="bus-retire"),
     path("kindergartens/<int:pk>/video-checks/new/", fac.video_check_create, name="video-check-create"),
     path("kindergartens/<int:pk>/letters/new/", fac.letter_create, name="letter-create"),
     path("kindergartens/<int:pk>/drills/new/", fac.drill_create, name="drill-create"),

@@ -18,11 +18,12 @@ from kindergartens.access import kindergarten_get_for_user, kindergartens_visibl
 from kindergartens.models import Kindergarten
 from kindergartens.services import today
 from safety.access import bus_get_for_user, facility_can_record, safety_can
-from safety.forms import BusForm, BusInspectForm, DrillForm, FacilityForm, LetterForm, VideoCheckForm
+from safety.forms import BusForm, BusInspectForm, BusRetireForm, DrillForm, FacilityForm, LetterForm, VideoCheckForm
 from safety.models import Drill, FacilityRecord, ResponsibilityLetter, SchoolBus, VideoCheck
 from safety.services import (
     bus_add,
     bus_inspect,
+    bus_retire,
     drill_record,
     facility_record_change,
     letter_record,
@@ -160,6 +161,26 @@ def letter_create(request, pk):
 @require_POST
 def drill_create(request, pk):
     return _post(request, pk, DrillForm, drill_record, "drill_form", "已登记安全演练。", files=True)
+
+
+@login_required
+@require_POST
+def bus_retire_view(request, pk):
+    bus = bus_get_for_user(request.user, pk)
+    form = BusRetireForm(request.POST)
+    if form.is_valid():
+        try:
+            bus_retire(actor=request.user, bus=bus, retired_on=form.cleaned_data["retired_on"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{bus}已停用。")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("safety:facilities", pk=bus.kindergarten_id)
 
 
 @login_required

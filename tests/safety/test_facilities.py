@@ -14,6 +14,7 @@ from safety.selectors import facility_rates
 from safety.services import (
     bus_add,
     bus_inspect,
+    bus_retire,
     drill_record,
     facility_record_change,
     letter_record,
@@ -249,3 +250,43 @@ def test_facility_home_list_has_a_fixed_query_count(client, cast):
         kg = KindergartenFactory(township=cast.town_a, name=f"设施园{i}")
         facility_record_change(actor=cast.bureau_staff, kindergarten=kg, effective_on=datetime.date(2026, 1, 1), **FULL)
     assert count() == few
+
+
+def test_a_bus_taken_out_of_service_stops_counting_from_that_day_and_keeps_its_record(client, cast):
+    with time_machine.travel(beijing(2026, 3, 5, 9), tick=False):
+        old = bus_add(actor=cast.kg_director, kindergarten=cast.kg_a1, plate="辽K2", seats=10)  # never inspected
+        bus_add(
+            actor=cast.kg_director,
+            kindergarten=cast.kg_a1,
+            plate="辽K3",
+            seats=10,
+            inspected_on=datetime.date(2026, 1, 1),
+            valid_until=datetime.date(2026, 12, 31),
+        )
+        qs = Kindergarten.objects.filter(district=cast.district_a)
+        (row,) = facility_rates(qs, on=datetime.date(2026, 3, 5))
+        assert (row["buses"], row["buses_inspected"]) == (2, 50.0)
+        with pytest.raises(ValidationError) as failure:
+            bus_retire(actor=cast.kg_director, bus=old, retired_on=datetime.date(2026, 3, 6))
+        assert failure.value.message_dict == {"retired_on": ["停用日期不能晚于今天。"]}
+        with pytest.raises(PermissionDenied):
+            bus_retire(actor=cast.supervisor, bus=old, retired_on=datetime.date(2026, 3, 1))
+        # The page: the confirmation box is required.
+        client.force_login(cast.kg_director)
+        url = reverse("safety:bus-retire", args=[old.pk])
+        page = client.post(url, {"retired_on": "2026-03-01"}, follow=True).content.decode()
+        assert "请勾选确认停用。" in page
+        old.refresh_from_db()
+        assert old.retired_on is None
+        client.post(url, {"retired_on": "2026-03-01", "confirm": "1"})
+        old.refresh_from_db()
+        assert old.retired_on == datetime.date(2026, 3, 1)
+        (row,) = facility_rates(qs, on=datetime.date(2026, 3, 5))
+        assert (row["buses"], row["buses_inspected"]) == (1, 100.0)
+        (before,) = facility_rates(qs, on=datetime.date(2026, 2, 28))  # still in service then
+        assert before["buses"] == 2
+        with pytest.raises(ValidationError) as failure:
+            bus_retire(actor=cast.kg_director, bus=old, retired_on=datetime.date(2026, 3, 2))
+        assert "已于 2026年03月01日 停用" in failure.value.messages[0]
+        page = client.get(reverse("safety:facilities", args=[cast.kg_a1.pk])).content.decode()
+        assert "已停用（2026-03-01）" in page
