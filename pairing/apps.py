@@ -6,7 +6,8 @@ class PairingConfig(AppConfig):
     verbose_name = "结对帮扶"
 
     def ready(self) -> None:
-        from pairing import home, report_types
+        from pairing import home, indicators, report_types
 
         home.register()
+        indicators.register()  # rural pairing participation (core.indicators)
         report_types.register()

@@ -161,9 +161,55 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
+# An agreement's parties take part in pairing on a day when the agreement was running that day: it
+# became active (active now, or completed or ended early since), the day is within its dates, and it
+# had not ended by then (completed or ended on a later day, Beijing time). One rule, three forms: a
+# queryset filter (``running_on``), a test of one agreement's values (``runs_on``), and SQL
+# (``running_on_sql``, the set-based indicator); tests/pairing/test_indicators.py checks they agree.
+TOOK_EFFECT_STATES = (Agreement.State.ACTIVE, Agreement.State.COMPLETED, Agreement.State.ENDED)
+
+
+def _day_after_starts(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def running_on(day: datetime.date, prefix: str = "") -> Q:
+    """Agreements (``prefix``: the path to them, "agreement__") running on ``day``."""
+    return Q(
+        **{
+            f"{prefix}state__in": TOOK_EFFECT_STATES,
+            f"{prefix}start_date__lte": day,
+            f"{prefix}end_date__gte": day,
+        }
+    ) & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gte": _day_after_starts(day)}))
+
+
+def runs_on(
+    state: str, start: datetime.date, end: datetime.date, ended_at: datetime.datetime | None, day: datetime.date
+) -> bool:
+    """``running_on`` for one agreement's values."""
+    return (
+        state in TOOK_EFFECT_STATES and start <= day <= end and (ended_at is None or timezone.localdate(ended_at) > day)
+    )
+
+
+def running_on_sql(alias: str, day: str) -> tuple[str, tuple]:
+    """``running_on`` as SQL over the agreement table aliased ``alias``, ``day`` a date expression."""
+    from core.sqldates import local_date_sql
+
+    ended, ended_params = local_date_sql(f"{alias}.ended_at")
+    states = ", ".join(["%s"] * len(TOOK_EFFECT_STATES))
+    sql = (
+        f"{alias}.state IN ({states}) AND {alias}.start_date <= {day} AND {alias}.end_date >= {day}"
+        f" AND ({alias}.ended_at IS NULL OR {ended} > {day})"
+    )
+    return sql, (*(s.value for s in TOOK_EFFECT_STATES), *ended_params)
+
+
 def participation_by_district(district_ids: list[int], day: datetime.date) -> dict[int, tuple[int, int]]:
-    """district → (rural kindergartens in an active agreement on ``day``, rural kindergartens operating):
-    two grouped queries. Operating is the registry's present status."""
+    """district → (rural kindergartens in an agreement running on ``day`` (``running_on``), rural
+    kindergartens operating): two grouped queries. Operating is the registry's present status (the
+    indicator ``pairing-rural`` judges each month by the registry's dated history instead)."""
     rural = Q(township__urban_rural_code__startswith="2", status__in=OPERATING_STATUSES)
     operating = dict(
         Kindergarten.objects.filter(rural, district_id__in=district_ids)
@@ -176,11 +222,7 @@ def participation_by_district(district_ids: list[int], day: datetime.date) -> di
         Kindergarten.objects.filter(
             rural,
             district_id__in=district_ids,
-            pk__in=AgreementParty.objects.filter(
-                agreement__state=Agreement.State.ACTIVE,
-                agreement__start_date__lte=day,
-                agreement__end_date__gte=day,
-            ).values("kindergarten_id"),
+            pk__in=AgreementParty.objects.filter(running_on(day, "agreement__")).values("kindergarten_id"),
         )
         .order_by()
         .values("district_id")

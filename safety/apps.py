@@ -8,7 +8,7 @@ class SafetyConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from safety import home, monthly_report, report_hooks
+        from safety import home, indicators, monthly_report, report_hooks
         from supervision.rectification import register_source_kind
 
         # A hazard is closed through one order of supervision's rectification workflow.
@@ -16,3 +16,4 @@ class SafetyConfig(AppConfig):
         report_hooks.register()
         monthly_report.register()  # the district monthly report's safety section
         home.register()
+        indicators.register()  # hazards, incidents, video, buses, safety officers (core.indicators)

@@ -8,6 +8,7 @@ same for 1 and 36 months, and for 2 and 20 kindergartens."""
 import contextlib
 import datetime
 import random
+import zoneinfo
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -24,6 +25,7 @@ from kindergartens.services import kindergarten_create, kindergarten_update
 from tests.factories import CityFactory, DistrictFactory, TownshipFactory
 
 D = datetime.date
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = D(2025, 5, 15)
 MONTHS = months_back(D(2025, 5, 1), 17)  # January 2024 – May 2025 (May: the current month)
 
@@ -161,6 +163,112 @@ class World:
             planned_on=month_end - relativedelta(years=1),
             state="submitted",
         )
+        self.add_safety(kg, district)
+        self.add_pairing(kg, district)
+
+    def add_safety(self, kg, district) -> None:
+        """Hazard orders due around month ends (accepted on, before or after the deadline, or not),
+        incidents around Beijing midnight at a month's turn, dated facility records (some on a month's
+        last day), buses retired, inspected late, never inspected."""
+        from safety.models import FacilityRecord, Incident, SchoolBus
+        from supervision.models import RectificationOrder
+
+        rng, clerk = self.rng, self.clerks[district.pk]
+        for _ in range(rng.randint(0, 4)):
+            deadline = _day(rng, D(2023, 12, 1), D(2025, 5, 31))
+            if rng.random() < 0.3:  # a month's last day
+                deadline = (deadline.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
+                    days=1
+                )
+            state = rng.choice(["issued", "responded", "returned", "accepted", "accepted", "accepted"])
+            verified = None
+            if state == "accepted":  # 00:30 or 23:30 Beijing (the day before, or the same day, in UTC)
+                day = deadline + datetime.timedelta(days=rng.choice([-5, -1, 0, 0, 1, 3]))
+                verified = datetime.datetime.combine(day, datetime.time(rng.choice([0, 23]), 30), tzinfo=SH)
+            RectificationOrder.objects.create(
+                kindergarten=kg,
+                source_kind=rng.choice(["hazard", "hazard", "manual"]),
+                source_label="安全隐患",
+                description="消防通道堵塞",
+                severity="minor",
+                deadline=deadline,
+                state=state,
+                verified_at=verified,
+                return_reason="证据不全" if state == "returned" else "",
+            )
+        for _ in range(rng.randint(0, 3)):
+            day = _day(rng, D(2023, 12, 25), D(2025, 5, 14))
+            if rng.random() < 0.4:  # the first of a month at 00:30 Beijing: the previous day in UTC
+                day = day.replace(day=1)
+            occurred = datetime.datetime.combine(day, datetime.time(0, 30), tzinfo=SH)
+            Incident.objects.create(
+                kindergarten=kg,
+                district=district,
+                occurred_at=occurred,
+                reported_at=occurred + datetime.timedelta(minutes=30),
+                reported_by=clerk,
+                initial_deadline=occurred + datetime.timedelta(hours=1),
+                written_deadline=occurred + datetime.timedelta(hours=2),
+                late=rng.random() < 0.3,
+                kind="injury",
+                grade="general",
+            )
+        days = {_day(rng, D(2023, 10, 1), D(2025, 5, 14)) for _ in range(rng.randint(0, 3))}
+        if rng.random() < 0.3:
+            days.add(rng.choice(MONTHS[:-1]) + relativedelta(months=1) - datetime.timedelta(days=1))
+        for day in days:
+            FacilityRecord.objects.create(
+                kindergarten=kg,
+                effective_on=day,
+                video_retention_days=rng.choice([7, 29, 30, 90]),
+                safety_officer=rng.choice(["", "王安全", "李保卫"]),
+                safety_officer_trained=rng.random() < 0.7,
+                safety_officer_certified=rng.random() < 0.6,
+                recorded_by=clerk,
+            )
+        for n in range(rng.randint(0, 3)):
+            inspected = _day(rng, D(2023, 1, 1), D(2025, 5, 10)) if rng.random() < 0.85 else None
+            valid = inspected + relativedelta(years=1) if inspected and rng.random() < 0.9 else None
+            retired = _day(rng, D(2024, 1, 1), D(2025, 6, 1)) if rng.random() < 0.25 else None
+            SchoolBus.objects.create(
+                kindergarten=kg,
+                plate=f"辽L{kg.pk:04d}{n}",
+                seats=19,
+                inspected_on=inspected,
+                valid_until=valid,
+                retired_on=retired,
+            )
+
+    def add_pairing(self, kg, district) -> None:
+        """Agreements in every state, some completed or ended early (in Beijing time around midnight)."""
+        from pairing.models import Agreement, AgreementParty
+
+        rng = self.rng
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            start = _day(rng, D(2023, 6, 1), D(2025, 4, 1))
+            end = start + relativedelta(years=2) - datetime.timedelta(days=1)
+            state = rng.choice(["draft", "submitted", "confirmed", "active", "active", "completed", "ended"])
+            ended_at = None
+            if state in ("completed", "ended"):
+                ended_on = _day(rng, start, min(end, D(2025, 5, 14)))
+                if rng.random() < 0.3:  # on a month's first day at 00:10 Beijing (the day before in UTC)
+                    ended_on = ended_on.replace(day=1)
+                ended_at = datetime.datetime.combine(ended_on, datetime.time(0, 10), tzinfo=SH)
+            agreement = Agreement.objects.create(
+                title="结对帮扶协议",
+                mode="town_public",
+                start_date=start,
+                end_date=end,
+                rights_obligations="帮扶",
+                content="帮扶",
+                goals="帮扶",
+                state=state,
+                district=district,
+                created_by=self.clerks[district.pk],
+                ended_at=ended_at,
+                end_reason="撤并" if state == "ended" else "",
+            )
+            AgreementParty.objects.create(agreement=agreement, kindergarten=kg, side=rng.choice(["helping", "helped"]))
 
 
 def _same(expected, got):
