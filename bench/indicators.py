@@ -8,7 +8,9 @@ Builds, in its own PostgreSQL database (``DATABASE_URL``'s name + ``_indicators_
 (January 2023 – December 2025): dated status and nature (some opened, suspended or recognised 普惠
 during those years, some unlicensed), a month-end enrolment snapshot per kindergarten and month
 (108,000 rows), resident children per township and year, 6 teachers and a principal per kindergarten
-with certificates, and two submitted inspections a year. Rows are written in bulk without audit
+with certificates, and two submitted inspections a year; safety records (six hazard orders per
+kindergarten, incidents, dated facility records, school buses) and two-year pairing agreements
+between urban and rural kindergartens, so the safety and pairing indicators have data. Rows are written in bulk without audit
 entries (reading them is what is measured). "Today" is 15 January 2026, so every month is history.
 
 Figures:
@@ -254,6 +256,111 @@ class Dataset:
                 if rng.random() < 0.8
             ],
             batch_size=5000,
+        )
+        self.add_safety(district, created)
+        self.add_pairing(district, created, towns)
+
+    def add_safety(self, district, created) -> None:
+        """Two hazard orders a year per kindergarten (most accepted, some late or open), an incident a
+        year in one kindergarten of three, one to three dated facility records, one or two buses."""
+        from django.utils import timezone
+
+        from safety.models import FacilityRecord, Incident, SchoolBus
+        from supervision.models import RectificationOrder
+
+        rng, staff = self.rng, self.staff[district.pk]
+
+        def moment(day, hour):
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30)))
+
+        orders, incidents, records, buses = [], [], [], []
+        for k in created:
+            for _ in range(6):
+                deadline = day_between(rng, FIRST, datetime.date(2025, 12, 31))
+                state = rng.choices(["accepted", "responded", "issued"], [80, 10, 10])[0]
+                verified = moment(deadline + datetime.timedelta(days=rng.randint(-20, 5)), 10)
+                orders.append(
+                    RectificationOrder(
+                        kindergarten=k, source_kind="hazard", source_label="安全隐患", description="隐患",
+                        severity="minor", deadline=deadline, state=state,
+                        verified_at=verified if state == "accepted" else None,
+                    )
+                )  # fmt: skip
+            for _ in range(3 if rng.random() < 0.33 else 0):
+                occurred = moment(day_between(rng, FIRST, datetime.date(2025, 12, 31)), rng.randint(0, 23))
+                incidents.append(
+                    Incident(
+                        kindergarten=k, district=district, occurred_at=occurred, reported_at=occurred,
+                        reported_by=staff, initial_deadline=occurred + datetime.timedelta(hours=1),
+                        written_deadline=occurred + datetime.timedelta(hours=2), late=rng.random() < 0.1,
+                        kind="injury", grade="general",
+                    )
+                )  # fmt: skip
+            for day in {day_between(rng, datetime.date(2022, 6, 1), datetime.date(2025, 12, 31)) for _ in range(3)}:
+                records.append(
+                    FacilityRecord(
+                        kindergarten=k, effective_on=day, video_retention_days=rng.choice([15, 30, 30, 90]),
+                        safety_officer="安全员", safety_officer_trained=rng.random() < 0.8,
+                        safety_officer_certified=rng.random() < 0.6, recorded_by=staff,
+                    )
+                )  # fmt: skip
+            for n in range(rng.randint(0, 2)):
+                inspected = day_between(rng, datetime.date(2022, 1, 1), datetime.date(2025, 12, 31))
+                buses.append(
+                    SchoolBus(
+                        kindergarten=k, plate=f"浙B{k.pk:05d}{n}", seats=19, inspected_on=inspected,
+                        valid_until=inspected + datetime.timedelta(days=365 if rng.random() < 0.9 else 200),
+                        retired_on=day_between(rng, FIRST, TODAY) if rng.random() < 0.1 else None,
+                    )
+                )  # fmt: skip
+        bulk(RectificationOrder).bulk_create(orders, batch_size=5000)
+        bulk(Incident).bulk_create(incidents, batch_size=5000)
+        bulk(FacilityRecord).bulk_create(records, batch_size=5000)
+        bulk(SchoolBus).bulk_create(buses, batch_size=5000)
+
+    def add_pairing(self, district, created, towns) -> None:
+        """Two-year agreements: each urban kindergarten of ten helps two or three rural ones; a few
+        ended early, the older ones completed."""
+        from django.utils import timezone
+
+        from pairing.models import Agreement, AgreementParty
+
+        rng = self.rng
+        rural_towns = {t.pk for t in towns if t.urban_rural_code.startswith("2")}
+        rural = [k for k in created if k.township_id in rural_towns]
+        urban = [k for k in created if k.township_id not in rural_towns]
+        rng.shuffle(rural)
+        agreements, parties = [], []
+        for helper in urban[: len(urban) // 10]:
+            helped = [rural.pop() for _ in range(min(len(rural), rng.randint(2, 3)))]
+            if not helped:
+                break
+            start = datetime.date(rng.choice([2023, 2024, 2025]), 9, 1)
+            end = start.replace(year=start.year + 2) - datetime.timedelta(days=1)
+            state, ended_at = "active", None
+            if rng.random() < 0.15:
+                state = "ended"
+                ended_at = timezone.make_aware(
+                    datetime.datetime.combine(day_between(rng, start, TODAY), datetime.time(9))
+                )
+            elif end < TODAY:
+                state = "completed"
+                ended_at = timezone.make_aware(datetime.datetime.combine(end, datetime.time(23)))
+            agreements.append(
+                Agreement(
+                    title="结对帮扶协议", mode="town_public", start_date=start, end_date=end, rights_obligations="帮扶",
+                    content="帮扶", goals="帮扶", state=state, district=district,
+                    created_by=self.staff[district.pk], ended_at=ended_at, end_reason="撤并" if state == "ended" else "",
+                )
+            )  # fmt: skip
+            parties.append([(helper, "helping"), *((k, "helped") for k in helped)])
+        agreements = bulk(Agreement).bulk_create(agreements)
+        bulk(AgreementParty).bulk_create(
+            [
+                AgreementParty(agreement=a, kindergarten=k, side=side)
+                for a, members in zip(agreements, parties, strict=True)
+                for k, side in members
+            ]
         )
 
 

@@ -65,7 +65,9 @@ class SqlPart:
     ``kg_months`` (every kindergarten-month, counted or not)). ``joins``: ``(alias, select, params)``,
     a SELECT of ``kg_id``, ``month`` and figures, one row per kindergarten-month at most (it may read
     ``b``, whose rows include those that do not count), LEFT JOINed on both: per-row lookups into a table expression would scan it every time,
-    a join is hashed once."""
+    a join is hashed once. Definitions may share a join (the same alias: joined once) and a CTE (the
+    same name); PostgreSQL plans a handful of joins well and many badly (past ``join_collapse_limit``
+    it may loop over a misestimated one), so an app with several definitions gives them one join."""
 
     numerator: Sql
     denominator: Sql

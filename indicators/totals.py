@@ -136,7 +136,7 @@ def township_totals(frame, indicators: list[Indicator], parts: dict) -> dict[str
     base, params = counted_months_sql(frame.district_ids, months, [frame.day(m) for m in months])
     ctes, columns, column_params, joins, join_params = [base], [], [], [], []
     cte_params: list = list(params)
-    seen_ctes = set()
+    seen_ctes, seen_joins = set(), set()
     for index, indicator in enumerate(indicators):
         part = parts[indicator.code]
         for name, sql, cte_param in part.ctes:
@@ -146,6 +146,9 @@ def township_totals(frame, indicators: list[Indicator], parts: dict) -> dict[str
             ctes.append(f"{name} AS ({sql})")
             cte_params.extend(cte_param)
         for alias, select, params_of_join in part.joins:
+            if alias in seen_joins:  # several definitions share it (safety's): joined once
+                continue
+            seen_joins.add(alias)
             joins.append(f"LEFT JOIN ({select}) {alias} ON {alias}.kg_id = b.kg_id AND {alias}.month = b.month")
             join_params.extend(params_of_join)
         has, has_params = part.has_data

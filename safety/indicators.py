@@ -81,23 +81,6 @@ def hazards_on_time(frame) -> Measures:
     return measures
 
 
-def hazards_on_time_sql(frame) -> SqlPart:
-    verified, verified_params = local_date_sql("o.verified_at")
-    select = f"""
-        SELECT b.kg_id, b.month, COUNT(*) AS due,
-               SUM(CASE WHEN o.state = %s AND o.verified_at IS NOT NULL AND {verified} <= o.deadline
-                        THEN 1 ELSE 0 END) AS closed
-          FROM b JOIN {RectificationOrder._meta.db_table} o ON o.kindergarten_id = b.kg_id AND o.source_kind = %s
-               AND o.deadline >= b.month AND o.deadline <= b.day
-         GROUP BY b.kg_id, b.month
-    """  # noqa: S608 - table names from the models
-    return SqlPart(
-        numerator=("COALESCE(safety_hazards.closed, 0)", ()),
-        denominator=("COALESCE(safety_hazards.due, 0)", ()),
-        joins=(("safety_hazards", select, (OrderState.ACCEPTED.value, *verified_params, HAZARD_SOURCE_KIND)),),
-    )
-
-
 # --- 事故按时报告率 --------------------------------------------------------------------------------------
 
 
@@ -122,21 +105,6 @@ def incidents_on_time(frame) -> Measures:
         incidents = happened.get((row.kg_id, row.month), ())
         measures.parts[(row.kg_id, row.month)] = Part(sum(incidents), len(incidents), "" if incidents else "本月无事故")
     return measures
-
-
-def incidents_on_time_sql(frame) -> SqlPart:
-    occurred, occurred_params = local_date_sql("i.occurred_at")
-    select = f"""
-        SELECT b.kg_id, b.month, COUNT(*) AS total, SUM(CASE WHEN i.late THEN 0 ELSE 1 END) AS on_time
-          FROM b JOIN {Incident._meta.db_table} i ON i.kindergarten_id = b.kg_id
-               AND {occurred} >= b.month AND {occurred} <= b.day
-         GROUP BY b.kg_id, b.month
-    """  # noqa: S608 - table names from the models
-    return SqlPart(
-        numerator=("COALESCE(safety_incidents.on_time, 0)", ()),
-        denominator=("COALESCE(safety_incidents.total, 0)", ()),
-        joins=(("safety_incidents", select, (*occurred_params, *occurred_params)),),
-    )
 
 
 # --- the facility record in force on the day: video retention, safety officer ----------------------------
@@ -213,50 +181,6 @@ def safety_officer(frame) -> Measures:
     return measures
 
 
-_FACILITY_STEPS = (
-    "safety_facility_steps",
-    f"""
-    SELECT kindergarten_id, effective_on AS since,
-           LEAD(effective_on) OVER (PARTITION BY kindergarten_id ORDER BY effective_on) AS until,
-           video_retention_days, safety_officer, safety_officer_trained, safety_officer_certified
-      FROM {FacilityRecord._meta.db_table}
-     WHERE kindergarten_id IN (SELECT kg_id FROM kg_months)
-    """,  # noqa: S608 - table names from the models
-    (),
-)
-_FACILITY_ON_DAY = """
-    FROM b JOIN safety_facility_steps f ON f.kindergarten_id = b.kg_id AND f.since <= b.day
-         AND (f.until IS NULL OR f.until > b.day)
-"""
-
-
-def video_retention_sql(frame) -> SqlPart:
-    select = (
-        "SELECT b.kg_id, b.month, CASE WHEN f.video_retention_days >= %s THEN 1 ELSE 0 END AS enough" + _FACILITY_ON_DAY
-    )
-    return SqlPart(
-        numerator=("safety_video.enough", ()),
-        denominator=("1", ()),
-        has_data=("CASE WHEN safety_video.kg_id IS NULL THEN 0 ELSE 1 END", ()),
-        ctes=(_FACILITY_STEPS,),
-        joins=(("safety_video", select, (RETENTION_DAYS,)),),
-    )
-
-
-def safety_officer_sql(frame) -> SqlPart:
-    select = (
-        "SELECT b.kg_id, b.month, CASE WHEN TRIM(f.safety_officer) <> '' AND f.safety_officer_trained"
-        " AND f.safety_officer_certified THEN 1 ELSE 0 END AS ok" + _FACILITY_ON_DAY
-    )
-    return SqlPart(
-        numerator=("safety_officers.ok", ()),
-        denominator=("1", ()),
-        has_data=("CASE WHEN safety_officers.kg_id IS NULL THEN 0 ELSE 1 END", ()),
-        ctes=(_FACILITY_STEPS,),
-        joins=(("safety_officers", select, ()),),
-    )
-
-
 # --- 校车年检合格率 --------------------------------------------------------------------------------------
 
 
@@ -292,19 +216,105 @@ def bus_inspection(frame) -> Measures:
     return measures
 
 
-def bus_inspection_sql(frame) -> SqlPart:
-    select = f"""
-        SELECT b.kg_id, b.month, COUNT(*) AS buses,
-               SUM(CASE WHEN s.valid_until IS NOT NULL AND s.valid_until >= b.day THEN 1 ELSE 0 END) AS valid
-          FROM b JOIN {SchoolBus._meta.db_table} s ON s.kindergarten_id = b.kg_id
-               AND (s.retired_on IS NULL OR s.retired_on > b.day) AND (s.inspected_on IS NULL OR s.inspected_on <= b.day)
-         GROUP BY b.kg_id, b.month
-    """  # noqa: S608 - table names from the models
-    return SqlPart(
-        numerator=("COALESCE(safety_buses.valid, 0)", ()),
-        denominator=("COALESCE(safety_buses.buses, 0)", ()),
-        joins=(("safety_buses", select, ()),),
+# --- the same parts as SQL (indicators.totals) -----------------------------------------------------------
+#
+# One join for the five: per kindergarten and month, its hazard orders due, incidents, facility record
+# in force and buses, stacked (UNION ALL) and summed. Each is matched with the months (``months``: a
+# few dozen rows, each with the day it is judged by), not with every kindergarten-month: a few
+# thousand records against 36 months instead of 100,000 kindergarten-months. One join instead of five
+# keeps PostgreSQL's plan of the whole query sound (see core.indicators.SqlPart); each definition
+# reads its columns, and the kindergarten-months that do not count are dropped by the totals.
+
+_COLUMNS = ("due", "closed", "incidents", "on_time", "facility", "video", "officer", "buses", "valid")
+
+
+def _stacked(kg_id: str, values: dict[str, str], source: str) -> str:
+    columns = ", ".join(values.get(c, "0") + " AS " + c for c in _COLUMNS)
+    scope = f"{kg_id} IN (SELECT kg_id FROM safety_kgs)"  # noqa: S608 - constant names
+    return f"SELECT {kg_id} AS kg_id, m.month AS month, {columns} {source} AND {scope}"
+
+
+def _safety_join() -> tuple[str, str, tuple]:
+    verified, verified_params = local_date_sql("o.verified_at")
+    occurred, occurred_params = local_date_sql("i.occurred_at")
+    orders = _stacked(
+        "o.kindergarten_id",
+        {
+            "due": "1",
+            "closed": f"CASE WHEN o.state = %s AND o.verified_at IS NOT NULL AND {verified} <= o.deadline"
+            " THEN 1 ELSE 0 END",
+        },
+        f"FROM {RectificationOrder._meta.db_table} o JOIN months m ON o.deadline >= m.month AND o.deadline <= m.day"
+        " WHERE o.source_kind = %s",
     )
+    incidents = _stacked(
+        "i.kindergarten_id",
+        {"incidents": "1", "on_time": "CASE WHEN i.late THEN 0 ELSE 1 END"},
+        f"FROM {Incident._meta.db_table} i JOIN months m ON {occurred} >= m.month AND {occurred} <= m.day WHERE 1 = 1",
+    )
+    facility = _stacked(
+        "f.kindergarten_id",
+        {
+            "facility": "1",
+            "video": "CASE WHEN f.video_retention_days >= %s THEN 1 ELSE 0 END",
+            "officer": "CASE WHEN TRIM(f.safety_officer) <> '' AND f.safety_officer_trained"
+            " AND f.safety_officer_certified THEN 1 ELSE 0 END",
+        },
+        "FROM safety_facility_steps f JOIN months m ON f.since <= m.day AND (f.until IS NULL OR f.until > m.day)"
+        " WHERE 1 = 1",
+    )
+    buses = _stacked(
+        "s.kindergarten_id",
+        {"buses": "1", "valid": "CASE WHEN s.valid_until IS NOT NULL AND s.valid_until >= m.day THEN 1 ELSE 0 END"},
+        f"FROM {SchoolBus._meta.db_table} s JOIN months m ON (s.retired_on IS NULL OR s.retired_on > m.day)"
+        " AND (s.inspected_on IS NULL OR s.inspected_on <= m.day) WHERE 1 = 1",
+    )
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in _COLUMNS)
+    stacked = f"{orders} UNION ALL {incidents} UNION ALL {facility} UNION ALL {buses}"
+    select = f"SELECT kg_id, month, {sums} FROM ({stacked}) stacked GROUP BY kg_id, month"  # noqa: S608 - constant names
+    params = (
+        OrderState.ACCEPTED.value,
+        *verified_params,
+        HAZARD_SOURCE_KIND,
+        *occurred_params,
+        *occurred_params,
+        RETENTION_DAYS,
+    )
+    return ("safety", select, params)
+
+
+_SAFETY_KGS = ("safety_kgs", "SELECT DISTINCT kg_id FROM kg_months", ())
+_FACILITY_STEPS = (
+    "safety_facility_steps",
+    f"""
+    SELECT kindergarten_id, effective_on AS since,
+           LEAD(effective_on) OVER (PARTITION BY kindergarten_id ORDER BY effective_on) AS until,
+           video_retention_days, safety_officer, safety_officer_trained, safety_officer_certified
+      FROM {FacilityRecord._meta.db_table}
+     WHERE kindergarten_id IN (SELECT kg_id FROM safety_kgs)
+    """,  # noqa: S608 - table names from the models
+    (),
+)
+
+
+def _sql(numerator: str, denominator: str, has_data: str = "1"):
+    def sql(frame) -> SqlPart:
+        return SqlPart(
+            numerator=(numerator, ()),
+            denominator=(denominator, ()),
+            has_data=(has_data, ()),
+            ctes=(_SAFETY_KGS, _FACILITY_STEPS),
+            joins=(_safety_join(),),
+        )
+
+    return sql
+
+
+hazards_on_time_sql = _sql("COALESCE(safety.closed, 0)", "COALESCE(safety.due, 0)")
+incidents_on_time_sql = _sql("COALESCE(safety.on_time, 0)", "COALESCE(safety.incidents, 0)")
+video_retention_sql = _sql("safety.video", "1", "COALESCE(safety.facility, 0)")
+safety_officer_sql = _sql("safety.officer", "1", "COALESCE(safety.facility, 0)")
+bus_inspection_sql = _sql("COALESCE(safety.valid, 0)", "COALESCE(safety.buses, 0)")
 
 
 INDICATORS = (

@@ -220,9 +220,12 @@ def certificate_holding_sql(frame) -> SqlPart:
                            AND NOT EXISTS ({valid}))
          GROUP BY b.kg_id, b.month
     """  # noqa: S608 - constant names
+    # LEFT JOIN: one row per kindergarten-month (none has no staff: 0 / 0 either way), which PostgreSQL
+    # estimates right; an inner join's estimate of one row made it loop over this join once per row of
+    # b when other definitions' joins sat beside it (0.9 s instead of 0.2 for a district's 12 months).
     by_month = """
         SELECT b.kg_id, b.month, s.staff AS staff, s.holding + COALESCE(ex.holding, 0) AS holding
-          FROM b JOIN certificate_steps s ON s.kg_id = b.kg_id AND s.district_id = b.district_id
+          FROM b LEFT JOIN certificate_steps s ON s.kg_id = b.kg_id AND s.district_id = b.district_id
                AND s.since <= b.day AND (s.until IS NULL OR s.until > b.day)
           LEFT JOIN certificate_expiring ex ON ex.kg_id = b.kg_id AND ex.month = b.month
     """
