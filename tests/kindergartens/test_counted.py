@@ -130,8 +130,8 @@ SAFETY_AND_PAIRING_CARD_QUERIES = 2
 # The reports inbox card: the city viewer files the city's own reports (市报省, the December pairing
 # summary), so its home asks for them as a director's does: one query for those due, overdue or returned.
 REPORTS_INBOX_CARD_QUERIES = 1
-# Their indicators (safety/indicators.py, pairing/indicators.py) add one query each for the current
-# month, computed row by row from today's data: hazard orders, incidents, facility records (the video
+# Safety's and pairing's indicators (safety/indicators.py, pairing/indicators.py) add one query each
+# for the current month, computed row by row from today's data: hazard orders, incidents, facility records (the video
 # and safety-officer figures share it), school buses, pairing parties. The past months stay in the one
 # set-based query (indicators.totals), so this is fixed too, whatever the rows or months.
 SAFETY_AND_PAIRING_INDICATOR_QUERIES = 5
