@@ -47,6 +47,7 @@ from safety.selectors import incident_list
 from safety.services import (
     bus_add,
     bus_inspect,
+    bus_retire,
     draft_save,
     draft_submit,
     drill_record,
@@ -466,6 +467,10 @@ class BusInspectSerializer(serializers.Serializer):
     valid_until = serializers.DateField()
 
 
+class BusRetireSerializer(serializers.Serializer):
+    retired_on = serializers.DateField(label="停用日期")
+
+
 class VideoCheckSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kindergarten = BriefSerializer(read_only=True)
@@ -601,6 +606,21 @@ class BusViewSet(_KeptList):
         form.is_valid(raise_exception=True)
         bus_inspect(actor=request.user, bus=bus, **form.validated_data)
         return Response(BusSerializer(bus).data)
+
+    @extend_schema(
+        summary="停用校车",
+        description="自停用日期起不再计入校车检验率；记录保留。只能停用一次，日期不晚于今天。",
+        request=BusRetireSerializer,
+        responses={200: BusSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        from safety.access import bus_get_for_user
+
+        bus = bus_get_for_user(request.user, pk)
+        form = BusRetireSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(BusSerializer(bus_retire(actor=request.user, bus=bus, **form.validated_data)).data)
 
 
 class VideoCheckViewSet(_KeptList):

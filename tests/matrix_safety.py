@@ -484,6 +484,14 @@ ROUTES: list[Route] = [
             "valid_until": (timezone.localdate() + datetime.timedelta(days=365)).isoformat(),
         },
     ),
+    Route(
+        "api:safety-bus-retire",
+        _api(403, no_scope=404, bureau_admin=200, bureau_staff=200, kg_director=200, kg_staff=200),
+        obj="bus",
+        api=True,
+        method="post",
+        data=lambda c: {"retired_on": timezone.localdate().isoformat()},
+    ),
     Route("api:safety-video-check-list", _api(200, no_scope=403), api=True),
     Route(
         "api:safety-video-check-list",

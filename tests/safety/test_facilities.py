@@ -290,3 +290,29 @@ def test_a_bus_taken_out_of_service_stops_counting_from_that_day_and_keeps_its_r
         assert "已于 2026年03月01日 停用" in failure.value.messages[0]
         page = client.get(reverse("safety:facilities", args=[cast.kg_a1.pk])).content.decode()
         assert "已停用（2026-03-01）" in page
+
+
+def test_a_bus_is_taken_out_of_service_through_the_api_once_in_scope(cast):
+    from rest_framework.test import APIClient
+
+    with time_machine.travel(beijing(2026, 3, 5, 9), tick=False):
+        bus = bus_add(actor=cast.kg_director, kindergarten=cast.kg_a1, plate="辽K7", seats=10)
+        url = reverse("api:safety-bus-retire", args=[bus.pk])
+        api = APIClient()
+        api.force_authenticate(cast.supervisor)
+        assert api.post(url, {"retired_on": "2026-03-01"}, format="json").status_code == 403
+        api.force_authenticate(cast.kg_director)
+        refused = api.post(url, {"retired_on": "2026-03-06"}, format="json")
+        assert refused.status_code == 400
+        assert "停用日期不能晚于今天。" in str(refused.json())
+        bus.refresh_from_db()
+        assert bus.retired_on is None
+        answer = api.post(url, {"retired_on": "2026-03-01"}, format="json")
+        assert answer.status_code == 200, answer.content
+        bus.refresh_from_db()
+        assert bus.retired_on == datetime.date(2026, 3, 1)
+        again = api.post(url, {"retired_on": "2026-03-02"}, format="json")
+        assert again.status_code == 400
+        assert "已于 2026年03月01日 停用" in str(again.json())
+        bus.refresh_from_db()
+        assert bus.retired_on == datetime.date(2026, 3, 1)
