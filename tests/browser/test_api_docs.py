@@ -11,6 +11,7 @@ def schema_paths():
 
     return SchemaGenerator().get_schema(request=None, public=True)["paths"].values()
 
+
 pytestmark = pytest.mark.browser
 
 
