@@ -77,6 +77,17 @@ class SqlPart:
 
 
 @dataclass(frozen=True)
+class ExternalTarget:
+    """A year's target set in the app that owns the indicator (read like indicators.Target)."""
+
+    year: int
+    value: Decimal
+    baseline_year: int | None = None
+    baseline_value: Decimal | None = None
+    plan: str = ""
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str  # the program's key (URLs, targets); never shown
     name: str
@@ -95,6 +106,12 @@ class Indicator:
     # (township id, month) -> (denominator, notes) replacing the kindergartens' denominators, for
     # the SQL path (``compute`` sets ``Measures.township_denominators`` itself).
     township_denominators: Callable[[Any], dict] | None = None
+    # Targets the owning app keeps itself (pairing's yearly CityTarget), so that one target is read by
+    # the app's pages and by the dashboard: bureau ids -> {bureau id: [ExternalTarget, by year]}. An
+    # indicator with ``targets`` gets none from the indicators' own target table: its form does not
+    # offer it, and ``targets_source`` says on the targets page where it is set.
+    targets: Callable[[list[int]], dict[int, list[ExternalTarget]]] | None = None
+    targets_source: str = ""
 
 
 _indicators: dict[str, Indicator] = {}

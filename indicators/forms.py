@@ -130,7 +130,9 @@ class TargetForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", "请选择")] + [(i.code, i.name) for i in all_indicators()]
+        self.fields["indicator"].choices = [("", "请选择")] + [
+            (i.code, i.name) for i in all_indicators() if i.targets is None
+        ]
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", "form-select" if name == "indicator" else "form-control")
 

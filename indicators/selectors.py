@@ -259,10 +259,17 @@ def figures_by_rows(
 
 
 def targets_for(bureau_ids: list[int]) -> dict[tuple[int, str], list[Target]]:
-    """(bureau id, indicator code) -> its targets, by year."""
+    """(bureau id, indicator code) -> its targets, by year: the indicators' own table, and for an
+    indicator whose app keeps its targets (``Indicator.targets``), that app's, one query each."""
     targets = defaultdict(list)
+    external = [indicator for indicator in all_indicators() if indicator.targets is not None]
+    kept_elsewhere = {indicator.code for indicator in external}
     for t in Target.objects.filter(bureau_id__in=bureau_ids).order_by("year"):
-        targets[(t.bureau_id, t.indicator)].append(t)
+        if t.indicator not in kept_elsewhere:
+            targets[(t.bureau_id, t.indicator)].append(t)
+    for indicator in external:
+        for bureau_id, rows in indicator.targets(list(bureau_ids)).items():
+            targets[(bureau_id, indicator.code)] = sorted(rows, key=lambda row: row.year)
     return targets
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -93,6 +94,11 @@ def target_save(
     baseline_value=None,
     plan: str = "",
 ) -> Target:
+    from core.indicators import get_indicator
+
+    kept = get_indicator(indicator)
+    if kept is not None and kept.targets is not None:
+        raise ValidationError({"indicator": f"“{kept.name}”的目标在{kept.targets_source}中设定，这里不另设。"})
     with transaction.atomic():
         target = Target.objects.select_for_update().filter(bureau=bureau, indicator=indicator, year=year).first()
         if target is None:

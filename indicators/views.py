@@ -269,8 +269,35 @@ def target_list(request):
     return render(
         request,
         "indicators/target_list.html",
-        {"page": page, "can_edit": can_edit_targets(user), "query": querystring_without_page(request)},
+        {
+            "page": page,
+            "can_edit": can_edit_targets(user),
+            "query": querystring_without_page(request),
+            "kept_elsewhere": _targets_kept_elsewhere(user),
+        },
     )
+
+
+def _targets_kept_elsewhere(user) -> list[dict]:
+    """Indicators whose targets their own app keeps (pairing's yearly target): where they are set,
+    and the years' values as the dashboard reads them for this user's bureaus."""
+    from indicators.access import target_bureaus_visible_to
+
+    kept = [i for i in all_indicators() if i.targets is not None]
+    if not kept:
+        return []
+    bureau_ids = list(target_bureaus_visible_to(user).values_list("pk", flat=True))
+    rows = []
+    for indicator in kept:
+        years = sorted({(t.year, t.value) for targets in indicator.targets(bureau_ids).values() for t in targets})
+        rows.append(
+            {
+                "indicator": indicator,
+                "source": indicator.targets_source,
+                "years": "；".join(f"{year}年 {board.display(indicator, value)}" for year, value in years),
+            }
+        )
+    return rows
 
 
 @login_required

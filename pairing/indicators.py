@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from core.indicators import HIGHER, PERCENT, Indicator, Measures, Part, SqlPart, register_indicator
+from core.indicators import HIGHER, PERCENT, ExternalTarget, Indicator, Measures, Part, SqlPart, register_indicator
 from kindergartens.models import Township
 from pairing.models import Agreement, AgreementParty
 from pairing.selectors import TOOK_EFFECT_STATES, running_on_sql, runs_on
@@ -67,6 +67,23 @@ def rural_participation_sql(frame) -> SqlPart:
     )
 
 
+def city_targets(bureau_ids: list[int]) -> dict[int, list[ExternalTarget]]:
+    """The year's rural participation share the city set for pairing (CityTarget.rural_share), for
+    the city and for each of its districts: the target the pairing overview shows. Two queries."""
+    from django.db.models.functions import Coalesce
+
+    from kindergartens.models import Bureau
+    from pairing.models import CityTarget
+
+    city_of = dict(Bureau.objects.filter(pk__in=bureau_ids).values_list("pk", Coalesce("parent_id", "pk")))
+    by_city = defaultdict(list)
+    for target in CityTarget.objects.filter(city_id__in=set(city_of.values())).order_by("year"):
+        by_city[target.city_id].append(
+            ExternalTarget(year=target.year, value=target.rural_share, plan=f"{target.year}年结对帮扶年度目标")
+        )
+    return {bureau_id: by_city[city_id] for bureau_id, city_id in city_of.items() if by_city.get(city_id)}
+
+
 INDICATORS = (
     Indicator(
         code="pairing-rural",
@@ -85,6 +102,8 @@ INDICATORS = (
             "城镇幼儿园不计入。"
         ),
         order=95,
+        targets=city_targets,
+        targets_source="结对帮扶的“年度帮扶目标”（市教育局设定，各区县同用）",
     ),
 )
 
