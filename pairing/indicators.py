@@ -12,6 +12,7 @@ township, the urban part of a district) is 暂无数据.
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from core.indicators import HIGHER, PERCENT, ExternalTarget, Indicator, Measures, Part, SqlPart, register_indicator
 from kindergartens.models import Township
@@ -69,19 +70,31 @@ def rural_participation_sql(frame) -> SqlPart:
 
 def city_targets(bureau_ids: list[int]) -> dict[int, list[ExternalTarget]]:
     """The year's rural participation share the city set for pairing (CityTarget.rural_share), for
-    the city and for each of its districts: the target the pairing overview shows. Two queries."""
-    from django.db.models.functions import Coalesce
+    the city and for each of its districts: the target the pairing overview shows. One query."""
+    from django.db import connection
 
     from kindergartens.models import Bureau
     from pairing.models import CityTarget
 
-    city_of = dict(Bureau.objects.filter(pk__in=bureau_ids).values_list("pk", Coalesce("parent_id", "pk")))
-    by_city = defaultdict(list)
-    for target in CityTarget.objects.filter(city_id__in=set(city_of.values())).order_by("year"):
-        by_city[target.city_id].append(
-            ExternalTarget(year=target.year, value=target.rural_share, plan=f"{target.year}年结对帮扶年度目标")
+    ids = sorted({int(pk) for pk in bureau_ids})
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT b.id, t.year, t.rural_share
+                  FROM {Bureau._meta.db_table} b
+                  JOIN {CityTarget._meta.db_table} t ON t.city_id = COALESCE(b.parent_id, b.id)
+                 WHERE b.id IN ({", ".join(["%s"] * len(ids))})
+                 ORDER BY b.id, t.year""",  # noqa: S608 - table names from the models, values as parameters
+            ids,
         )
-    return {bureau_id: by_city[city_id] for bureau_id, city_id in city_of.items() if by_city.get(city_id)}
+        rows = cursor.fetchall()
+    targets = defaultdict(list)
+    for bureau_id, year, share in rows:
+        targets[bureau_id].append(
+            ExternalTarget(year=year, value=Decimal(str(share)), plan=f"{year}年结对帮扶年度目标")
+        )
+    return dict(targets)
 
 
 INDICATORS = (
