@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.db.compiled import CompiledQuery
 from core.registry import register_home_card, register_menu_entry, register_menu_group, register_panel
 from safety.access import incidents_visible_to, safety_can
 
@@ -31,20 +32,14 @@ def _card(request) -> dict | None:
     }
 
 
-def _kindergarten_panel(*, request, kindergarten) -> dict | None:
-    """The safety panel of the kindergarten record: open incidents, open hazards and the last video
-    check in one query, and links. The record page has already checked the kindergarten's scope."""
+def _panel_query(kindergarten: int):
+    """Open incidents, open hazards and the last video check of one kindergarten: one query."""
     from django.db.models import IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
-    from django.urls import reverse
 
     from kindergartens.models import Kindergarten
     from safety.models import Hazard, Incident, VideoCheck
     from safety.selectors import OPEN_HAZARD
-
-    user = request.user
-    if not safety_can(user, "view"):
-        return None
 
     def count(qs):
         return Coalesce(
@@ -54,8 +49,8 @@ def _kindergarten_panel(*, request, kindergarten) -> dict | None:
         )
 
     last = VideoCheck.objects.filter(kindergarten=OuterRef("pk")).order_by("-month")
-    row = (
-        Kindergarten.objects.filter(pk=kindergarten.pk)
+    return (
+        Kindergarten.objects.filter(pk=kindergarten)
         .annotate(
             open_incidents=count(Incident.objects.filter(kindergarten=OuterRef("pk"), final_at__isnull=True)),
             open_hazards=count(Hazard.objects.filter(OPEN_HAZARD, kindergarten=OuterRef("pk"))),
@@ -64,8 +59,24 @@ def _kindergarten_panel(*, request, kindergarten) -> dict | None:
             check_total=Subquery(last.values("cameras_total")[:1]),
         )
         .values("open_incidents", "open_hazards", "check_month", "check_working", "check_total")
-        .get()
     )
+
+
+# Read on every record page: built and compiled once per process (core.db.compiled).
+PANEL_QUERY = CompiledQuery(_panel_query, kindergarten=int)
+
+
+def _kindergarten_panel(*, request, kindergarten) -> dict | None:
+    """The safety panel of the kindergarten record: open incidents, open hazards and the last video
+    check in one query, and links. The record page has already checked the kindergarten's scope."""
+    from django.urls import reverse
+
+    user = request.user
+    if not safety_can(user, "view"):
+        return None
+    row = PANEL_QUERY.one(kindergarten=kindergarten.pk)
+    if row is None:  # removed since the page read it
+        return None
     query = f"?kindergarten={kindergarten.pk}"
     this_month = timezone.localdate().replace(day=1)
     last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)

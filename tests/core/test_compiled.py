@@ -1,0 +1,89 @@
+"""ORM queries compiled once per process (core.db.compiled): the same rows, converted the same way,
+as the queryset they are built from; the builder runs once; a parameter that does not reach the SQL
+as given is refused."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.db.compiled import CompiledQuery
+from kindergartens.models import Kindergarten, KindergartenStatusChange
+from safety.home import PANEL_QUERY, _panel_query
+from safety.services import video_check_record
+from tests.safety.helpers import report
+
+
+def test_the_safety_panel_reads_what_its_queryset_reads(cast):
+    report(cast, occurred_at=timezone.now() - datetime.timedelta(hours=1))
+    report(cast, occurred_at=timezone.now() - datetime.timedelta(hours=2))
+    video_check_record(
+        actor=cast.kg_director,
+        kindergarten=cast.kg_a1,
+        month=timezone.localdate().replace(day=1),
+        cameras_total=12,
+        cameras_working=11,
+        retention_days=30,
+        retention_verified=True,
+        faults="一个摄像头镜头污损，已清洁。",
+    )
+    for kg in (cast.kg_a1, cast.kg_a2, cast.kg_b1):
+        expected = _panel_query(kg.pk).get()
+        with CaptureQueriesContext(connection) as ctx:
+            assert PANEL_QUERY.one(kindergarten=kg.pk) == expected
+        assert len(ctx) == 1
+    row = PANEL_QUERY.one(kindergarten=cast.kg_a1.pk)
+    assert row["open_incidents"] == 2 and row["check_working"] == 11
+    assert row["check_month"] == timezone.localdate().replace(day=1)  # a date, also on SQLite
+    assert PANEL_QUERY.one(kindergarten=-1) is None
+
+
+def test_built_once_and_run_with_each_calls_values(cast):
+    built = []
+
+    def changes(kindergarten, since):
+        built.append((kindergarten, since))
+        return KindergartenStatusChange.objects.filter(kindergarten_id=kindergarten, effective_date__gte=since).values(
+            "kindergarten_id", "effective_date"
+        )
+
+    query = CompiledQuery(changes, kindergarten=int, since=datetime.date)
+    for kg in (cast.kg_a1, cast.kg_a2):
+        for since in (datetime.date(2000, 1, 1), datetime.date(2999, 1, 1)):
+            assert query.rows(kindergarten=kg.pk, since=since) == list(changes(kg.pk, since))
+    assert len(built) == 1 + 4  # the stand-ins once, then the comparisons' own calls
+    with pytest.raises(TypeError):
+        query.rows(kindergarten=cast.kg_a1.pk)
+
+
+def test_a_parameter_the_sql_does_not_carry_as_given_is_refused(cast):
+    shifted = CompiledQuery(
+        lambda kindergarten: Kindergarten.objects.filter(pk=kindergarten + 1).values("pk"), kindergarten=int
+    )
+    with pytest.raises(ValueError, match="kindergarten"):
+        shifted.rows(kindergarten=cast.kg_a1.pk)
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda name: Kindergarten.objects.filter(name=name).values("pk"), name=str).rows(name="x")
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda kindergarten: Kindergarten.objects.filter(pk=kindergarten), kindergarten=int).rows(
+            kindergarten=1
+        )
+
+
+def test_the_record_pages_open_orders_count_is_the_scoped_count(cast):
+    from supervision.access import orders_visible_to
+    from supervision.home import OPEN_ORDERS
+    from supervision.models import RectificationOrder
+    from supervision.selectors import ORDER_FILTERS
+    from tests.supervision.test_record_links import _issue
+
+    _issue(cast, cast.kg_a1)
+    _issue(cast, cast.kg_a1, "午睡室消防器材过期")
+    assert RectificationOrder.objects.filter(kindergarten=cast.kg_a1).count() == 2
+    for kg in (cast.kg_a1, cast.kg_a2):
+        scoped = orders_visible_to(cast.bureau_staff).filter(ORDER_FILTERS["open"][1], kindergarten_id=kg.pk).count()
+        row = OPEN_ORDERS.one(kindergarten=kg.pk)
+        assert (row["n"] if row else 0) == scoped
+    assert OPEN_ORDERS.one(kindergarten=cast.kg_a1.pk) == {"n": 2}
