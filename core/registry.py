@@ -30,6 +30,7 @@ class MenuGroup:
     key: str
     label: str
     order: int
+    index: str = ""  # a URL prefix ("safety/") that goes to the group's first page this user may open
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,23 @@ _groups: dict[str, MenuGroup] = {}
 _cards: dict[str, HomeCard] = {}
 
 
-def register_menu_group(*, key: str, label: str, order: int) -> None:
-    """Idempotent, like the entries."""
-    _groups[key] = MenuGroup(key=key, label=label, order=order)
+def register_menu_group(*, key: str, label: str, order: int, index: str = "") -> None:
+    """Idempotent, like the entries. ``index``: the app's own address ("safety/"), which then opens the
+    group's first page the user may open (core.views.group_index) instead of answering 404."""
+    _groups[key] = MenuGroup(key=key, label=label, order=order, index=index)
+
+
+def group_indexes() -> dict[str, str]:
+    """URL prefix -> group key, for the groups that asked for an index."""
+    return {group.index: group.key for group in _groups.values() if group.index}
+
+
+def group_entries_for(user, key: str) -> list[str] | None:
+    """The URL names of a group's entries this user sees, in menu order (None: no such group)."""
+    if key not in _groups:
+        return None
+    entries = sorted((e for e in _menu.values() if e.group == key), key=lambda e: e.order)
+    return [entry.url_name for entry in entries if entry.visible(user)]
 
 
 def register_menu_entry(

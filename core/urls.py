@@ -1,6 +1,7 @@
 from django.urls import path
 
 from core import views, views_jobs, views_notifications
+from core.registry import group_indexes
 
 app_name = "core"
 urlpatterns = [
@@ -19,4 +20,9 @@ urlpatterns = [
     path("notifications/", views_notifications.notification_list, name="notification-list"),
     path("notifications/read-all/", views_notifications.notification_read_all, name="notification-read-all"),
     path("notifications/<int:pk>/open/", views_notifications.notification_open, name="notification-open"),
+    # An app's own address (/safety/…) opens its first page the user may open (menu groups with an index).
+    *(
+        path(prefix, views.group_index, {"group": key}, name=f"group-{key}")
+        for prefix, key in sorted(group_indexes().items())
+    ),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from core.access import account_has_scope
-from core.registry import home_cards_for
+from core.registry import group_entries_for, home_cards_for
 
 
 @login_required
@@ -20,6 +20,23 @@ def home(request):
         return render(request, "core/home_noscope.html")
     cards = [render_to_string(template, context, request=request) for template, context in home_cards_for(request)]
     return render(request, "core/home.html", {"cards": cards})
+
+
+@login_required
+@require_safe
+def group_index(request, group: str):
+    """An app's own address (/safety/, /pairing/…): its first page in the menu this user may open; 403
+    when the user may open none of them."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    entries = group_entries_for(request.user, group)
+    if entries is None:
+        raise Http404
+    if not entries:
+        raise PermissionDenied("您没有可以打开的页面。")
+    return redirect(entries[0])
 
 
 @require_safe

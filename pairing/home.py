@@ -44,7 +44,7 @@ def _participation(user) -> dict | None:
 
 
 def register() -> None:
-    register_menu_group(key="pairing", label="结对帮扶", order=55)
+    register_menu_group(key="pairing", label="结对帮扶", order=55, index="pairing/")
     register_menu_entry(
         url_name="pairing:agreements", label="结对协议", order=50, visible=account_has_scope, group="pairing"
     )

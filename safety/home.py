@@ -97,7 +97,7 @@ def _kindergarten_panel(*, request, kindergarten) -> dict | None:
 
 
 def register() -> None:
-    register_menu_group(key="safety", label="安全", order=50)
+    register_menu_group(key="safety", label="安全", order=50, index="safety/")
     register_panel(
         slot="kindergarten-actions",
         key="safety",

@@ -114,7 +114,7 @@ def register() -> None:
         order=10,
         context=_kindergarten_actions,
     )
-    register_menu_group(key="supervision", label="督导", order=30)
+    register_menu_group(key="supervision", label="督导", order=30, index="supervision/")
     register_menu_entry(
         url_name="supervision:assignment-list",
         label="责任督学",

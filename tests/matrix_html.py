@@ -13,6 +13,16 @@ LOGIN = 302  # anonymous visitors are sent to the login page
 ROUTES: list[Route] = [
     Route("core:home", statuses(200, anonymous=LOGIN)),
     *refused("core:home"),
+    # An app's own address goes to its first page in the user's menu (every scoped role sees one of
+    # each of these groups); an account without scope sees none: 403.
+    *(
+        row
+        for group in ("safety", "pairing", "supervision")
+        for row in (
+            Route(f"core:group-{group}", statuses(302, anonymous=LOGIN, no_scope=403)),
+            *refused(f"core:group-{group}"),
+        )
+    ),
     Route("core:healthz", statuses(200)),
     Route("core:favicon", statuses(301)),  # to the static icon, for everyone
     Route("accounts:login", statuses(302, anonymous=200)),

@@ -138,3 +138,33 @@ def test_menu_groups_order_and_unregistered_groups():
         registry._menu.update(saved_menu)
         registry._groups.clear()
         registry._groups.update(saved_groups)
+
+
+@pytest.mark.parametrize("group", ["safety", "pairing", "supervision"])
+def test_an_apps_own_address_opens_its_first_page_in_the_users_menu(client, cast, group):
+    from core.registry import group_entries_for
+
+    for role in ("city_viewer", "bureau_staff", "supervisor", "kg_director", "kg_staff"):
+        user = getattr(cast, role)
+        client.force_login(user)
+        response = client.get(f"/{group}/")
+        assert response.status_code == 302, (group, role)
+        first = reverse(group_entries_for(user, group)[0])
+        assert response["Location"] == first and first != f"/{group}/", (group, role)
+        assert client.get(first).status_code == 200, (group, role, first)
+    client.force_login(cast.no_scope)
+    refused = client.get(f"/{group}/")
+    assert refused.status_code == 403 and "权限" in refused.content.decode()
+
+
+def test_an_index_never_hides_an_apps_own_root_page():
+    """A group's index is a core route placed before the apps' URLs: an app that answers its own root
+    (reports, indicators, staffing) must not ask for one, or its page would be unreachable."""
+    from django.urls import resolve
+
+    from core.registry import group_indexes
+
+    for prefix, key in group_indexes().items():
+        assert resolve(f"/{prefix}").url_name == f"group-{key}"
+        app = __import__(f"{key}.urls", fromlist=["urlpatterns"])
+        assert not [p for p in app.urlpatterns if str(p.pattern) == ""], key
