@@ -156,3 +156,25 @@ def panels_for(slot: str, **kwargs) -> list[tuple[str, dict]]:
         if context is not None:
             panels.append((panel.template, context))
     return panels
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """An app's part of ``manage.py seed_demo``: ``seed`` is the dotted path of a function that loads it
+    (idempotent) and returns what it made, label -> count; imported only when the demo is loaded."""
+
+    key: str
+    label: str  # what the command prints before the counts ("安全")
+    order: int  # apps whose demo reads another's come after it
+    seed: str
+
+
+_demos: dict[str, DemoData] = {}
+
+
+def register_demo(*, key: str, label: str, order: int, seed: str) -> None:
+    _demos[key] = DemoData(key=key, label=label, order=order, seed=seed)
+
+
+def demo_data() -> list[DemoData]:
+    return sorted(_demos.values(), key=lambda d: (d.order, d.key))

@@ -4,7 +4,7 @@ kindergartens without a responsible supervisor). The city's home page shows the 
 
 from __future__ import annotations
 
-from core.registry import register_home_card, register_menu_entry
+from core.registry import register_demo, register_home_card, register_menu_entry
 from indicators.access import can_view
 
 
@@ -53,5 +53,6 @@ def _dashboard(request) -> dict | None:
 
 
 def register() -> None:
+    register_demo(key="indicators", label="指标", order=30, seed="indicators.demo.seed_indicators")
     register_menu_entry(url_name="indicators:dashboard", label="普及普惠指标", order=5, visible=can_view)
     register_home_card(key="indicators:dashboard", template="indicators/home_card.html", order=5, context=_dashboard)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry, register_menu_group
+from core.registry import register_demo, register_home_card, register_menu_entry, register_menu_group
 from pairing.access import can
 
 
@@ -44,6 +44,7 @@ def _participation(user) -> dict | None:
 
 
 def register() -> None:
+    register_demo(key="pairing", label="结对帮扶", order=20, seed="pairing.demo.seed_pairing")
     register_menu_group(key="pairing", label="结对帮扶", order=55, index="pairing/")
     register_menu_entry(
         url_name="pairing:agreements", label="结对协议", order=50, visible=account_has_scope, group="pairing"

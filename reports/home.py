@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.access import account_has_scope
-from core.registry import register_home_card, register_menu_entry, register_menu_group
+from core.registry import register_demo, register_home_card, register_menu_entry, register_menu_group
 from reports.access import can
 
 
@@ -20,6 +20,7 @@ def _inbox_card(request) -> dict | None:
 
 
 def register() -> None:
+    register_demo(key="reports", label="月报", order=10, seed="reports.demo.seed_reports")
     register_menu_group(key="reports", label="月报", order=45)
     register_menu_entry(
         url_name="reports:home", label="月报首页", order=40, visible=lambda u: account_has_scope(u), group="reports"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from core.db.compiled import CompiledQuery
-from core.registry import register_home_card, register_menu_entry, register_menu_group, register_panel
+from core.registry import register_demo, register_home_card, register_menu_entry, register_menu_group, register_panel
 from safety.access import incidents_visible_to, safety_can
 
 
@@ -97,6 +97,7 @@ def _kindergarten_panel(*, request, kindergarten) -> dict | None:
 
 
 def register() -> None:
+    register_demo(key="safety", label="安全", order=40, seed="safety.demo.seed_safety")
     register_menu_group(key="safety", label="安全", order=50, index="safety/")
     register_panel(
         slot="kindergarten-actions",

@@ -517,3 +517,29 @@ def test_an_earlier_demo_database_is_corrected_once(seeded):
     before, entries = counts(), AuditEntry.objects.count()
     assert "未作修改" in run()
     assert (counts(), AuditEntry.objects.count()) == (before, entries)
+
+
+SEEDED_BY_A_REGISTERED_APP: list[str] = []
+
+
+def _registered_demo() -> dict[str, int]:
+    SEEDED_BY_A_REGISTERED_APP.append("seeded")
+    return {"样例记录": 2, "未新建的记录": 0}
+
+
+def test_each_apps_demo_comes_through_the_registry_in_order(seeded):
+    """seed_demo knows no app's demo by name: each registers its part with core, in its order."""
+    from core import registry
+
+    assert [d.key for d in registry.demo_data()] == ["reports", "pairing", "indicators", "safety"]
+    for label in ("月报：", "结对帮扶：", "指标：", "安全："):  # the first run printed each app's counts
+        assert label in seeded
+    registry.register_demo(
+        key="zz-test", label="样例应用", order=99, seed="tests.kindergartens.test_seed_demo._registered_demo"
+    )
+    try:
+        output = run()
+    finally:
+        del registry._demos["zz-test"]
+    assert SEEDED_BY_A_REGISTERED_APP == ["seeded"]
+    assert "样例应用：样例记录 2" in output and "未新建的记录" not in output

@@ -7,8 +7,10 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from accounts.models import User
+from core.registry import demo_data
 from kindergartens.demo import DEMO_PASSWORD, DISTRICTS, seed
 
 
@@ -40,26 +42,11 @@ class Command(BaseCommand):
             result = seed()
         except ValidationError as exc:  # e.g. a demo username already taken by an account of another kind
             raise CommandError(f"演示数据未载入（已全部回滚）：{exc}") from exc
-        from reports.demo import seed_reports
-
-        reports_made = {label: n for label, n in seed_reports().items() if n}
-        if reports_made and not quiet:
-            self.stdout.write("月报：" + "，".join(f"{label} {n}" for label, n in reports_made.items()))
-        from pairing.demo import seed_pairing
-
-        pairing_made = {label: n for label, n in seed_pairing().items() if n}
-        if pairing_made and not quiet:
-            self.stdout.write("结对帮扶：" + "，".join(f"{label} {n}" for label, n in pairing_made.items()))
-        from indicators.demo import seed_indicators
-
-        indicators_made = {label: n for label, n in seed_indicators().items() if n}
-        if indicators_made and not quiet:
-            self.stdout.write("指标：" + "，".join(f"{label} {n}" for label, n in indicators_made.items()))
-        from safety.demo import seed_safety
-
-        safety_made = {label: n for label, n in seed_safety().items() if n}
-        if safety_made and not quiet:
-            self.stdout.write("安全：" + "，".join(f"{label} {n}" for label, n in safety_made.items()))
+        # Each app's own demo data, registered with core (core.registry.register_demo), in their order.
+        for demo in demo_data():
+            made = {label: n for label, n in import_string(demo.seed)().items() if n}
+            if made and not quiet:
+                self.stdout.write(f"{demo.label}：" + "，".join(f"{label} {n}" for label, n in made.items()))
         elapsed = time.monotonic() - started
 
         if not quiet:
