@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from core.audit import audit_batched
 from core.collation import pinyin_key
+from core.db.compiled import CompiledQuery
 from core.notifications import notify
 from kindergartens.models import Bureau, Kindergarten
 from kindergartens.selectors import kindergartens_owing_report
@@ -363,12 +365,22 @@ def _require(actor: User | None, submission: Submission, action: str, message: s
         raise PermissionDenied(message)
 
 
-def _locked(submission: Submission) -> Submission:
+def _locked_query(pk: int):
     return (
         Submission.objects.select_for_update(of=("self",))
         .select_related("report_type", "report_type__source", "version", "district", "kindergarten")
-        .get(pk=submission.pk)
+        .filter(pk=pk)
     )
+
+
+# Built and compiled once per connection (core.db.compiled).
+_LOCKED = CompiledQuery(_locked_query, pk=int)
+
+
+def _locked(submission: Submission) -> Submission:
+    """The submission, locked, with its type (and the type it consolidates), version, district and
+    kindergarten."""
+    return _LOCKED.get(pk=submission.pk)
 
 
 def _keep_computed(submission: Submission, cleaned: dict) -> dict:
@@ -608,36 +620,20 @@ def submissions_remind(*, actor: User | None, submissions: list[Submission]) -> 
 # --- district reports ------------------------------------------------------------------------------------
 
 
-_DISTRICT_SENTINEL = -424_242  # no primary key is negative
-_owing_sql_cache: dict[tuple, tuple[str, tuple, int]] = {}
+def _owing(month: tuple, district: int):
+    return (
+        kindergartens_owing_report(Kindergarten.objects.filter(district_id=district), month[0]).order_by().values("pk")
+    )
+
+
+_OWING = CompiledQuery(_owing, district=int)
 
 
 def _owing_sql(district_id: int, month: datetime.date) -> tuple[str, list]:
     """The SQL of kindergartens_owing_report for one district and month. Django takes ~15 ms to build it
-    (longer than PostgreSQL takes to run it), so it is built once per month and Beijing day (the rule
-    reads today's date) with a stand-in district id, and the district's id is put in its place."""
-    from django.db import connection
-
-    key = (connection.vendor, month, today())
-    cached = _owing_sql_cache.get(key)
-    if cached is None:
-        qs = kindergartens_owing_report(Kindergarten.objects.filter(district_id=_DISTRICT_SENTINEL), month)
-        sql, params = qs.order_by().values("pk").query.sql_with_params()
-        positions = [i for i, p in enumerate(params) if p == _DISTRICT_SENTINEL]
-        if len(positions) != 1:  # the rule's SQL changed shape: build it every time rather than guess
-            return (
-                kindergartens_owing_report(Kindergarten.objects.filter(district_id=district_id), month)
-                .order_by()
-                .values("pk")
-                .query.sql_with_params()
-            )
-        if len(_owing_sql_cache) > 64:
-            _owing_sql_cache.clear()
-        cached = _owing_sql_cache[key] = (sql, tuple(params), positions[0])
-    sql, params, position = cached
-    params = list(params)
-    params[position] = district_id
-    return sql, params
+    (longer than PostgreSQL takes to run it), so it is compiled once per month and Beijing day (the rule
+    reads today's date) and reused with the district's id (core.db.compiled)."""
+    return _OWING.sql(context=(month, today()), district=district_id)
 
 
 def _aggregate(source: dict, rows: list[dict]) -> int | float:
@@ -756,6 +752,7 @@ def district_report_build(*, actor: User | None, submission: Submission) -> Subm
     }
     submission.data = {**figures, "contributions": contributions, **own}
     submission.built_at = timezone.now()
-    submission.save(update_fields=["data", "built_at"])
-    _event(submission, SubmissionEvent.Action.BUILT, submission.state, actor)
+    with audit_batched():  # the report's and the event's audit entries in one INSERT
+        submission.save(update_fields=["data", "built_at"])
+        _event(submission, SubmissionEvent.Action.BUILT, submission.state, actor)
     return submission

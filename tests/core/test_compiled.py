@@ -1,11 +1,11 @@
-"""ORM queries compiled once per process (core.db.compiled): the same rows, converted the same way,
-as the queryset they are built from; the builder runs once; a parameter that does not reach the SQL
-as given is refused."""
+"""ORM queries compiled once (core.db.compiled): the same rows and instances, converted the same way,
+as the queryset they are built from; the builder runs once per context; a parameter that does not
+reach the SQL as given is refused."""
 
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -66,10 +66,13 @@ def test_a_parameter_the_sql_does_not_carry_as_given_is_refused(cast):
         shifted.rows(kindergarten=cast.kg_a1.pk)
     with pytest.raises(TypeError):
         CompiledQuery(lambda name: Kindergarten.objects.filter(name=name).values("pk"), name=str).rows(name="x")
-    with pytest.raises(TypeError):
-        CompiledQuery(lambda kindergarten: Kindergarten.objects.filter(pk=kindergarten), kindergarten=int).rows(
-            kindergarten=1
-        )
+    with pytest.raises(TypeError):  # the parameters named, no more, no fewer
+        shifted.rows(kindergarten=cast.kg_a1.pk, district=1)
+    # A model queryset's rows are instances.
+    (kg,) = CompiledQuery(lambda kindergarten: Kindergarten.objects.filter(pk=kindergarten), kindergarten=int).rows(
+        kindergarten=cast.kg_a1.pk
+    )
+    assert isinstance(kg, Kindergarten) and kg.pk == cast.kg_a1.pk and kg.name == cast.kg_a1.name
 
 
 def test_the_record_pages_open_orders_count_is_the_scoped_count(cast):
@@ -87,3 +90,55 @@ def test_the_record_pages_open_orders_count_is_the_scoped_count(cast):
         row = OPEN_ORDERS.one(kindergarten=kg.pk)
         assert (row["n"] if row else 0) == scoped
     assert OPEN_ORDERS.one(kindergarten=cast.kg_a1.pk) == {"n": 2}
+
+
+def _with_relations(pk):
+    return Kindergarten.objects.select_related("district", "township").filter(pk=pk)
+
+
+WITH_RELATIONS = CompiledQuery(_with_relations, pk=int)
+
+
+def test_get_is_the_orms_get_with_its_related_objects(cast, django_assert_num_queries):
+    WITH_RELATIONS.get(pk=cast.kg_a1.pk)  # compiled here
+    for kg in (cast.kg_a1, cast.kg_a2, cast.kg_b1):
+        with django_assert_num_queries(1):
+            got = WITH_RELATIONS.get(pk=kg.pk)
+            assert got.district.name == kg.district.name and got.township.name == kg.township.name
+        expected = _with_relations(kg.pk).get()
+        assert [getattr(got, f.attname) for f in Kindergarten._meta.concrete_fields] == [
+            getattr(expected, f.attname) for f in Kindergarten._meta.concrete_fields
+        ]
+        assert got._state.db == expected._state.db and not got._state.adding
+    with pytest.raises(Kindergarten.DoesNotExist):
+        WITH_RELATIONS.get(pk=10**9)
+
+
+def test_get_locks_inside_a_transaction(cast):
+    locked = CompiledQuery(
+        lambda pk: Kindergarten.objects.select_for_update(of=("self",)).select_related("district").filter(pk=pk),
+        pk=int,
+    )
+    with transaction.atomic():
+        assert locked.get(pk=cast.kg_a2.pk).pk == cast.kg_a2.pk
+        assert locked.get(pk=cast.kg_b1.pk).district == cast.kg_b1.district
+
+
+def test_sql_puts_the_district_in_the_stand_ins_place_once_per_context(cast):
+    built = []
+
+    def query(context, district):
+        built.append(context)
+        return Kindergarten.objects.filter(district_id=district, capacity__gte=context[0]).order_by().values("pk")
+
+    district_query = CompiledQuery(query, district=int)
+    for context in ((0,), (10**6,)):
+        for district in (cast.district_a, cast.district_b, cast.district_a):
+            sql, params = district_query.sql(context=context, district=district.pk)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                got = {row[0] for row in cursor.fetchall()}
+            expected = query(context, district.pk)
+            built.pop()
+            assert got == set(expected.values_list("pk", flat=True))
+    assert built == [(0,), (10**6,)]  # compiled once per context

@@ -451,6 +451,25 @@ def test_district_build_queries_do_not_grow_with_kindergartens(feb_open, at, dja
     assert (sub.data["expected"], sub.data["submitted"], sub.data["children"]) == (14, 8, 800)
 
 
+def test_a_build_writes_its_audit_entries_in_one_insert(feb_open, at):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.audit import history_for
+
+    cast = feb_open
+    with at(2025, 3, 10, 9, 0, 0):
+        submissions_open(report_type=cast.district_type, month=FEB)
+        sub = Submission.objects.get(report_type=cast.district_type, district=cast.district_a)
+        with CaptureQueriesContext(connection) as ctx:
+            sub = district_report_build(actor=cast.bureau_staff, submission=sub)
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "core_auditentry"')]
+    assert len(inserts) == 1
+    assert history_for(sub).filter(action="update", changes__has_key="data").count() == 1
+    event = sub.events.get()
+    assert history_for(event).filter(action="create").count() == 1
+
+
 def test_a_submitted_district_report_is_not_rebuilt(feb_open, at):
     cast = feb_open
     with at(2025, 3, 10, 9, 0, 0):
