@@ -11,9 +11,11 @@ role or organisation, or one whose organisation does not match its role sees not
 from __future__ import annotations
 
 from django.db.models import FilteredRelation, Q, QuerySet, Subquery
+from django.http import Http404
 
 from accounts.roles import DISTRICT_ROLES, KINDERGARTEN_ROLES, Role
 from core.access import account_has_scope, get_in_scope_or_404, require
+from core.db.compiled import CompiledQuery
 from kindergartens.models import (
     Bureau,
     ChangeFiling,
@@ -70,26 +72,49 @@ def visible_district_ids(user) -> QuerySet:
     return Bureau.objects.none().values("pk")
 
 
-def kindergartens_visible_to(user) -> QuerySet[Kindergarten]:
-    """Every kindergarten the user may see; the only way views, APIs, exports and tasks list them."""
-    qs = Kindergarten.objects.all()
+def _scope(user) -> tuple[str, dict[str, int]] | None:
+    """The shape of the user's scope and the ids it is drawn from (None: nothing). With ``_scoped``,
+    the one definition of which kindergartens a user sees, for the ORM and for its compiled forms."""
     if not account_has_scope(user):
-        return qs.none()
+        return None
     role = user.role
     if role == Role.CITY_VIEWER and user.bureau_id:
-        return qs.filter(district_id__in=Subquery(visible_district_ids(user)))
+        return "city", {"bureau": user.bureau_id}
     if role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF) and user.bureau_id:
+        return "district", {"bureau": user.bureau_id}
+    if role == Role.SUPERVISOR and user.bureau_id:
+        return "supervisor", {"user": user.pk, "bureau": user.bureau_id}
+    if role in KINDERGARTEN_ROLES and user.kindergarten_id:
+        return "kindergarten", {"kindergarten": user.kindergarten_id}
+    return None
+
+
+def _scoped(kind: str, **ids: int) -> QuerySet[Kindergarten]:
+    qs = Kindergarten.objects.all()
+    if kind == "city":
+        districts = Bureau.objects.filter(parent_id=ids["bureau"], level=Bureau.Level.DISTRICT).order_by().values("pk")
+        return qs.filter(district_id__in=Subquery(districts))
+    if kind == "district":
         # A kindergarten's district is always a district bureau (kindergarten_create checks it), so a
         # direct equality is exact and lets PostgreSQL walk kg_district_name_idx without a sort.
-        return qs.filter(district_id=user.bureau_id)
-    if role == Role.SUPERVISOR and user.bureau_id:
+        return qs.filter(district_id=ids["bureau"])
+    if kind == "supervisor":
         assigned = KindergartenUserObjectPermission.objects.filter(
-            user_id=user.pk, permission__codename=SUPERVISE_CODENAME
+            user_id=ids["user"], permission__codename=SUPERVISE_CODENAME
         ).values("content_object_id")
-        return qs.filter(pk__in=Subquery(assigned), district_id=user.bureau_id)
-    if role in KINDERGARTEN_ROLES and user.kindergarten_id:
-        return qs.filter(pk=user.kindergarten_id)
+        return qs.filter(pk__in=Subquery(assigned), district_id=ids["bureau"])
+    if kind == "kindergarten":
+        return qs.filter(pk=ids["kindergarten"])
     return qs.none()
+
+
+def kindergartens_visible_to(user) -> QuerySet[Kindergarten]:
+    """Every kindergarten the user may see; the only way views, APIs, exports and tasks list them."""
+    scope = _scope(user)
+    if scope is None:
+        return Kindergarten.objects.none()
+    kind, ids = scope
+    return _scoped(kind, **ids)
 
 
 def kindergarten_can(user, kindergarten: Kindergarten, action: str) -> bool:
@@ -105,16 +130,48 @@ def kindergarten_get_for_user(
     ``related``: more relations to fetch in the same query (the record page's info tab shows the level
     and the credit grade). ``active_supervisor``: the current responsible-supervisor assignment (at
     most one: a unique constraint) and its supervisor in the same query, as ``active_assignment``
-    (None when there is none)."""
-    qs = kindergartens_visible_to(user).select_related("district", "township", "collaboration_group", *related)
-    if active_supervisor:
-        active = FilteredRelation("supervisor_assignments", condition=Q(supervisor_assignments__ended_at__isnull=True))
-        qs = qs.annotate(active_assignment=active).select_related("active_assignment__supervisor")
-    kindergarten = get_in_scope_or_404(qs, pk=pk)
+    (None when there is none). Every record page and API detail reads through here, so the query is
+    compiled once per scope shape and variant (core.db.compiled) and only run after that."""
+    scope = _scope(user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if scope is None or not 0 < pk < 2**63:
+        raise Http404
+    kind, ids = scope
+    try:
+        kindergarten = _compiled_get(kind, tuple(related), active_supervisor).get(pk=pk, **ids)
+    except Kindergarten.DoesNotExist as exc:
+        raise Http404 from exc
     if active_supervisor and not hasattr(kindergarten, "active_assignment"):
         kindergarten.active_assignment = None  # Django sets nothing when the relation found no row
     require(kindergarten_can(user, kindergarten, action))
     return kindergarten
+
+
+_compiled_gets: dict[tuple, CompiledQuery] = {}
+
+
+def _compiled_get(kind: str, related: tuple[str, ...], active_supervisor: bool) -> CompiledQuery:
+    key = (kind, related, active_supervisor)
+    query = _compiled_gets.get(key)
+    if query is None:
+
+        def build(pk: int, **ids: int) -> QuerySet[Kindergarten]:
+            qs = _scoped(kind, **ids).select_related("district", "township", "collaboration_group", *related)
+            if active_supervisor:
+                active = FilteredRelation(
+                    "supervisor_assignments", condition=Q(supervisor_assignments__ended_at__isnull=True)
+                )
+                qs = qs.annotate(active_assignment=active).select_related("active_assignment__supervisor")
+            return qs.filter(pk=pk)
+
+        names = {"city": ("bureau",), "district": ("bureau",), "supervisor": ("user", "bureau")}.get(
+            kind, ("kindergarten",)
+        )
+        query = _compiled_gets[key] = CompiledQuery(build, pk=int, **dict.fromkeys(names, int))
+    return query
 
 
 def can(user, right: str) -> bool:
