@@ -170,7 +170,7 @@ def _compiled_get(kind: str, related: tuple[str, ...], active_supervisor: bool) 
         names = {"city": ("bureau",), "district": ("bureau",), "supervisor": ("user", "bureau")}.get(
             kind, ("kindergarten",)
         )
-        query = _compiled_gets[key] = CompiledQuery(build, pk=int, **dict.fromkeys(names, int))
+        query = _compiled_gets[key] = CompiledQuery(build, prepare=True, pk=int, **dict.fromkeys(names, int))
     return query
 
 

@@ -63,7 +63,7 @@ def _panel_query(kindergarten: int):
 
 
 # Read on every record page: built and compiled once per process (core.db.compiled).
-PANEL_QUERY = CompiledQuery(_panel_query, kindergarten=int)
+PANEL_QUERY = CompiledQuery(_panel_query, prepare=True, kindergarten=int)
 
 
 def _kindergarten_panel(*, request, kindergarten) -> dict | None:

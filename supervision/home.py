@@ -77,7 +77,7 @@ def _open_orders(kindergarten: int):
 
 
 # Read on every record page: built and compiled once per process (core.db.compiled).
-OPEN_ORDERS = CompiledQuery(_open_orders, kindergarten=int)
+OPEN_ORDERS = CompiledQuery(_open_orders, prepare=True, kindergarten=int)
 
 
 def _kindergarten_actions(*, request, kindergarten) -> dict | None:

@@ -17,15 +17,20 @@ SQLite, decimals…) and, for a model queryset, turned into instances as ``Model
   hashable: the month, today's date): each context is compiled once (a bounded cache).
 - A compiled query belongs to the connection it was compiled for (its converters run with it), so
   each thread's connection has its own.
+- ``prepare=True``: on PostgreSQL the statement is also PREPAREd once per connection and then only
+  EXECUTEd, so PostgreSQL does not plan it again on every run (core.db.prepared's way, for ORM
+  queries). For queries run on every request whose planning costs more than their run.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 import threading
 from collections.abc import Callable, Hashable
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
@@ -33,6 +38,8 @@ from django.db.models.query import get_related_populators
 _INT_BASE = -7_391_000_000
 _DAY_BASE = datetime.date(1, 1, 1)
 _MAX_CACHED = 256
+_PLACEHOLDER = re.compile(r"%%|%s")  # Django's SQL: %s a parameter, %% a literal %
+_unpreparable: set[tuple[int, str]] = set()
 
 
 def _stand_in(kind: type, position: int):
@@ -54,11 +61,13 @@ class _Compiled:
     """One compiled form: the SQL, its parameters with the stand-ins' places, and what turns rows into
     dicts or instances."""
 
-    def __init__(self, queryset: QuerySet, connection, stand_ins: dict) -> None:
+    def __init__(self, queryset: QuerySet, connection, stand_ins: dict, *, prepare: bool = False) -> None:
         query = queryset.query
         self.compiler = query.get_compiler(connection=connection)
         self.sql, params = self.compiler.as_sql()
         self.params = tuple(params)
+        self.prepare = prepare
+        self.name = "cq_" + hashlib.sha1(self.sql.encode(), usedforsecurity=False).hexdigest()[:24]
         by_value = {_adapt(connection, value): name for name, value in stand_ins.items()}
         self.slots = [
             (i, by_value[p])
@@ -82,6 +91,29 @@ class _Compiled:
             self.populators = get_related_populators(klass_info, select, self.db)
             self.annotations = dict(self.compiler.annotation_col_map)
 
+    def _prepared(self, connection, cursor) -> bool:
+        """PREPAREd on this PostgreSQL connection (core.db.prepared keeps which ones a connection
+        holds)? PostgreSQL then plans it once per connection instead of on every run: the record's
+        kindergarten with its seven relations took 1.6 ms to plan and 0.25 ms to run. A statement
+        PostgreSQL cannot prepare (a parameter whose type it cannot tell) runs as plain SQL."""
+        from core.db.prepared import _prepared_on_this_connection
+
+        held = _prepared_on_this_connection(cursor)
+        if self.name in held:
+            return True
+        if (id(connection), self.name) in _unpreparable:
+            return False
+        numbers = iter(range(1, len(self.params) + 1))
+        statement = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", self.sql)
+        try:
+            with transaction.atomic(using=connection.alias):  # a savepoint: a refusal spoils nothing
+                cursor.execute(f"PREPARE {self.name} AS {statement}")
+        except DatabaseError:
+            _unpreparable.add((id(connection), self.name))
+            return False
+        held.add(self.name)
+        return True
+
     def params_for(self, connection, values: dict) -> list:
         params = list(self.params)
         for index, name in self.slots:
@@ -89,8 +121,13 @@ class _Compiled:
         return params
 
     def run(self, connection, values: dict) -> list:
+        params = self.params_for(connection, values)
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params_for(connection, values))
+            if self.prepare and connection.vendor == "postgresql" and self._prepared(connection, cursor):
+                placeholders = f"({', '.join(['%s'] * len(params))})" if params else ""
+                cursor.execute(f"EXECUTE {self.name}{placeholders}", params)
+            else:
+                cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
         rows = self.compiler.results_iter(results=[fetched])
         if self.is_values:
@@ -111,8 +148,9 @@ class CompiledQuery:
     ``values()`` one for ``rows``/``one``, a model one for ``get``/``objects``). With ``context``,
     ``build(context, kindergarten=…)``: the context (hashable) is compiled once per value."""
 
-    def __init__(self, build: Callable[..., QuerySet], **params: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet], *, prepare: bool = False, **params: type) -> None:
         self._build = build
+        self._prepare = prepare
         self._params = params
         self._compiled: dict[tuple, _Compiled] = {}
         self._lock = threading.Lock()
@@ -126,7 +164,7 @@ class CompiledQuery:
                 if compiled is None:
                     stand_ins = {name: _stand_in(kind, i) for i, (name, kind) in enumerate(self._params.items())}
                     queryset = self._build(**stand_ins) if context is None else self._build(context, **stand_ins)
-                    compiled = _Compiled(queryset, connection, stand_ins)
+                    compiled = _Compiled(queryset, connection, stand_ins, prepare=self._prepare)
                     if len(self._compiled) >= _MAX_CACHED:
                         self._compiled.clear()
                     self._compiled[key] = compiled

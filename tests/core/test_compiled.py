@@ -29,6 +29,7 @@ def test_the_safety_panel_reads_what_its_queryset_reads(cast):
         retention_verified=True,
         faults="一个摄像头镜头污损，已清洁。",
     )
+    PANEL_QUERY.one(kindergarten=cast.kg_a1.pk)  # compiled (and on PostgreSQL prepared) here
     for kg in (cast.kg_a1, cast.kg_a2, cast.kg_b1):
         expected = _panel_query(kg.pk).get()
         with CaptureQueriesContext(connection) as ctx:
@@ -142,3 +143,39 @@ def test_sql_puts_the_district_in_the_stand_ins_place_once_per_context(cast):
             built.pop()
             assert got == set(expected.values_list("pk", flat=True))
     assert built == [(0,), (10**6,)]  # compiled once per context
+
+
+def test_a_prepared_query_is_planned_once_per_connection_and_runs_as_plain_sql_elsewhere(cast):
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    query = CompiledQuery(_with_relations, prepare=True, pk=int)
+    for kg in (cast.kg_a1, cast.kg_b1, cast.kg_a1):
+        assert query.get(pk=kg.pk).township == kg.township
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'cq_%%'")
+            assert cursor.fetchone()[0] >= 1
+    # A statement PostgreSQL cannot prepare ("$1 IS NULL": the parameter's type is unknown) runs as plain
+    # SQL, in the same transaction, which stays usable.
+    echo = CompiledQuery(
+        lambda pk: (
+            Kindergarten.objects.filter(pk=pk)
+            .annotate(echo=RawSQL("%s IS NULL", (pk,), output_field=BooleanField()))
+            .values("pk", "echo")
+        ),
+        prepare=True,
+        pk=int,
+    )
+    assert echo.one(pk=cast.kg_a2.pk)["pk"] == cast.kg_a2.pk
+    assert echo.one(pk=cast.kg_b1.pk)["pk"] == cast.kg_b1.pk
+    assert Kindergarten.objects.filter(pk=cast.kg_a2.pk).exists()
+    if connection.vendor == "postgresql":
+        from core.db import compiled
+
+        (form,) = echo._compiled.values()
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        assert (id(wrapper), form.name) in compiled._unpreparable
+        (kept,) = query._compiled.values()
+        assert (id(wrapper), kept.name) not in compiled._unpreparable
