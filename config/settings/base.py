@@ -101,7 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short OLTP queries: PostgreSQL's JIT spent 0.2-1.6 s compiling list queries that run in 0.1 s.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # The statements the portal PREPAREs (core.db.prepared, core.db.compiled) are planned once: with its
+    # default, PostgreSQL kept planning the API list's rows statement anew on every run (2.9 ms, against
+    # 0.02 ms with the generic plan, which also ran faster: 0.5 against 1.0 ms). Only PREPAREd
+    # statements (and PL/pgSQL) use the plan cache; every other query is planned as before.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

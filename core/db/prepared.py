@@ -6,6 +6,10 @@ statement is ``PREPARE``d once per connection and then only ``EXECUTE``d. A prep
 belongs to the session, not the transaction (a rollback keeps it), and dies with the connection;
 which ones a connection holds is asked of ``pg_prepared_statements`` the first time, so a name is
 never prepared twice. Other databases (SQLite, the embedded default) run the same SQL as is.
+The connection sets ``plan_cache_mode = force_generic_plan`` (config.settings.base): otherwise
+PostgreSQL re-plans a statement with parameters on every run whenever its generic plan looks
+costlier than a custom one, which it did for the API list's rows (an array of ids), and nothing is
+saved.
 
 The SQL is written with ``$1``, ``$2``… placeholders; ``= ANY($n)`` takes a list (a page's ids),
 which elsewhere becomes ``IN (…)``.

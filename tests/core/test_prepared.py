@@ -59,3 +59,19 @@ def test_list_rows_after_the_connection_closes(cast):
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         connection.close()
     assert kindergarten_list_rows([cast.kg_a1.pk]) == first
+
+
+def test_a_prepared_statement_is_not_planned_again_on_postgresql(db):
+    """plan_cache_mode = force_generic_plan (config.settings.base): PostgreSQL runs the statement's one
+    generic plan; by default its first five runs (and any later one it judged better so) are planned
+    anew (pg_prepared_statements counts both)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    sql = "SELECT id FROM kindergartens_kindergarten WHERE id = ANY($1)"
+    for ids in ([1, 2], [3], [4, 5, 6]):
+        fetch_prepared("test_generic", sql, [ids], types=["bigint[]"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'test_generic'")
+        assert cursor.fetchone() == (3, 0)
