@@ -6,8 +6,9 @@ import decimal
 import pytest
 from rest_framework import serializers
 
+from core.api import ChoiceLabelField, FastReadMixin
 from kindergartens.api import with_api_relations
-from kindergartens.models import Kindergarten
+from kindergartens.models import Kindergarten, Nature
 from kindergartens.selectors import kindergartens_as_of, with_enrolment
 from kindergartens.serializers import KindergartenSerializer, TownshipBriefSerializer
 from kindergartens.services import kindergarten_update
@@ -79,3 +80,29 @@ def test_api_rows_query_serialises_like_the_models(varied, as_of):
     got = {row.pk: serializer.to_representation(row) for row in kindergarten_api_rows(ids, as_of=as_of)}
     assert got == expected
     assert any(r["credit_rating"] for r in got.values()) and any(r["responsible_supervisor"] for r in got.values())
+
+
+class _Tagged(FastReadMixin, serializers.Serializer):
+    name = serializers.CharField()
+    nature_label = ChoiceLabelField(Nature, source="nature")
+    tag = serializers.SerializerMethodField()
+
+    def get_tag(self, obj):
+        return self.context["tag"]
+
+
+def test_the_plan_is_kept_per_class_and_language_and_methods_run_on_the_serializer_at_hand(cast):
+    """The plan is built once per class and language (no deep copy of the fields per request), yet a
+    SerializerMethodField is the method of the serializer serialising now, with its own context."""
+    from django.utils import translation
+
+    from core.api import _fast_plans
+
+    rows = [{"name": "甲园", "nature": "public"}, {"name": "乙园", "nature": "no-such"}]
+    first = _Tagged(rows, many=True, context={"tag": "first"}).data
+    second = _Tagged(rows, many=True, context={"tag": "second"}).data
+    assert [r["tag"] for r in first] == ["first", "first"] and [r["tag"] for r in second] == ["second", "second"]
+    assert [r["nature_label"] for r in first] == [str(Nature.PUBLIC.label), "no-such"]
+    with translation.override("en"):
+        _Tagged(rows, many=True, context={"tag": "en"}).data  # noqa: B018 - builds the English plan
+    assert {language for cls, language in _fast_plans if cls is _Tagged} >= {"zh-hans", "en"}
