@@ -86,11 +86,15 @@ class CachedChoices(BaseChoiceIterator):
         return type(self)(self.key, self.build, self.depends_on, self.empty_label, extra=queryset)
 
     def __iter__(self):
-        options = cached(self.key, self.build, depends_on=self.depends_on) if self.key else []
-        if self.extra is not None:
-            known = {str(value) for value, _label in options}
-            options = [*options, *((o.pk, str(o)) for o in self.extra if str(o.pk) not in known)]
-        return iter([("", self.empty_label), *options])
+        # Read once per form (a form lives for one request): a select may be walked more than once.
+        options = getattr(self, "_read", None)
+        if options is None:
+            options = cached(self.key, self.build, depends_on=self.depends_on) if self.key else []
+            if self.extra is not None:
+                known = {str(value) for value, _label in options}
+                options = [*options, *((o.pk, str(o)) for o in self.extra if str(o.pk) not in known)]
+            options = self._read = [("", self.empty_label), *options]
+        return iter(options)
 
 
 class KindergartenFilterForm(StyledFormMixin, forms.Form):

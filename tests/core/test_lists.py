@@ -305,3 +305,29 @@ def test_other_shapes_take_the_orm_path(many):
     unordered = many.order_by()
     ids, total = page_ids_and_total(unordered, offset=0, limit=10)
     assert sorted(ids) == sorted(many.values_list("pk", flat=True)) and total == 7
+
+
+def test_a_filter_select_reads_its_options_once_per_form(monkeypatch):
+    """The options of a filter select come from the cache once per form, however often the select is
+    walked; an optional select does not read them to decide on ``required``."""
+    import kindergartens.forms as kg_forms
+    from core.forms import FastSelect
+
+    reads = []
+
+    def fake_cached(key, build, depends_on=()):
+        reads.append(key)
+        return build()
+
+    monkeypatch.setattr(kg_forms, "cached", fake_cached)
+    choices = kg_forms.CachedChoices("k", lambda: [(1, "甲"), (2, "乙")], (), "全部")
+    widget = FastSelect(choices=())
+    widget.choices = choices
+    widget.is_required = False
+    assert widget.use_required_attribute(None) is False and reads == []
+    html = widget.render("district", "2")
+    assert list(choices) == [("", "全部"), (1, "甲"), (2, "乙")]
+    assert reads == ["k"] and 'value="2" selected' in html
+    widget.is_required = True
+    assert widget.use_required_attribute(None) is True  # an empty first option: "required" may be set
+    assert reads == ["k"]
