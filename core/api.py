@@ -208,7 +208,9 @@ class FastReadMixin:
             key = (type(self), get_language())
             plan = _fast_plans.get(key)
             if plan is None:
-                plan = _fast_plans[key] = [_plan_entry(field) for field in self._readable_fields]
+                # From a serializer of its own, so that the kept plan holds no request of anybody's.
+                template = type(self)(context={})
+                plan = _fast_plans[key] = [_plan_entry(field) for field in template._readable_fields]
             self._fast_plan_cache = plan
         return plan
 

@@ -106,3 +106,16 @@ def test_the_plan_is_kept_per_class_and_language_and_methods_run_on_the_serializ
     with translation.override("en"):
         _Tagged(rows, many=True, context={"tag": "en"}).data  # noqa: B018 - builds the English plan
     assert {language for cls, language in _fast_plans if cls is _Tagged} >= {"zh-hans", "en"}
+
+
+def test_the_kept_plan_holds_no_request(cast, rf):
+    from core.api import _fast_plans
+
+    request = rf.get("/api/v1/kindergartens/")
+    _fast_plans.clear()
+    _Tagged([{"name": "甲园", "nature": "public"}], many=True, context={"tag": "x", "request": request}).data  # noqa: B018
+    for (cls, _language), plan in _fast_plans.items():
+        for _name, _attrs, represent, _method in plan:
+            owner = getattr(represent, "__self__", None)
+            root = getattr(owner, "root", None)
+            assert root is None or "request" not in getattr(root, "_context", {}), cls
