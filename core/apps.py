@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
         from core import i18n_fast
 
         i18n_fast.install()  # {% translate "constant" %} translated once per language
+
+        from core import url_fast
+
+        url_fast.install()  # {% url %} reversed once per (name, arguments)

@@ -20,6 +20,11 @@ def install() -> None:
     """Make ``{% translate %}`` and ``{% trans %}`` of Django's i18n library this module's tag."""
     django_i18n.register.tags["translate"] = do_translate
     django_i18n.register.tags["trans"] = do_translate
+    django_i18n.register.tags["language"] = do_language
+
+
+_LANGUAGE = "core.i18n_fast.language"
+_UNSET = object()
 
 
 class ConstantTranslateNode(template.Node):
@@ -32,7 +37,12 @@ class ConstantTranslateNode(template.Node):
         self._by_language: dict[str | None, str] = {}
 
     def render(self, context) -> str:
-        language = get_language()
+        # The active language, asked once per template rendered (a page has dozens of these tags, and
+        # each question goes through asgiref's context-local storage).
+        state = context.render_context
+        language = state.get(_LANGUAGE, _UNSET)
+        if language is _UNSET:
+            language = state[_LANGUAGE] = get_language()
         try:
             return self._by_language[language]
         except KeyError:
@@ -52,3 +62,21 @@ def do_translate(parser, token):
     if constant and isinstance(variable.literal, str) and not (node.noop or node.asvar or node.message_context):
         return ConstantTranslateNode(variable.literal)
     return node
+
+
+class LanguageNode(django_i18n.LanguageNode):
+    """``{% language %}``: inside the block the constant tags ask for the language again."""
+
+    def render(self, context) -> str:
+        state = context.render_context
+        before = state.get(_LANGUAGE, _UNSET)
+        state[_LANGUAGE] = _UNSET
+        try:
+            return super().render(context)
+        finally:
+            state[_LANGUAGE] = before
+
+
+def do_language(parser, token):
+    node = django_i18n.language(parser, token)
+    return LanguageNode(node.nodelist, node.language)

@@ -54,3 +54,14 @@ def test_only_plain_constants_take_the_fast_node():
     kinds = [type(node).__name__ for node in nodes]
     assert kinds.count("ConstantTranslateNode") == 1 and "TranslateNode" in kinds
     assert ConstantTranslateNode
+
+
+def test_a_language_block_is_followed_inside_and_left_after():
+    template = engines["django"].from_string(
+        '{% load i18n %}{% translate "Log in" %}|{% language "en" %}{% translate "Log in" %}{% endlanguage %}|'
+        '{% translate "Log in" %}'
+    )
+    with translation.override("zh-hans"):
+        before, inside, after = template.render({}).split("|")
+        chinese = translation.gettext("Log in")
+    assert inside == "Log in" and before == after == chinese != inside
