@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 
 from core.db.compiled import CompiledQuery
+from core.db.params import adapt_all
 from safety.models import Grade, Hazard, Incident, IncidentKind, VideoCheck, ZeroReport
 
 
@@ -44,21 +45,6 @@ def _counted_sql(district_id: int, day: datetime.date) -> tuple[str, list]:
     from django.utils import timezone
 
     return _COUNTED.sql(context=(day, timezone.localdate()), district=district_id)
-
-
-def _adapted(params: list) -> list:
-    """Dates and times as the database stores them (SQLite: naive UTC text)."""
-    from django.db import connection
-
-    ops = connection.ops
-    return [
-        ops.adapt_datetimefield_value(p)
-        if isinstance(p, datetime.datetime)
-        else ops.adapt_datefield_value(p)
-        if isinstance(p, datetime.date)
-        else p
-        for p in params
-    ]
 
 
 def safety_of_month(district, month: datetime.date):
@@ -128,7 +114,7 @@ def safety_of_month(district, month: datetime.date):
         first,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_adapted(params), *counted_params])
+        cursor.execute(sql, [*adapt_all(params), *counted_params])
         row = [int(v) for v in cursor.fetchone()]
     total, late = row[0], row[1]
     row = row[2:]

@@ -38,6 +38,7 @@ def _rows(sql: str, params: list) -> list[tuple]:
     building the equivalent ORM queries cost more than running them (bench/reports.py)."""
     from django.db import connection
 
+    from core.db.params import adapt_all
     from kindergartens.models import Kindergarten
 
     tables = {
@@ -45,17 +46,8 @@ def _rows(sql: str, params: list) -> list[tuple]:
         "order": RectificationOrder._meta.db_table,
         "kindergarten": Kindergarten._meta.db_table,
     }
-    ops = connection.ops  # times as each database stores them (SQLite: naive UTC text)
-    params = [
-        ops.adapt_datetimefield_value(p)
-        if isinstance(p, datetime.datetime)
-        else ops.adapt_datefield_value(p)
-        if isinstance(p, datetime.date)
-        else p
-        for p in params
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(**tables), params)
+    with connection.cursor() as cursor:  # times as each database stores them (SQLite: naive UTC text)
+        cursor.execute(sql.format(**tables), adapt_all(params, connection))
         return cursor.fetchall()
 
 

@@ -34,6 +34,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
+from core.db.params import adapt
+
 # Stand-ins: a value of the parameter's type no real query uses (negative ids; days in year 1).
 _INT_BASE = -7_391_000_000
 _DAY_BASE = datetime.date(1, 1, 1)
@@ -50,13 +52,6 @@ def _stand_in(kind: type, position: int):
     raise TypeError(f"CompiledQuery parameters are int or datetime.date, not {kind.__name__}")
 
 
-def _adapt(connection, value):
-    """A value as the backend receives it among a compiled query's parameters (SQLite: dates as text)."""
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datefield_value(value)
-    return value
-
-
 class _Compiled:
     """One compiled form: the SQL, its parameters with the stand-ins' places, and what turns rows into
     dicts or instances."""
@@ -68,7 +63,7 @@ class _Compiled:
         self.params = tuple(params)
         self.prepare = prepare
         self.name = "cq_" + hashlib.sha1(self.sql.encode(), usedforsecurity=False).hexdigest()[:24]
-        by_value = {_adapt(connection, value): name for name, value in stand_ins.items()}
+        by_value = {adapt(connection, value): name for name, value in stand_ins.items()}
         self.slots = [
             (i, by_value[p])
             for i, p in enumerate(params)
@@ -117,7 +112,7 @@ class _Compiled:
     def params_for(self, connection, values: dict) -> list:
         params = list(self.params)
         for index, name in self.slots:
-            params[index] = _adapt(connection, values[name])
+            params[index] = adapt(connection, values[name])
         return params
 
     def run(self, connection, values: dict) -> list:
