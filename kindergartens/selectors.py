@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import (
-    Case,
+    BooleanField,
     CharField,
     Count,
     F,
@@ -22,13 +22,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import In, IsNull
 from django.utils import timezone
 
 from core.collation import pinyin_key
+from core.db.template import SQLTemplate
 from kindergartens.models import (
     INCLUSIVE_NATURES,
     OPERATING_STATUSES,
@@ -148,14 +147,15 @@ def with_values_on(qs: QuerySet[Kindergarten], day: datetime.date) -> QuerySet[K
 
 @functools.lru_cache(maxsize=64)
 def _values_on_expressions(day: datetime.date, settled: datetime.date) -> dict:
-    """The two annotations of ``with_values_on``, built once per (day, settled day): a list page
-    asked for the same month builds them again on every request otherwise. ``annotate`` resolves a
-    copy, so the cached expressions themselves never change."""
+    """The two annotations of ``with_values_on``: the current value for the kindergartens not changed
+    since ``settled``, the history's value on ``day`` for the few that were (``_DATED``'s SQL)."""
     return {
-        f"{attribute}_then": Case(
-            When(~Q(pk__in=_changed_after(attribute, day, settled=settled)), then=F(attribute)),
-            default=_dated_subquery(attribute, day),
+        f"{attribute}_then": SQLTemplate(
+            f"CASE WHEN NOT ({{pk}} IN ({_DATED.changed})) THEN {{current}} ELSE {_DATED.then} END",
+            [attribute, settled, attribute, day],
             output_field=CharField(),
+            pk=F("pk"),
+            current=F(attribute),
         )
         for attribute in ("status", "nature")
     }
@@ -204,13 +204,69 @@ def _value_on_condition(attribute: str, day: datetime.date, settled: datetime.da
     changed since, the history for the few that were. Filtering on the ``*_then`` CASE annotation
     means the same, but the planner guesses a CASE matches almost no row, so it sorted every match
     instead of walking the name index and stopping at the page (the city's as-of list: 2.5× slower).
-    """
-    changed = _changed_after(attribute, day, settled=settled)
-    then = _dated_subquery(attribute, day)
+
+    Hand-written SQL (``_DATED``) inside the ORM's query: built with the ORM (four subqueries), this
+    condition cost the as-of list 1.6 ms to build and 1.5 ms to compile per request."""
+    changed, then = _DATED.changed, _DATED.then
     if values is None:
-        return ~Q(pk__in=changed) | (Q(pk__in=changed) & Q(IsNull(then, False)))
-    values = list(values)
-    return (~Q(pk__in=changed) & Q(**{f"{attribute}__in": values})) | (Q(pk__in=changed) & Q(In(then, values)))
+        return Q(
+            SQLTemplate(
+                f"(NOT ({{pk}} IN ({changed})) OR ({{pk}} IN ({changed}) AND {then} IS NOT NULL))",
+                [attribute, settled, attribute, settled, attribute, day],
+                output_field=BooleanField(),
+                pk=F("pk"),
+            )
+        )
+    values = list(dict.fromkeys(values))
+    if not values:
+        return Q(pk__in=[])  # nothing matches (the ORM's EmptyResultSet)
+    marks = ", ".join(["%s"] * len(values))
+    return Q(
+        SQLTemplate(
+            f"((NOT ({{pk}} IN ({changed})) AND {{current}} IN ({marks}))"
+            f" OR ({{pk}} IN ({changed}) AND {then} IN ({marks})))",
+            [attribute, settled, *values, attribute, settled, attribute, day, *values],
+            output_field=BooleanField(),
+            pk=F("pk"),
+            current=F(attribute),
+        )
+    )
+
+
+class _DatedSQL:
+    """The dated history's two questions as SQL over the outer kindergarten's ``{pk}``, each taking
+    ``%s`` parameters (attribute, day): ``changed``, the kindergartens with a change of the attribute
+    effective after the day (a list, for ``IN``); ``then``, the attribute's value on the day
+    (``_dated_subquery``'s rule: latest effective date, then latest recorded; NULL before the
+    kindergarten's first record). Aliases ``kg_dc``/``kg_dv`` are the template's own."""
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, str]:
+        meta = KindergartenStatusChange._meta
+        names = ("kindergarten", "attribute", "value", "effective_date", "recorded_at", "id")
+        return {"table": meta.db_table, **{name: meta.get_field(name).column for name in names}}
+
+    @functools.cached_property
+    def changed(self) -> str:
+        c = self._columns
+        return (
+            f'SELECT kg_dc."{c["kindergarten"]}" FROM "{c["table"]}" kg_dc'  # noqa: S608 - names from the model
+            f' WHERE (kg_dc."{c["attribute"]}" = %s AND kg_dc."{c["effective_date"]}" > %s)'
+        )
+
+    @functools.cached_property
+    def then(self) -> str:
+        c = self._columns
+        return (
+            f'(SELECT kg_dv."{c["value"]}" FROM "{c["table"]}" kg_dv'  # noqa: S608 - names from the model
+            f' WHERE (kg_dv."{c["attribute"]}" = %s AND kg_dv."{c["effective_date"]}" <= %s'
+            f' AND kg_dv."{c["kindergarten"]}" = ({{pk}}))'
+            f' ORDER BY kg_dv."{c["effective_date"]}" DESC, kg_dv."{c["recorded_at"]}" DESC, kg_dv."{c["id"]}" DESC'
+            " LIMIT 1)"
+        )
+
+
+_DATED = _DatedSQL()
 
 
 def registry_overview(qs: QuerySet[Kindergarten], day: datetime.date) -> dict:
