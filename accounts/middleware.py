@@ -1,5 +1,6 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, empty
 
 # Public pages read no user (so the session stays untouched and no "Vary: Cookie" is added);
 # static files are exempt too.
@@ -23,6 +24,13 @@ class PasswordChangeRequiredMiddleware:
         if path.startswith(EXEMPT_PREFIXES):
             return self.get_response(request)
         user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject):
+            # Read here (every page reads it anyway), the user itself replaces the lazy wrapper for
+            # the rest of the request: each attribute read through the wrapper is a proxy call, and
+            # a page's access checks read a few hundred (7 % of the record page's CPU).
+            if user._wrapped is empty:
+                user._setup()
+            user = request.user = user._wrapped
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             if path.startswith(API_PREFIX) and path != reverse("api:docs"):
                 return self.get_response(request)

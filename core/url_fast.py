@@ -1,4 +1,4 @@
-"""A ``{% url %}`` that reverses each (name, arguments) once per process.
+"""A ``{% url %}`` that reverses each (name, arguments) once per process (and ``{% static %}`` each path).
 
 ``install()`` (CoreConfig.ready) puts it in the place of Django's built-in ``url`` tag. Reversing runs
 Django's resolver (candidate patterns, converters, quoting, three language look-ups): ~25 µs a tag, and
@@ -11,6 +11,7 @@ as an argument, a name that does not reverse — is left to Django's own tag, er
 from __future__ import annotations
 
 from django.template import defaulttags
+from django.templatetags import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
@@ -20,6 +21,7 @@ _kept: dict[tuple, str] = {}
 
 def install() -> None:
     defaulttags.register.tags["url"] = url
+    static.register.tags["static"] = static_tag
 
 
 def _plain(value) -> bool:
@@ -43,23 +45,61 @@ class KeptURLNode(defaulttags.URLNode):
                 current_app = context.request.resolver_match.namespace
             except AttributeError:
                 current_app = None
-        key = (view_name, args, kwargs, current_app, get_script_prefix(), get_urlconf())
-        found = _kept.get(key)
-        if found is None:
-            try:
-                found = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
-            except NoReverseMatch:  # Django's own tag answers (and raises) as it always does
-                return super().render(context)
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key] = found
+        try:
+            found = _kept_reverse(view_name, args, kwargs, current_app)
+        except NoReverseMatch:  # Django's own tag answers (and raises) as it always does
+            return super().render(context)
         if self.asvar:
             context[self.asvar] = found
             return ""
         return conditional_escape(found) if context.autoescape else found
 
 
+def _kept_reverse(view_name: str, args: tuple, kwargs: tuple, current_app) -> str:
+    key = (view_name, args, kwargs, current_app, get_script_prefix(), get_urlconf())
+    found = _kept.get(key)
+    if found is None:
+        found = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+        if len(_kept) >= MAX_KEPT:
+            _kept.clear()
+        _kept[key] = found
+    return found
+
+
+def kept_reverse(view_name: str, args=(), kwargs=None) -> str:
+    """``django.urls.reverse(view_name, args=…, kwargs=…)`` for integer and string arguments, each
+    answer kept per process like the tag's (other arguments: Django's reverse, nothing kept)."""
+    args = tuple(args)
+    kwargs = tuple(sorted((kwargs or {}).items()))
+    if not (all(_plain(v) for v in args) and all(_plain(v) for _, v in kwargs)):
+        return reverse(view_name, args=args, kwargs=dict(kwargs))
+    return _kept_reverse(view_name, args, kwargs, None)
+
+
 def url(parser, token):
     """Django's tag (``django.template.defaulttags.url``), with its node kept per answer."""
     node = defaulttags.url(parser, token)
     return KeptURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
+
+_static_kept: dict[str, str] = {}
+
+
+class KeptStaticNode(static.StaticNode):
+    """``{% static "path" %}`` with a literal path: the storage's URL (the manifest's hashed name in
+    production, 30 µs a tag) asked once per process; a path from a variable goes Django's way."""
+
+    def url(self, context):
+        literal = isinstance(self.path.var, str) and not self.path.filters
+        if not literal:
+            return super().url(context)
+        path = str(self.path.var)
+        found = _static_kept.get(path)
+        if found is None:
+            found = _static_kept[path] = self.handle_simple(path)
+        return found
+
+
+def static_tag(parser, token):
+    """Django's ``{% static %}`` (``django.templatetags.static.do_static``), its node kept per path."""
+    return KeptStaticNode.handle_token(parser, token)

@@ -69,7 +69,7 @@ PANEL_QUERY = CompiledQuery(_panel_query, prepare=True, kindergarten=int)
 def _kindergarten_panel(*, request, kindergarten) -> dict | None:
     """The safety panel of the kindergarten record: open incidents, open hazards and the last video
     check in one query, and links. The record page has already checked the kindergarten's scope."""
-    from django.urls import reverse
+    from core.url_fast import kept_reverse as reverse
 
     user = request.user
     if not safety_can(user, "view"):

@@ -83,7 +83,7 @@ OPEN_ORDERS = CompiledQuery(_open_orders, prepare=True, kindergarten=int)
 def _kindergarten_actions(*, request, kindergarten) -> dict | None:
     """Links on the kindergarten record: its inspections, self-checks and open orders (one count
     query), and what this user may start there. The record page has already checked the scope."""
-    from django.urls import reverse
+    from core.url_fast import kept_reverse as reverse
 
     user = request.user
     query = f"?kindergarten={kindergarten.pk}"

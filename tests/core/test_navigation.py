@@ -168,3 +168,44 @@ def test_an_index_never_hides_an_apps_own_root_page():
         assert resolve(f"/{prefix}").url_name == f"group-{key}"
         app = __import__(f"{key}.urls", fromlist=["urlpatterns"])
         assert not [p for p in app.urlpatterns if str(p.pattern) == ""], key
+
+
+def test_the_kept_menu_is_what_the_template_renders_for_each_user_and_page(client, cast, monkeypatch):
+    """core_menu keeps each distinct menu's HTML: it must be what the template renders now, for this
+    user and this page (roles do not share a menu, the current page is marked per page)."""
+    from django.template import loader
+
+    from core.templatetags import core_menu
+
+    core_menu._kept.clear()
+    rendered = []
+    real = core_menu.render_to_string
+
+    def counting(name, context):
+        rendered.append(name)
+        return real(name, context)
+
+    monkeypatch.setattr(core_menu, "render_to_string", counting)
+    menus = {}
+    for role in ("bureau_admin", "kg_staff", "bureau_admin"):
+        client.force_login(getattr(cast, role))
+        for name in ("kindergartens:list", "accounts:profile", "kindergartens:list"):
+            response = client.get(reverse(name))
+            html = response.content.decode()
+            expected = loader.render_to_string("snippets/main_menu.html", {"nav": response.context["nav"]})
+            assert expected.strip() and expected in html
+            menus[(role, name)] = expected
+    assert len(rendered) == 4  # (two roles) x (two pages): each rendered once
+    assert menus[("bureau_admin", "kindergartens:list")] != menus[("bureau_admin", "accounts:profile")]
+    assert reverse("accounts:user-list") in menus[("bureau_admin", "accounts:profile")]
+    assert reverse("accounts:user-list") not in menus[("kg_staff", "accounts:profile")]
+    assert 'aria-current="page"' in menus[("kg_staff", "kindergartens:list")]
+
+
+def test_the_view_reads_the_user_itself_not_a_lazy_wrapper(client, cast):
+    from accounts.models import User
+
+    client.force_login(cast.bureau_admin)
+    response = client.get(reverse("kindergartens:list"))
+    assert type(response.wsgi_request.user) is User
+    assert response.wsgi_request.user.pk == cast.bureau_admin.pk

@@ -73,3 +73,62 @@ def test_an_object_argument_is_left_to_django():
     url_fast._kept.clear()
     html = engines["django"].from_string("{% url 'kindergartens:detail' thing %}").render({"thing": Thing()})
     assert html == "/kindergartens/5/" and not url_fast._kept
+
+
+def test_kept_reverse_gives_what_reverse_gives(monkeypatch):
+    calls = []
+    real = url_fast.reverse
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(url_fast, "reverse", counting)
+    url_fast._kept.clear()
+    for _ in range(3):
+        assert url_fast.kept_reverse("kindergartens:list") == reverse("kindergartens:list")
+        assert url_fast.kept_reverse("kindergartens:detail", args=[9]) == reverse("kindergartens:detail", args=[9])
+        assert url_fast.kept_reverse("kindergartens:detail", kwargs={"pk": 9}) == "/kindergartens/9/"
+    assert len(calls) == 3
+    with pytest.raises(NoReverseMatch):
+        url_fast.kept_reverse("kindergartens:detail", args=[True])
+    with pytest.raises(NoReverseMatch):
+        url_fast.kept_reverse("no-such-page")
+
+
+STATIC_CASES = [
+    ("{% load static %}{% static 'css/app.css' %}", "css/app.css", "{}"),
+    ("{% load static %}{% static path %}", "js/app.js", "{}"),
+    ("{% load static %}{% static 'css/app.css' as link %}[{{ link }}]", "css/app.css", "[{}]"),
+    ("{% load static %}{% static path|lower %}", "css/app.css", "{}"),
+]
+
+
+@pytest.mark.parametrize(("source", "path", "shape"), STATIC_CASES)
+def test_static_renders_what_django_renders(source, path, shape):
+    from django.templatetags.static import static
+
+    ours = engines["django"].from_string(source)
+    context = {"path": "CSS/APP.css" if "lower" in source else "js/app.js"}
+    assert ours.render(context) == ours.render(context) == shape.format(static(path))
+
+
+def test_static_asks_the_storage_once_per_literal_path(monkeypatch):
+    from django.templatetags.static import StaticNode
+
+    calls = []
+    real = StaticNode.handle_simple.__func__
+
+    def counting(cls, path):
+        calls.append(path)
+        return real(cls, path)
+
+    monkeypatch.setattr(StaticNode, "handle_simple", classmethod(counting))
+    url_fast._static_kept.clear()
+    literal = engines["django"].from_string("{% load static %}{% static 'css/app.css' %}")
+    variable = engines["django"].from_string("{% load static %}{% static path %}")
+    for _ in range(3):
+        literal.render({})
+        variable.render({"path": "js/app.js"})
+    assert calls.count("css/app.css") == 1
+    assert calls.count("js/app.js") == 3
