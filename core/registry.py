@@ -135,17 +135,71 @@ class Panel:
     order: int
     # the slot's keyword arguments -> the panel's template context, or None when there is nothing to show
     context: Callable[..., dict | None]
+    # () -> {name: expression}: what the panel shows, as annotations of the query the page reads its
+    # object with (see panel_annotations); None: the panel reads what it needs itself
+    annotations: Callable[[], dict] | None = None
 
 
 # Slots other apps' pages offer (the page passes the keyword arguments named here):
 #   "public-kindergarten": kindergarten=  (the public disclosure page; no request, no visitor)
-#   "kindergarten-actions": request=, kindergarten=  (links on the kindergarten record page)
+#   "kindergarten-actions": request=, kindergarten=  (links on the kindergarten record page; the page
+#       reads the kindergarten with the slot's panel_annotations, expressions over a Kindergarten
+#       queryset whose OuterRef("pk") is the kindergarten)
 _panels: dict[tuple[str, str], Panel] = {}
+_built_annotations: dict[tuple[str, str], dict] = {}
 
 
-def register_panel(*, slot: str, key: str, template: str, order: int, context: Callable[..., dict | None]) -> None:
+def register_panel(
+    *,
+    slot: str,
+    key: str,
+    template: str,
+    order: int,
+    context: Callable[..., dict | None],
+    annotations: Callable[[], dict] | None = None,
+) -> None:
     """Idempotent, like the menu: a page section another app contributes to a slot."""
-    _panels[(slot, key)] = Panel(slot=slot, key=key, template=template, order=order, context=context)
+    _panels[(slot, key)] = Panel(
+        slot=slot, key=key, template=template, order=order, context=context, annotations=annotations
+    )
+    _built_annotations.pop((slot, key), None)
+
+
+def _annotation_name(key: str, name: str) -> str:
+    return f"panel_{key}_{name}".replace("-", "_")
+
+
+def _panel_expressions(panel: Panel) -> dict:
+    built = _built_annotations.get((panel.slot, panel.key))
+    if built is None:  # built once: annotate() resolves copies, so the expressions never change
+        built = _built_annotations[(panel.slot, panel.key)] = dict(panel.annotations())
+    return built
+
+
+def panel_annotations(slot: str) -> dict:
+    """The annotations the slot's panels ask the page's own query for, each named for its panel: the
+    kindergarten record reads its panels' figures with the kindergarten, in one query, instead of one
+    query per panel (two round trips were 15 % of the page's server CPU)."""
+    return {
+        _annotation_name(panel.key, name): expression
+        for panel in sorted((p for p in _panels.values() if p.slot == slot and p.annotations), key=lambda p: p.order)
+        for name, expression in _panel_expressions(panel).items()
+    }
+
+
+def panel_values(slot: str, key: str, obj) -> dict | None:
+    """The panel's annotations as read with ``obj`` ({name: value}), or None when ``obj`` was read
+    without them (the panel then reads them itself)."""
+    panel = _panels.get((slot, key))
+    if panel is None or panel.annotations is None:
+        return None
+    values = {}
+    for name in _panel_expressions(panel):
+        attribute = _annotation_name(key, name)
+        if not hasattr(obj, attribute):
+            return None
+        values[name] = getattr(obj, attribute)
+    return values
 
 
 def panels_for(slot: str, **kwargs) -> list[tuple[str, dict]]:

@@ -123,15 +123,22 @@ def kindergarten_can(user, kindergarten: Kindergarten, action: str) -> bool:
 
 
 def kindergarten_get_for_user(
-    user, pk, *, action: str = "view", related: tuple[str, ...] = (), active_supervisor: bool = False
+    user,
+    pk,
+    *,
+    action: str = "view",
+    related: tuple[str, ...] = (),
+    active_supervisor: bool = False,
+    panels: str | None = None,
 ) -> Kindergarten:
     """404 when the kindergarten is not in the user's scope, 403 when the right is missing.
 
     ``related``: more relations to fetch in the same query (the record page's info tab shows the level
     and the credit grade). ``active_supervisor``: the current responsible-supervisor assignment (at
     most one: a unique constraint) and its supervisor in the same query, as ``active_assignment``
-    (None when there is none). Every record page and API detail reads through here, so the query is
-    compiled once per scope shape and variant (core.db.compiled) and only run after that."""
+    (None when there is none). ``panels``: a slot of core.registry whose panels' figures are read in
+    the same query (``panel_annotations``). Every record page and API detail reads through here, so
+    the query is compiled once per scope shape and variant (core.db.compiled) and only run after that."""
     scope = _scope(user)
     try:
         pk = int(pk)
@@ -141,7 +148,7 @@ def kindergarten_get_for_user(
         raise Http404
     kind, ids = scope
     try:
-        kindergarten = _compiled_get(kind, tuple(related), active_supervisor).get(pk=pk, **ids)
+        kindergarten = _compiled_get(kind, tuple(related), active_supervisor, panels).get(pk=pk, **ids)
     except Kindergarten.DoesNotExist as exc:
         raise Http404 from exc
     if active_supervisor and not hasattr(kindergarten, "active_assignment"):
@@ -153,8 +160,8 @@ def kindergarten_get_for_user(
 _compiled_gets: dict[tuple, CompiledQuery] = {}
 
 
-def _compiled_get(kind: str, related: tuple[str, ...], active_supervisor: bool) -> CompiledQuery:
-    key = (kind, related, active_supervisor)
+def _compiled_get(kind: str, related: tuple[str, ...], active_supervisor: bool, panels: str | None) -> CompiledQuery:
+    key = (kind, related, active_supervisor, panels)
     query = _compiled_gets.get(key)
     if query is None:
 
@@ -165,6 +172,10 @@ def _compiled_get(kind: str, related: tuple[str, ...], active_supervisor: bool) 
                     "supervisor_assignments", condition=Q(supervisor_assignments__ended_at__isnull=True)
                 )
                 qs = qs.annotate(active_assignment=active).select_related("active_assignment__supervisor")
+            if panels:
+                from core.registry import panel_annotations
+
+                qs = qs.annotate(**panel_annotations(panels))
             return qs.filter(pk=pk)
 
         names = {"city": ("bureau",), "district": ("bureau",), "supervisor": ("user", "bureau")}.get(

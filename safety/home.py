@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from core.db.compiled import CompiledQuery
-from core.registry import register_demo, register_home_card, register_menu_entry, register_menu_group, register_panel
+from core.registry import (
+    panel_values,
+    register_demo,
+    register_home_card,
+    register_menu_entry,
+    register_menu_group,
+    register_panel,
+)
 from safety.access import incidents_visible_to, safety_can
 
 
@@ -32,12 +39,11 @@ def _card(request) -> dict | None:
     }
 
 
-def _panel_query(kindergarten: int):
-    """Open incidents, open hazards and the last video check of one kindergarten: one query."""
+def _panel_annotations() -> dict:
+    """Open incidents, open hazards and the last video check of the kindergarten ``OuterRef("pk")``."""
     from django.db.models import IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
-    from kindergartens.models import Kindergarten
     from safety.models import Hazard, Incident, VideoCheck
     from safety.selectors import OPEN_HAZARD
 
@@ -49,17 +55,21 @@ def _panel_query(kindergarten: int):
         )
 
     last = VideoCheck.objects.filter(kindergarten=OuterRef("pk")).order_by("-month")
-    return (
-        Kindergarten.objects.filter(pk=kindergarten)
-        .annotate(
-            open_incidents=count(Incident.objects.filter(kindergarten=OuterRef("pk"), final_at__isnull=True)),
-            open_hazards=count(Hazard.objects.filter(OPEN_HAZARD, kindergarten=OuterRef("pk"))),
-            check_month=Subquery(last.values("month")[:1]),
-            check_working=Subquery(last.values("cameras_working")[:1]),
-            check_total=Subquery(last.values("cameras_total")[:1]),
-        )
-        .values("open_incidents", "open_hazards", "check_month", "check_working", "check_total")
-    )
+    return {
+        "open_incidents": count(Incident.objects.filter(kindergarten=OuterRef("pk"), final_at__isnull=True)),
+        "open_hazards": count(Hazard.objects.filter(OPEN_HAZARD, kindergarten=OuterRef("pk"))),
+        "check_month": Subquery(last.values("month")[:1]),
+        "check_working": Subquery(last.values("cameras_working")[:1]),
+        "check_total": Subquery(last.values("cameras_total")[:1]),
+    }
+
+
+def _panel_query(kindergarten: int):
+    """The panel's figures in one query, for a kindergarten read without them."""
+    from kindergartens.models import Kindergarten
+
+    annotations = _panel_annotations()
+    return Kindergarten.objects.filter(pk=kindergarten).annotate(**annotations).values(*annotations)
 
 
 # Read on every record page: built and compiled once per process (core.db.compiled).
@@ -74,7 +84,10 @@ def _kindergarten_panel(*, request, kindergarten) -> dict | None:
     user = request.user
     if not safety_can(user, "view"):
         return None
-    row = PANEL_QUERY.one(kindergarten=kindergarten.pk)
+    # Read with the kindergarten by the record page (core.registry.panel_annotations), else here.
+    row = panel_values("kindergarten-actions", "safety", kindergarten)
+    if row is None:
+        row = PANEL_QUERY.one(kindergarten=kindergarten.pk)
     if row is None:  # removed since the page read it
         return None
     query = f"?kindergarten={kindergarten.pk}"
@@ -105,6 +118,7 @@ def register() -> None:
         template="safety/kindergarten_panel.html",
         order=20,
         context=_kindergarten_panel,
+        annotations=_panel_annotations,
     )
     register_menu_entry(
         url_name="safety:incident-list",

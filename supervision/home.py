@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from accounts.roles import Role
 from core.access import account_has_scope
 from core.db.compiled import CompiledQuery
-from core.registry import register_home_card, register_menu_entry, register_menu_group, register_panel
+from core.registry import panel_values, register_home_card, register_menu_entry, register_menu_group, register_panel
 from kindergartens.access import kindergartens_visible_to
 from supervision.access import (
     assignment_can,
@@ -76,6 +76,14 @@ def _open_orders(kindergarten: int):
     )
 
 
+def _panel_annotations() -> dict:
+    """The open orders of the kindergarten ``OuterRef("pk")``, read with it by the record page."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    return {"open_orders": Coalesce(Subquery(_open_orders(OuterRef("pk"))[:1]), 0, output_field=IntegerField())}
+
+
 # Read on every record page: built and compiled once per process (core.db.compiled).
 OPEN_ORDERS = CompiledQuery(_open_orders, prepare=True, kindergarten=int)
 
@@ -95,8 +103,12 @@ def _kindergarten_actions(*, request, kindergarten) -> dict | None:
     if order_can(user, "view"):
         context["orders_url"] = reverse("supervision:order-list") + query + "&show=open"
         # The kindergarten is in scope, so are its orders (orders_visible_to's rule).
-        row = OPEN_ORDERS.one(kindergarten=kindergarten.pk)
-        context["open_orders"] = row["n"] if row else 0
+        read = panel_values("kindergarten-actions", "supervision", kindergarten)
+        if read is not None:  # read with the kindergarten (core.registry.panel_annotations)
+            context["open_orders"] = read["open_orders"]
+        else:
+            row = OPEN_ORDERS.one(kindergarten=kindergarten.pk)
+            context["open_orders"] = row["n"] if row else 0
     if inspection_can(user, "plan"):
         context["plan_url"] = reverse("supervision:inspection-create", args=[kindergarten.pk])
     if order_can(user, "issue"):
@@ -113,6 +125,7 @@ def register() -> None:
         template="supervision/kindergarten_actions.html",
         order=10,
         context=_kindergarten_actions,
+        annotations=_panel_annotations,
     )
     register_menu_group(key="supervision", label="督导", order=30, index="supervision/")
     register_menu_entry(

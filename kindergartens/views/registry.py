@@ -146,6 +146,7 @@ def kindergarten_detail(request, pk):
         action="view",
         related=("level", "credit_rating") if tab == "info" else (),
         active_supervisor=tab != "supervisor",
+        panels="kindergarten-actions",  # the other apps' panels below, read in the same query
     )
     if tab == "supervisor":
         assignments = kindergarten.supervisor_assignments.select_related("supervisor", "assigned_by", "ended_by")

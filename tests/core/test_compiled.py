@@ -179,3 +179,29 @@ def test_a_prepared_query_is_planned_once_per_connection_and_runs_as_plain_sql_e
         assert (id(wrapper), form.name) in compiled._unpreparable
         (kept,) = query._compiled.values()
         assert (id(wrapper), kept.name) not in compiled._unpreparable
+
+
+def test_the_record_reads_its_panels_figures_with_the_kindergarten(cast):
+    """core.registry.panel_annotations: the record's one query carries each panel's figures, named for
+    the panel; they are what the panels' own queries (the fallback) count."""
+    from core.registry import panel_annotations, panel_values
+    from kindergartens.access import kindergarten_get_for_user
+    from safety.home import PANEL_QUERY
+    from supervision.home import OPEN_ORDERS
+    from tests.supervision.test_record_links import _issue
+
+    _issue(cast, cast.kg_a1)
+    _issue(cast, cast.kg_a1, "午睡室消防器材过期")
+    names = set(panel_annotations("kindergarten-actions"))
+    assert {"panel_safety_open_incidents", "panel_supervision_open_orders"} <= names
+    for kg in (cast.kg_a1, cast.kg_a2):
+        read = kindergarten_get_for_user(cast.bureau_staff, kg.pk, panels="kindergarten-actions")
+        orders = OPEN_ORDERS.one(kindergarten=kg.pk)
+        assert panel_values("kindergarten-actions", "supervision", read) == {
+            "open_orders": orders["n"] if orders else 0
+        }
+        assert panel_values("kindergarten-actions", "safety", read) == PANEL_QUERY.one(kindergarten=kg.pk)
+        plain = kindergarten_get_for_user(cast.bureau_staff, kg.pk)
+        assert panel_values("kindergarten-actions", "safety", plain) is None  # the panel reads them itself
+    assert panel_values("kindergarten-actions", "supervision", read)["open_orders"] == 0
+    assert panel_values("no-such-slot", "safety", read) is None

@@ -763,9 +763,10 @@ def test_the_record_reads_its_responsible_supervisor_with_the_record(client, cas
     assert cast.supervisor.display_name in body and "未指派" not in body
 
 
-def test_the_records_safety_panel_costs_one_query_whatever_the_safety_records(client, cast, monkeypatch):
+def test_the_records_safety_panel_costs_no_query_whatever_the_safety_records(client, cast, monkeypatch):
     """The safety panel (core.registry "kindergarten-actions"): open incidents, open hazards and the
-    last video check in one query; the record costs the same with many safety records as with none."""
+    last video check, read with the kindergarten in the page's one query (panel_annotations); the
+    record costs the same with many safety records as with none, and reads the same without the panel."""
     import datetime as dt
 
     from django.utils import timezone
@@ -799,6 +800,8 @@ def test_the_records_safety_panel_costs_one_query_whatever_the_safety_records(cl
     assert 'data-testid="open-incident-count">3<' in body and 'data-testid="open-hazard-count">3<' in body
     assert "11/12" in body and f"{this_month.year}年{this_month.month}月" in body
     assert f"{reverse('safety:incident-list')}?kindergarten={cast.kg_a1.pk}" in body
-    # The panel's own cost: one query.
+    assert with_records == 1  # the record, its supervisor, and every panel's figures
+    # The panel's own cost: no query.
     monkeypatch.delitem(registry._panels, ("kindergarten-actions", "safety"))
-    assert count_queries(client, detail_url(cast.kg_a1)) == with_records - 1
+    assert count_queries(client, detail_url(cast.kg_a1)) == with_records
+    assert 'data-testid="kindergarten-safety-panel"' not in client.get(detail_url(cast.kg_a1)).content.decode()
