@@ -28,9 +28,10 @@ from django.utils.translation import get_language
 from core.cache import lookup, store, watched_tables
 
 
-def page_ids_and_total(queryset: QuerySet, *, offset: int, limit: int) -> tuple[list, int | None]:
+def page_ids_and_total(queryset, *, offset: int, limit: int) -> tuple[list, int | None]:
     """The pks of rows ``offset``…``offset + limit`` in the queryset's order and the number of rows
-    it matches, in one query. The total is ``None`` when the page is past the end (no row carries it)."""
+    it matches, in one query. The total is ``None`` when the page is past the end (no row carries it).
+    ``queryset``: a QuerySet or a ``core.db.compiled.BoundQuery`` of one."""
     try:
         fetched = _fetch_page_with_total(queryset, offset=offset, limit=limit)
     except EmptyResultSet:  # .none(), an empty IN list: nothing can match
@@ -69,24 +70,46 @@ def _db_tables() -> frozenset[str]:
     return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
 
 
-def _fetch_page_with_total(queryset: QuerySet, *, offset: int, limit: int) -> list[tuple] | _KnownTotal:
+class _PageSQL:
+    """A compiled ids query cut at its final ORDER BY: ``head`` (everything before it), ``order``,
+    and ``head`` split at its first FROM into ``columns`` and ``rest``."""
+
+    def __init__(self, head: str, order: str) -> None:
+        self.head, self.order = head, order
+        self.columns, _, self.rest = head.partition(" FROM ")
+
+
+def _page_sql(compiler, sql: str) -> _PageSQL | None:
+    """The cut, where the compiler's own ORDER BY is the statement's tail; None for SQL of another
+    shape (no ordering, parameters in it, a subquery in the select list)."""
+    ordering = compiler.get_order_by()
+    order = ", ".join(order_sql for _expr, (order_sql, _params, _is_ref) in ordering)
+    head, cut, tail = sql.rpartition(" ORDER BY ")
+    columns, from_, _rest = head.partition(" FROM ")
+    plain = ordering and tail == order and not any(p for _e, (_s, p, _r) in ordering) and "(" not in columns
+    return _PageSQL(head, order) if cut and from_ and plain else None
+
+
+def _fetch_page_with_total(source, *, offset: int, limit: int) -> list[tuple] | _KnownTotal:
     """Rows ``(pk, …, total)`` of the page. Django compiles the queryset once: the filtered, ordered
     ids query is cut at its final ORDER BY, and what comes before is counted in a subquery (its table
     names shadow the outer query's: uncorrelated, evaluated once). Compiling the as-of filters took
     longer than running them, so compiling them twice (count, then page) cost more than the query.
-    The cut is made only where the compiler's own ORDER BY is the statement's tail; SQL of another
-    shape (no ordering, parameters in it, a subquery in the select list) takes the ORM's way, which
+    ``source`` is a queryset, or a ``core.db.compiled.BoundQuery`` (a ``ShapedQuery`` of the pk:
+    compiled, and cut, once per shape). SQL of a shape that cannot be cut takes the ORM's way, which
     compiles twice."""
-    query = queryset.values_list("pk").query
-    connection = connections[queryset.db]
-    compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql(with_limits=False)
-    ordering = compiler.get_order_by()
-    order = ", ".join(order_sql for _expr, (order_sql, _params, _is_ref) in ordering)
-    head, cut, tail = sql.rpartition(" ORDER BY ")
-    columns, from_, rest = head.partition(" FROM ")
-    plain = ordering and tail == order and not any(p for _e, (_s, p, _r) in ordering) and "(" not in columns
-    if cut and from_ and plain:
+    connection = connections[source.db]
+    if isinstance(source, QuerySet):
+        compiler = source.values_list("pk").query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql(with_limits=False)
+        page = _page_sql(compiler, sql)
+    else:
+        compiled, params = source.compiled(connection)
+        page = getattr(compiled, "page_sql", _UNSET)
+        if page is _UNSET:  # cut once per compiled form
+            page = compiled.page_sql = _page_sql(compiled.compiler, compiled.sql)
+    if page is not None:
+        head, order, columns, rest = page.head, page.order, page.columns, page.rest
         limits = connection.ops.limit_offset_sql(offset, offset + limit)
         # Paging through one filter counts its rows once: the total is kept until a table it reads
         # changes (core.cache generations), and the next pages are the ids query alone, which an
@@ -109,10 +132,14 @@ def _fetch_page_with_total(queryset: QuerySet, *, offset: int, limit: int) -> li
         if where and rows:
             store(where[0], stamp, rows[0][-1], keep)
         return rows
+    queryset = source if isinstance(source, QuerySet) else source.queryset()
     count_sql, count_params = queryset.order_by().values_list("pk").query.sql_with_params()
     count = f"SELECT COUNT(*) FROM ({count_sql}) page_total"  # noqa: S608 - Django's own compiled SQL, values are parameters
     total = RawSQL(count, count_params)  # noqa: S611 - as above
     return list(queryset.annotate(page_total=total).values_list("pk", "page_total")[offset : offset + limit])
+
+
+_UNSET = object()
 
 
 def _requested_page(value) -> int | None:
@@ -132,9 +159,10 @@ def counted_paginator(total: int, per_page: int) -> Paginator:
     return paginator
 
 
-def page_of_ids(request, queryset: QuerySet, *, load: Callable[[list], Iterable], per_page: int | None = None) -> Page:
+def page_of_ids(request, queryset, *, load: Callable[[list], Iterable], per_page: int | None = None) -> Page:
     """A page (``?page=``; junk or out-of-range pages fall back to the nearest) whose ``object_list``
-    is ``load(ids)`` in the order of ``queryset``."""
+    is ``load(ids)`` in the order of ``queryset`` (a QuerySet, or a ``core.db.compiled.BoundQuery``
+    of one: the list's filters compiled once per shape)."""
     per_page = per_page or settings.PAGE_SIZE
     number = _requested_page(request.GET.get("page"))
     ids, total = (

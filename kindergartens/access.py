@@ -89,6 +89,15 @@ def _scope(user) -> tuple[str, dict[str, int]] | None:
     return None
 
 
+# The ids each scope kind is drawn from (``_scope``'s second part).
+SCOPE_IDS = {
+    "city": ("bureau",),
+    "district": ("bureau",),
+    "supervisor": ("user", "bureau"),
+    "kindergarten": ("kindergarten",),
+}
+
+
 def _scoped(kind: str, **ids: int) -> QuerySet[Kindergarten]:
     qs = Kindergarten.objects.all()
     if kind == "city":
@@ -178,9 +187,7 @@ def _compiled_get(kind: str, related: tuple[str, ...], active_supervisor: bool, 
                 qs = qs.annotate(**panel_annotations(panels))
             return qs.filter(pk=pk)
 
-        names = {"city": ("bureau",), "district": ("bureau",), "supervisor": ("user", "bureau")}.get(
-            kind, ("kindergarten",)
-        )
+        names = SCOPE_IDS[kind]
         query = _compiled_gets[key] = CompiledQuery(build, prepare=True, pk=int, **dict.fromkeys(names, int))
     return query
 

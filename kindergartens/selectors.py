@@ -127,13 +127,24 @@ def name_search(q: str, *, prefix: str = "") -> Q:
     case-insensitively only when the words typed contain Latin letters. Credit codes are stored
     upper-case and the search term is normalised the same way.
     """
+    return name_search_condition(*name_search_terms(q), prefix=prefix)
+
+
+def name_search_terms(q: str) -> tuple[str, str, str | None]:
+    """``(lookup, text, code)`` of a search: the name's lookup (``contains``, or ``icontains`` when
+    Latin letters were typed), the text, and the credit code to look for too (None: the text cannot
+    be part of a code)."""
     from kindergartens.validators import normalise_credit_code
 
     q = q.strip()
     lookup = "icontains" if any("a" <= c.lower() <= "z" for c in q) else "contains"
     code = normalise_credit_code(q)
-    condition = Q(**{f"{prefix}name__{lookup}": q})
-    if code and all(c.isascii() and c.isalnum() for c in code):
+    return lookup, q, code if code and all(c.isascii() and c.isalnum() for c in code) else None
+
+
+def name_search_condition(lookup: str, text: str, code: str | None, *, prefix: str = "") -> Q:
+    condition = Q(**{f"{prefix}name__{lookup}": text})
+    if code is not None:
         condition |= Q(**{f"{prefix}credit_code__contains": code})
     return condition
 
@@ -181,6 +192,7 @@ def kindergartens_on(
     statuses: Iterable[str] | None = None,
     natures: Iterable[str] | None = None,
     values: bool = True,
+    settled: datetime.date | None = None,
 ) -> QuerySet[Kindergarten]:
     """Kindergartens already registered on ``day`` (optionally whose status/nature then is in the
     given sets), annotated with ``status_then``/``nature_then``: the values on that day.
@@ -189,9 +201,9 @@ def kindergartens_on(
     since ``day`` (with_values_on), each set computed once. The rows a page shows get their values
     with ``kindergartens_as_of`` (or the list's own rows query), not the narrow count and sort.
     """
-    settled = _settled(day)
+    settled = _settled(day) if settled is None else settled  # (given: a compiled list's parameter)
     if values:  # building the two annotations costs a list page a third of its time when unused
-        qs = with_values_on(qs, day)
+        qs = qs.annotate(**_values_on_expressions(day, settled))
     qs = qs.filter(_value_on_condition("status", day, settled, statuses))
     if natures is not None:
         qs = qs.filter(_value_on_condition("nature", day, settled, natures))
@@ -336,6 +348,7 @@ def kindergartens_inclusive_on(qs: QuerySet[Kindergarten], day: datetime.date) -
     )
 
 
+@functools.cache
 def _list_rows_sql(*, as_of: bool) -> str:
     """The list page's rows in one hand-written query: the ORM spent more time building this query
     (three correlated subqueries, four joins) than the database spent running it. The as-of values
@@ -456,17 +469,13 @@ _API_COLUMNS = (
 )
 
 
-def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None) -> list[SimpleNamespace]:
-    """The rows of one API list page as plain objects with what KindergartenSerializer reads, in one
-    hand-written query (model instances for 50 kindergartens and their 6 relations cost more than the
-    query). tests/core/test_api_fast.py pins the JSON against the ORM path's."""
-
+@functools.cache
+def _api_rows_sql(*, as_of: bool) -> str:
+    """kindergarten_api_rows' query (``$1`` the ids, ``$2`` the as-of day), built once."""
     from accounts.models import User
     from kindergartens.models import Bureau, CollaborationGroup, CreditGrade, Level, Township
     from supervision.models import SupervisorAssignment
 
-    if not ids:
-        return []
     t = {
         "kg": Kindergarten._meta.db_table,
         "bureau": Bureau._meta.db_table,
@@ -479,9 +488,9 @@ def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None)
         "user": User._meta.db_table,
         "change": KindergartenStatusChange._meta.db_table,
     }
-    dated = _dated_columns(t["change"]) if as_of is not None else ""
+    dated = _dated_columns(t["change"]) if as_of else ""
     columns = ", ".join(f"k.{c}" for c in _API_COLUMNS)
-    sql = f"""
+    return f"""
         SELECT {columns}, d.id, d.name, t.id, t.name, t.urban_rural_code, g.id, g.name, l.id, l.name, cr.id, cr.name,
                u.id, u.full_name, u.phone,
                (SELECT COALESCE(SUM(c.children), 0) FROM {t["cls"]} c WHERE c.kindergarten_id = k.id AND c.is_active),
@@ -496,6 +505,16 @@ def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None)
           LEFT JOIN {t["user"]} u ON u.id = a.supervisor_id
          WHERE k.id = ANY($1)
     """  # noqa: S608 - table names from the models' own metadata; every value is a parameter
+
+
+def kindergarten_api_rows(ids: list[int], *, as_of: datetime.date | None = None) -> list[SimpleNamespace]:
+    """The rows of one API list page as plain objects with what KindergartenSerializer reads, in one
+    hand-written query (model instances for 50 kindergartens and their 6 relations cost more than the
+    query). tests/core/test_api_fast.py pins the JSON against the ORM path's."""
+
+    if not ids:
+        return []
+    sql = _api_rows_sql(as_of=as_of is not None)
     # One active assignment per kindergarten at most (supervision's partial unique constraint).
     fetched = _fetch_page_rows("kg_api_rows", sql, ids, as_of)
     fields = {f.attname: f for f in Kindergarten._meta.concrete_fields}

@@ -44,12 +44,21 @@ _PLACEHOLDER = re.compile(r"%%|%s")  # Django's SQL: %s a parameter, %% a litera
 _unpreparable: set[tuple[int, str]] = set()
 
 
+class Like(str):
+    """A parameter searched for with ``contains``/``icontains``/``startswith``…: its compiled value
+    is a LIKE pattern holding the text, escaped by the database's own rule (``prep_for_like_query``,
+    what the ORM's pattern lookups do). ``CompiledQuery(build, q=Like)``; a ``ShapedQuery`` value
+    ``Like("幼儿园")``."""
+
+
 def _stand_in(kind: type, position: int):
     if kind is int:
         return _INT_BASE - position
     if kind is datetime.date:
         return _DAY_BASE + datetime.timedelta(days=position)
-    raise TypeError(f"CompiledQuery parameters are int or datetime.date, not {kind.__name__}")
+    if kind is Like:  # private-use characters: no text typed into a page has them
+        return Like(f"\ue000cq{position}\ue000")
+    raise TypeError(f"CompiledQuery parameters are int, datetime.date or Like, not {kind.__name__}")
 
 
 class _Compiled:
@@ -63,13 +72,21 @@ class _Compiled:
         self.params = tuple(params)
         self.prepare = prepare
         self.name = "cq_" + hashlib.sha1(self.sql.encode(), usedforsecurity=False).hexdigest()[:24]
-        by_value = {adapt(connection, value): name for name, value in stand_ins.items()}
-        self.slots = [
-            (i, by_value[p])
-            for i, p in enumerate(params)
-            if isinstance(p, int | str | datetime.date) and not isinstance(p, bool) and p in by_value
-        ]
-        missing = set(stand_ins) - {name for _, name in self.slots}
+        by_value = {adapt(connection, value): name for name, value in stand_ins.items() if not isinstance(value, Like)}
+        patterns = {str(value): name for name, value in stand_ins.items() if isinstance(value, Like)}
+        self.slots = []  # (position, name, None) or, for a Like, (position, name, (before, after))
+        for i, p in enumerate(params):
+            if isinstance(p, int | str | datetime.date) and not isinstance(p, bool) and p in by_value:
+                self.slots.append((i, by_value[p], None))  # (a date on SQLite is text)
+            elif isinstance(p, str):
+                for text, name in patterns.items():
+                    if text in p:
+                        before, _, after = p.partition(text)
+                        if not (before or after):
+                            raise ValueError(f"CompiledQuery: the Like parameter {name} is compared as a whole")
+                        self.slots.append((i, name, (before, after)))
+                        break
+        missing = set(stand_ins) - {name for _, name, _ in self.slots}
         if missing:
             raise ValueError(f"CompiledQuery: the parameters {sorted(missing)} are not in the compiled SQL as given")
         self.model, self.db = queryset.model, queryset.db
@@ -111,8 +128,11 @@ class _Compiled:
 
     def params_for(self, connection, values: dict) -> list:
         params = list(self.params)
-        for index, name in self.slots:
-            params[index] = adapt(connection, values[name])
+        for index, name, pattern in self.slots:
+            if pattern is None:
+                params[index] = adapt(connection, values[name])
+            else:
+                params[index] = f"{pattern[0]}{connection.ops.prep_for_like_query(values[name])}{pattern[1]}"
         return params
 
     def run(self, connection, values: dict) -> list:
@@ -204,3 +224,57 @@ class CompiledQuery:
         if not rows:
             raise compiled.model.DoesNotExist(f"{name} matching query does not exist.")
         raise compiled.model.MultipleObjectsReturned(f"get() returned more than one {name}")
+
+
+class ShapedQuery:
+    """An ORM query whose SQL depends on a hashable ``shape`` (which filters a list page was given,
+    its sort order…) and whose values are parameters (ids, dates, ``Like`` search text):
+    ``build(shape, **values)`` returns the queryset. Each shape (with its parameters' names and
+    kinds) is compiled once, with stand-ins, like a ``CompiledQuery``; ``bind(shape, **values)`` is
+    one request's query: its SQL with the values in place, or the queryset itself for anything the
+    compiled form does not do. A registry list's filters took longer to build and compile than the
+    database took to run them."""
+
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
+        self._build = build
+        self._queries: dict[tuple, CompiledQuery] = {}
+
+    def _query(self, values: dict) -> CompiledQuery:
+        kinds = tuple((name, _kind_of(value)) for name, value in sorted(values.items()))
+        query = self._queries.get(kinds)
+        if query is None:
+            query = self._queries[kinds] = CompiledQuery(self._build, **dict(kinds))
+        return query
+
+    def bind(self, shape: Hashable, **values) -> BoundQuery:
+        if shape is None:
+            raise TypeError("ShapedQuery: a shape is required (None means no shape to CompiledQuery)")
+        return BoundQuery(self, shape, values)
+
+
+def _kind_of(value) -> type:
+    if isinstance(value, Like):
+        return Like
+    if isinstance(value, bool) or not isinstance(value, int | datetime.date) or isinstance(value, datetime.datetime):
+        raise TypeError(f"ShapedQuery values are int, datetime.date or Like, not {type(value).__name__}")
+    return datetime.date if isinstance(value, datetime.date) else int
+
+
+class BoundQuery:
+    """One request's ``ShapedQuery``: ``compiled(connection)`` the compiled form and this request's
+    parameters; ``queryset()`` the same query built by the ORM with the real values."""
+
+    def __init__(self, query: ShapedQuery, shape: Hashable, values: dict) -> None:
+        self.query, self.shape, self.values = query, shape, values
+        self.db = DEFAULT_DB_ALIAS
+
+    def compiled(self, connection) -> tuple[_Compiled, list]:
+        query = self.query._query(self.values)
+        compiled = query._for(connection, self.shape)
+        return compiled, compiled.params_for(connection, self.values)
+
+    def queryset(self) -> QuerySet:
+        return self.query._build(self.shape, **self.values)
+
+    def count(self) -> int:
+        return self.queryset().count()

@@ -33,6 +33,7 @@ from kindergartens.forms import (
     KindergartenForm,
     LevelForm,
     ViolationForm,
+    kindergarten_list_ids,
 )
 from kindergartens.models import Nature, Status
 from kindergartens.selectors import (
@@ -106,7 +107,7 @@ def kindergarten_list(request):
     as_of = form.as_of_date
     page = page_of_ids(
         request,
-        form.filter(kindergartens_visible_to(user)),
+        kindergarten_list_ids(form, user),  # = form.filter(kindergartens_visible_to(user)), compiled once per shape
         load=lambda ids: kindergarten_list_rows(ids, as_of=as_of),
     )
     return render(
