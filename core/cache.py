@@ -100,6 +100,25 @@ def lookup(key: str, depends_on: Iterable) -> tuple[bool, Any, str]:
     return False, None, stamp
 
 
+def lookup_many(entries: list[tuple[str, Iterable]]) -> list[tuple[bool, Any, str]]:
+    """``lookup(key, depends_on)`` of each entry, all in one round trip to the cache (a filter bar's
+    option lists: one round trip each was a tenth of a list page's CPU)."""
+    generation_keys = {m: _generation_key(m) for _key, depends_on in entries for m in depends_on}
+    wanted = [*dict.fromkeys(generation_keys.values()), *(f"kgportal:cached:{key}" for key, _d in entries)]
+    found = cache.get_many(wanted)
+    missing = [k for k in dict.fromkeys(generation_keys.values()) if k not in found]
+    if missing:  # as lookup(): never set, or evicted
+        for k in missing:
+            cache.add(k, _new_generation(), None)
+        found.update(cache.get_many(missing))
+    results = []
+    for key, depends_on in entries:
+        stamp = ".".join(str(found.get(generation_keys[m], 0)) for m in depends_on)
+        entry = found.get(f"kgportal:cached:{key}")
+        results.append((True, entry[1], stamp) if entry is not None and entry[0] == stamp else (False, None, stamp))
+    return results
+
+
 def store(key: str, stamp: str, value: Any, timeout: int = 600) -> None:
     cache.set(f"kgportal:cached:{key}", (stamp, value), timeout)
 

@@ -10,7 +10,7 @@ from django.forms.models import model_to_dict
 from django.utils.choices import BaseChoiceIterator
 
 from accounts.roles import Role
-from core.cache import cached
+from core.cache import lookup_many, store
 from core.db.compiled import ShapedQuery
 from core.forms import StyledFormMixin
 from kindergartens.access import (
@@ -77,20 +77,45 @@ def month_end(value: str) -> datetime.date | None:
 class CachedChoices(BaseChoiceIterator):
     """Options of a select, read from the cache (core.cache) when the select is rendered: a
     BaseChoiceIterator, so Django keeps it as it is instead of reading it to normalise the choices
-    when the form is built (a form that only filters never reads them)."""
+    when the form is built (a form that only filters never reads them). Selects read together
+    (``read_together``) are read in one round trip to the cache when the first is rendered."""
 
     def __init__(self, key: str, build, depends_on, empty_label, extra=None):
         self.key, self.build, self.depends_on, self.empty_label, self.extra = key, build, depends_on, empty_label, extra
+        self.together: list[CachedChoices] = [self]
 
     def including(self, queryset) -> CachedChoices:
         """These options plus the rows of ``queryset`` not among them (the value the user chose)."""
         return type(self)(self.key, self.build, self.depends_on, self.empty_label, extra=queryset)
 
+    @staticmethod
+    def read_together(choices: list) -> None:
+        """The first of ``choices`` rendered reads the options of all of them (one round trip)."""
+        members = [c for c in choices if isinstance(c, CachedChoices)]
+        for member in members:
+            member.together = members
+
+    def _read_all(self) -> None:
+        unread = [c for c in self.together if getattr(c, "_options", None) is None and c.key]
+        for member, (found, value, stamp) in zip(
+            unread, lookup_many([(c.key, c.depends_on) for c in unread]), strict=True
+        ):
+            if not found:
+                value = member.build()
+                if value is not None:
+                    store(member.key, stamp, value)
+            member._options = value
+
     def __iter__(self):
         # Read once per form (a form lives for one request): a select may be walked more than once.
         options = getattr(self, "_read", None)
         if options is None:
-            options = cached(self.key, self.build, depends_on=self.depends_on) if self.key else []
+            if not self.key:
+                options = []
+            else:
+                if getattr(self, "_options", None) is None:
+                    self._read_all()
+                options = self._options
             if self.extra is not None:
                 known = {str(value) for value, _label in options}
                 options = [*options, *((o.pk, str(o)) for o in self.extra if str(o.pk) not in known)]
@@ -162,6 +187,7 @@ class KindergartenFilterForm(StyledFormMixin, forms.Form):
             self._offer(name, lambda build=build: build(user), model, key=self._scope)
         if user.role == Role.CITY_VIEWER:
             self._offer_only_the_chosen_district()
+        CachedChoices.read_together([self.fields[name].widget.choices for name in self.OPTION_SOURCES])
 
     def _offer(self, name: str, rows, model, *, key: str) -> None:
         """Offer ``rows()`` as the options of ``name``, read from the cache when the form is rendered

@@ -315,11 +315,11 @@ def test_a_filter_select_reads_its_options_once_per_form(monkeypatch):
 
     reads = []
 
-    def fake_cached(key, build, depends_on=()):
-        reads.append(key)
-        return build()
+    def fake_lookup_many(entries):
+        reads.extend(key for key, _depends_on in entries)
+        return [(False, None, "") for _entry in entries]
 
-    monkeypatch.setattr(kg_forms, "cached", fake_cached)
+    monkeypatch.setattr(kg_forms, "lookup_many", fake_lookup_many)
     choices = kg_forms.CachedChoices("k", lambda: [(1, "甲"), (2, "乙")], (), "全部")
     widget = FastSelect(choices=())
     widget.choices = choices
@@ -331,3 +331,31 @@ def test_a_filter_select_reads_its_options_once_per_form(monkeypatch):
     widget.is_required = True
     assert widget.use_required_attribute(None) is True  # an empty first option: "required" may be set
     assert reads == ["k"]
+
+
+def test_a_filter_bars_selects_are_read_in_one_round_trip(cast, monkeypatch):
+    """The list's filter bar has four cached option lists: the first one rendered reads them all, in
+    one round trip to the cache, and each shows its own options (built once, then kept)."""
+    import kindergartens.forms as kg_forms
+    from core import cache as core_cache
+
+    calls = []
+    real = core_cache.lookup_many
+
+    def counting(entries):
+        calls.append([key for key, _d in entries])
+        return real(entries)
+
+    monkeypatch.setattr(kg_forms, "lookup_many", counting)
+    for _ in range(2):  # built and kept, then read
+        form = kg_forms.KindergartenFilterForm({"district": ""}, user=cast.bureau_staff)
+        html = form.as_div() if hasattr(form, "as_div") else str(form)
+        assert cast.town_a.name in str(html) and cast.village_a.name in str(html)
+    assert len(calls) == 2 and all(len(keys) == 4 for keys in calls)
+    assert calls[0] == calls[1]
+    # A township added since: the kept options are stale, and read again.
+    from tests.factories import TownshipFactory
+
+    TownshipFactory(district=cast.district_a, name="新设街道")
+    form = kg_forms.KindergartenFilterForm({"district": ""}, user=cast.bureau_staff)
+    assert "新设街道" in str(form) and len(calls) == 3
