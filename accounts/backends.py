@@ -10,8 +10,24 @@ The header's unread-notification count is read with the user (no query of its ow
 notification rebuilds the cached users like a change of account does.
 """
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+
+USER_DEPENDS_ON = ("accounts.User", "kindergartens.Bureau", "kindergartens.Kindergarten", "core.Notification")
+
+
+def user_cache_entry(user_id) -> tuple[str, tuple]:
+    """The signed-in user's cache entry: its key and the models it is built from (core.cache)."""
+    return f"auth-user:{user_id}", _depends_on()
+
+
+@functools.cache
+def _depends_on() -> tuple:
+    from django.apps import apps
+
+    return tuple(apps.get_model(label) for label in USER_DEPENDS_ON)
 
 
 class PortalBackend(ModelBackend):
@@ -19,9 +35,7 @@ class PortalBackend(ModelBackend):
         from django.contrib.auth import get_user_model
 
         from core.cache import cached
-        from core.models import Notification
         from core.notifications import unread_subquery
-        from kindergartens.models import Bureau, Kindergarten
 
         UserModel = get_user_model()
         seconds = settings.USER_CACHE_SECONDS
@@ -36,12 +50,8 @@ class PortalBackend(ModelBackend):
                 return None
 
         if seconds > 0:
-            user = cached(
-                f"auth-user:{user_id}",
-                load,
-                depends_on=(UserModel, Bureau, Kindergarten, Notification),
-                timeout=seconds,
-            )
+            key, depends_on = user_cache_entry(user_id)
+            user = cached(key, load, depends_on=depends_on, timeout=seconds)
         else:
             user = load()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -12,11 +12,13 @@ be seen by the others at once; with the local-memory cache, each process sees on
 
 from __future__ import annotations
 
+import contextvars
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import cache
+from django.core.signals import request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
@@ -79,6 +81,32 @@ def watched_tables() -> dict[str, Any]:
     return {model._meta.db_table: model for model in _watched.values()}
 
 
+# Entries read ahead in this request, with another read (accounts.sessions reads the signed-in user's
+# entry with the session): (the keys asked, what was found). Used once by ``lookup``; emptied when a
+# request starts, so nothing read for one request is ever taken for another.
+_read_ahead: contextvars.ContextVar[tuple[frozenset, dict] | None] = contextvars.ContextVar(
+    "kgportal_cache_read_ahead", default=None
+)
+
+
+def keys_for(key: str, depends_on: Iterable) -> list[str]:
+    """The cache keys ``lookup(key, depends_on)`` reads (to read them ahead with something else)."""
+    return [*(_generation_key(m) for m in depends_on), f"kgportal:cached:{key}"]
+
+
+def read_ahead(asked: Iterable[str], found: dict) -> None:
+    """Keep what a ``cache.get_many(asked)`` made for this request found, for the next ``lookup``
+    whose keys are all among ``asked``."""
+    _read_ahead.set((frozenset(asked), found))
+
+
+def _forget_read_ahead(**_kwargs) -> None:
+    _read_ahead.set(None)
+
+
+request_started.connect(_forget_read_ahead, dispatch_uid="core-cache-read-ahead")
+
+
 def lookup(key: str, depends_on: Iterable) -> tuple[bool, Any, str]:
     """``(found, value, stamp)`` of an entry kept with ``store``: found only when none of the models
     in ``depends_on`` changed since it was built. One round trip to the cache: the generations and
@@ -87,7 +115,13 @@ def lookup(key: str, depends_on: Iterable) -> tuple[bool, Any, str]:
     building leaves the entry stale rather than wrong."""
     generation_keys = [_generation_key(m) for m in depends_on]
     full_key = f"kgportal:cached:{key}"
-    found = cache.get_many([*generation_keys, full_key])
+    wanted = [*generation_keys, full_key]
+    ahead = _read_ahead.get()
+    if ahead is not None and ahead[0].issuperset(wanted):
+        _read_ahead.set(None)  # used once
+        found = {k: ahead[1][k] for k in wanted if k in ahead[1]}
+    else:
+        found = cache.get_many(wanted)
     missing = [k for k in generation_keys if k not in found]
     if missing:  # never set, or evicted: start it at a random value, so no entry built before matches
         for k in missing:

@@ -182,12 +182,13 @@ else:
 # has its own local-memory cache, and would not see a change made in another.
 USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
 
-# Sessions read from the cache (Redis in production) and written through to the database: one query
-# less on every request, and nobody is signed out when the cache is emptied.
 # A list's total is counted once per filter and kept (core.lists) until a table it reads changes, for
 # at most this long; 0 counts on every page.
 LIST_TOTAL_CACHE_SECONDS = env_int("LIST_TOTAL_CACHE_SECONDS", 600)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions read from the cache (Redis in production) and written through to the database: one query
+# less on every request, and nobody is signed out when the cache is emptied. accounts.sessions is
+# Django's cached_db, reading the signed-in user's cache entry in the same round trip.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 CSRF_COOKIE_HTTPONLY = False  # the confirmation script reads no cookie; forms carry the token
