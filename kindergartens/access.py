@@ -10,6 +10,8 @@ role or organisation, or one whose organisation does not match its role sees not
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import FilteredRelation, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -123,7 +125,14 @@ def kindergartens_visible_to(user) -> QuerySet[Kindergarten]:
     if scope is None:
         return Kindergarten.objects.none()
     kind, ids = scope
-    return _scoped(kind, **ids)
+    return _scoped_kept(kind, tuple(ids.items())).all()
+
+
+@functools.lru_cache(maxsize=1024)
+def _scoped_kept(kind: str, ids: tuple) -> QuerySet[Kindergarten]:
+    """``_scoped``, built once per scope and handed out as copies (``.all()``: never evaluated itself):
+    building a city's scope (a subquery of its districts) cost an API list 0.4 ms a request."""
+    return _scoped(kind, **dict(ids))
 
 
 def kindergarten_can(user, kindergarten: Kindergarten, action: str) -> bool:
