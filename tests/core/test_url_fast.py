@@ -31,7 +31,9 @@ def test_renders_what_reverse_gives(source, expected):
     assert first == second == expected()
 
 
-def test_each_answer_is_reversed_once(monkeypatch):
+@pytest.fixture
+def reversed_names(monkeypatch) -> list:
+    """Each call of Django's reverse made by core.url_fast, from an empty store."""
     calls = []
     real = url_fast.reverse
 
@@ -41,6 +43,11 @@ def test_each_answer_is_reversed_once(monkeypatch):
 
     monkeypatch.setattr(url_fast, "reverse", counting)
     url_fast._kept.clear()
+    return calls
+
+
+def test_each_answer_is_reversed_once(reversed_names):
+    calls = reversed_names
     template = engines["django"].from_string("{% url 'kindergartens:detail' pk %}")
     assert [template.render({"pk": pk}) for pk in (1, 2, 1, 2, 1)] == [
         "/kindergartens/1/",
@@ -75,16 +82,8 @@ def test_an_object_argument_is_left_to_django():
     assert html == "/kindergartens/5/" and not url_fast._kept
 
 
-def test_kept_reverse_gives_what_reverse_gives(monkeypatch):
-    calls = []
-    real = url_fast.reverse
-
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(url_fast, "reverse", counting)
-    url_fast._kept.clear()
+def test_kept_reverse_gives_what_reverse_gives(reversed_names):
+    calls = reversed_names
     for _ in range(3):
         assert url_fast.kept_reverse("kindergartens:list") == reverse("kindergartens:list")
         assert url_fast.kept_reverse("kindergartens:detail", args=[9]) == reverse("kindergartens:detail", args=[9])
