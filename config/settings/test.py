@@ -12,8 +12,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # One process (the live server and the Celery worker of a test are threads of it) sees every change
 # in its local-memory cache: the user is cached as in production (accounts.backends).
 USER_CACHE_SECONDS = 300
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    # Django's backend, but the flush between transactional tests may empty the append-only audit table.
+if DATABASES["default"]["ENGINE"] == "core.db.postgresql":  # noqa: F405
+    # The portal's backend, but the flush between transactional tests may empty the append-only audit table.
     DATABASES["default"]["ENGINE"] = "tests.postgresql_flush"  # noqa: F405
 
 # Job inputs and results (core.jobs) written by tests go to a throwaway folder, never var/media.

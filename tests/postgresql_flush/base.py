@@ -1,13 +1,15 @@
-"""PostgreSQL backend for the test suite only (config.settings.test): Django's own, except that the
-flush between transactional tests may empty the append-only tables (the audit trail, incidents).
+"""PostgreSQL backend for the test suite only (config.settings.test): the portal's own
+(core.db.postgresql), except that the flush between transactional tests may empty the append-only
+tables (the audit trail, incidents).
 
 core_auditentry refuses TRUNCATE by trigger (core 0003), and Django's test flush truncates every
 table. Inside the flush's one transaction the table's triggers are switched off and on again, so
-no other session ever sees them off. Production uses Django's backend unchanged.
+no other session ever sees them off. Production uses core.db.postgresql unchanged.
 """
 
-from django.db.backends.postgresql import base
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
+
+from core.db.postgresql import base
 
 AUDIT_TABLE = "core_auditentry"
 # Tables whose triggers refuse TRUNCATE (core 0003, safety 0002).
@@ -27,5 +29,5 @@ class DatabaseOperations(PostgresOperations):
         return sql
 
 
-class DatabaseWrapper(base.DatabaseWrapper):
+class DatabaseWrapper(base.DatabaseWrapper):  # the portal's own (core.db.postgresql), as in production
     ops_class = DatabaseOperations
