@@ -135,6 +135,45 @@ def setup_django(settings_module: str = "config.settings.test", *, migrate: bool
     return name
 
 
+def attach_django() -> None:
+    """Set Django up in a child process on the database its parent built (``DATABASE_URL``), without
+    recreating or migrating it (bench/export.py's worker and writer children)."""
+    import warnings
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print(f"bench: the configured database is {connection.vendor}, not PostgreSQL.", file=sys.stderr)
+        raise SystemExit(2)
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set size in KB.
+
+    ``VmHWM`` from /proc rather than ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the
+    parent's peak over fork and exec into ``ru_maxrss``, so a child of this (large) script would
+    report the parent's 100+ MB whatever it did. ``VmHWM`` belongs to the new address space.
+    """
+    import resource
+
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+
+
 def analyze() -> None:
     """Refresh planner statistics after seeding (autovacuum would come too late for the figures).
 

@@ -92,7 +92,7 @@ def run_child(job_id: int, *extra: str) -> dict:
 
 def job_child(job_id: int) -> int:
     """The worker's part: set Django up, then run the task function for one job."""
-    from bench.registry import attach_django, peak_rss_kb
+    from bench._common import attach_django, peak_rss_kb
 
     attach_django()
     import core.tasks
@@ -116,7 +116,7 @@ def _current_rss_kb() -> int:
 
 def writer_child(out_path: str) -> int:
     """openpyxl write-only, the same 30,000 rows and cells as the export (no dropdowns): for comparison."""
-    from bench.registry import attach_django
+    from bench._common import attach_django
 
     attach_django()
     import openpyxl
