@@ -24,6 +24,7 @@ SQLite, decimals…) and, for a model queryset, turned into instances as ``Model
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
 import re
@@ -235,20 +236,34 @@ class ShapedQuery:
     compiled form does not do. A registry list's filters took longer to build and compile than the
     database took to run them."""
 
+    # Compiled forms kept, all shapes together, least recently used dropped first: the shapes a
+    # filter bar can make are many (a crawler trying every combination would otherwise fill memory).
+    MAX_KEPT = 512
+
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self._build = build
-        self._queries: dict[tuple, CompiledQuery] = {}
+        self._kept: collections.OrderedDict[tuple, _Compiled] = collections.OrderedDict()
+        self._lock = threading.Lock()
 
-    def _query(self, values: dict) -> CompiledQuery:
+    def _compiled(self, connection, shape: Hashable, values: dict) -> _Compiled:
         kinds = tuple((name, _kind_of(value)) for name, value in sorted(values.items()))
-        query = self._queries.get(kinds)
-        if query is None:
-            query = self._queries[kinds] = CompiledQuery(self._build, **dict(kinds))
-        return query
+        key = (id(connection), kinds, shape)
+        with self._lock:
+            compiled = self._kept.get(key)
+            if compiled is not None:
+                self._kept.move_to_end(key)
+                return compiled
+        stand_ins = {name: _stand_in(kind, i) for i, (name, kind) in enumerate(kinds)}
+        compiled = _Compiled(self._build(shape, **stand_ins), connection, stand_ins)
+        with self._lock:
+            self._kept[key] = compiled
+            while len(self._kept) > self.MAX_KEPT:
+                self._kept.popitem(last=False)
+        return compiled
 
     def bind(self, shape: Hashable, **values) -> BoundQuery:
         if shape is None:
-            raise TypeError("ShapedQuery: a shape is required (None means no shape to CompiledQuery)")
+            raise TypeError("ShapedQuery: a shape is required")
         return BoundQuery(self, shape, values)
 
 
@@ -269,8 +284,7 @@ class BoundQuery:
         self.db = DEFAULT_DB_ALIAS
 
     def compiled(self, connection) -> tuple[_Compiled, list]:
-        query = self.query._query(self.values)
-        compiled = query._for(connection, self.shape)
+        compiled = self.query._compiled(connection, self.shape, self.values)
         return compiled, compiled.params_for(connection, self.values)
 
     def queryset(self) -> QuerySet:

@@ -155,3 +155,18 @@ def test_like_and_shaped_query_refuse_what_they_cannot_carry(cast):
     bound = query.bind(("by-pk",), pk=cast.kg_a1.pk)
     assert isinstance(bound, BoundQuery)
     assert list(bound.queryset().values_list("pk", flat=True)) == [cast.kg_a1.pk] and bound.count() == 1
+
+
+def test_the_kept_compiled_forms_are_bounded(registry, monkeypatch):
+    """Every combination of filters is a shape: however many a client tries, a process keeps at most
+    MAX_KEPT compiled forms (least recently used dropped), and each list is still right."""
+    from kindergartens.forms import KINDERGARTEN_LIST_IDS
+
+    monkeypatch.setattr(KINDERGARTEN_LIST_IDS, "MAX_KEPT", 3)
+    KINDERGARTEN_LIST_IDS._kept.clear()
+    user = registry.bureau_staff
+    for other in OTHER:
+        form = KindergartenFilterForm(other, user=user)
+        expected = list(form.filter(kindergartens_visible_to(user)).values_list("pk", flat=True))
+        assert _ids(kindergarten_list_ids(form, user), limit=100) == expected, other
+        assert len(KINDERGARTEN_LIST_IDS._kept) <= 3
