@@ -13,7 +13,8 @@ from django.db.models import BooleanField, F, Q
 from core.db.template import SQLTemplate
 from kindergartens.models import Bureau, Kindergarten, Nature, Status
 from kindergartens.selectors import kindergartens_as_of, kindergartens_on, with_values_on
-from kindergartens.services import kindergarten_create, kindergarten_update, today
+from kindergartens.services import kindergarten_update, today
+from tests.factories import KindergartenFactory
 
 D = datetime.date
 
@@ -23,17 +24,7 @@ def history(cast):
     """District A: the cast's kg_a1/kg_a2 plus kindergartens whose status and nature changed."""
 
     def make(name, nature, status, since):
-        return kindergarten_create(
-            actor=None,
-            name=name,
-            district=cast.district_a,
-            township=cast.town_a,
-            nature=nature,
-            status=status,
-            effective_date=since,
-            capacity=100,
-            inclusive_recognised_on=since if nature == Nature.INCLUSIVE_PRIVATE else None,
-        )
+        return KindergartenFactory(name=name, township=cast.town_a, nature=nature, status=status, effective_date=since)
 
     def change(kg, when, **changes):
         kindergarten_update(actor=None, kindergarten=kg, changes=changes, effective_date=when, check_rights=False)

@@ -14,25 +14,18 @@ from core.lists import page_ids_and_total
 from kindergartens.access import kindergartens_visible_to
 from kindergartens.forms import KindergartenFilterForm, kindergarten_list_ids
 from kindergartens.models import Kindergarten, Nature, Status
-from kindergartens.services import kindergarten_create, kindergarten_update, today
+from kindergartens.services import kindergarten_update, today
+from tests.factories import KindergartenFactory
 from tests.kindergartens.fixtures_excel import credit_code
 
 
 @pytest.fixture
 def registry(cast):
-    def make(name, *, nature=Nature.PRIVATE, status=Status.OPERATING, since=datetime.date(2024, 9, 1), **extra):
-        return kindergarten_create(
-            actor=None,
-            name=name,
-            district=cast.district_a,
-            township=extra.pop("township", cast.town_a),
-            nature=nature,
-            status=status,
-            effective_date=since,
-            capacity=extra.pop("capacity", 90),
-            inclusive_recognised_on=since if nature == Nature.INCLUSIVE_PRIVATE else None,
-            **extra,
-        )
+    def make(name, *, nature=Nature.PRIVATE, since=datetime.date(2024, 9, 1), **extra):
+        extra.setdefault("township", cast.town_a)
+        if nature == Nature.INCLUSIVE_PRIVATE:
+            extra["inclusive_recognised_on"] = since
+        return KindergartenFactory(name=name, nature=nature, effective_date=since, **extra)
 
     make("百分之百%园", credit_code=credit_code(7))
     make("下划线_园", township=cast.village_a, nature=Nature.INCLUSIVE_PRIVATE)
